@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# mdevver-trace build.  The two commands a newcomer needs:
+#   make demo    the tracer on the simulated vGPU inside a VM
+#   make check   everything: deps, build, unit tests, VM tests, host tests
+#
+# Nothing here reads the build machine's running kernel: the BPF object is
+# built against bpf/kernel_types.h (CO-RE), not a vmlinux.h dumped from it.
+
+BUILD      ?= build
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+CC         ?= gcc
+ARCH       := x86
+MULTIARCH  := $(shell $(CC) -dumpmachine)
+
+WARN        := -Wall -Wextra -Werror
+CFLAGS      ?= -O2 -g
+USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Iuser -I$(BUILD)
+BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter -target bpf \
+	       -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
+LDLIBS      := -lbpf -lelf -lz
+
+BIN        := $(BUILD)/mdevver-trace
+BPF_OBJ    := $(BUILD)/mdevver_trace.bpf.o
+SKEL       := $(BUILD)/mdevver_trace.skel.h
+USER_SRCS  := $(wildcard user/*.c)
+USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+HEADERS    := $(wildcard include/*.h user/*.h)
+
+# Pure-logic modules with host unit tests (tests/unit/test_<module>.c).
+UNIT_MODULES := escape outcome decode sysfs_path
+UNIT_BINS    := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_MODULES))
+
+.PHONY: all deps check demo bench unit lint clean vm-tests host-tests
+
+all: $(BIN)
+
+$(BUILD) $(BUILD)/user $(BUILD)/unit:
+	@mkdir -p $@
+
+$(BPF_OBJ): bpf/mdevver_trace.bpf.c bpf/capture.bpf.h bpf/kernel_types.h include/mdevver_trace.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(BPFTOOL) gen skeleton $< name mdevver_trace_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/user/%.o: user/%.c $(HEADERS) $(SKEL) | $(BUILD)/user
+	$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BIN): $(USER_OBJS)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c user/%.c tests/unit/unit.h $(HEADERS) | $(BUILD)/unit
+	$(CC) $(USER_CFLAGS) tests/unit/test_$*.c user/$*.c -o $@
+
+unit: $(UNIT_BINS)
+
+# Installs every Debian package the build, the tests and the demo need;
+# does nothing when they are all present.
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@tests/run_all.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench.sh
+
+lint: $(SKEL)
+	clang-tidy --quiet $(USER_SRCS) -- -std=gnu11 -Iinclude -Iuser -I$(BUILD)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--std=c11 -Iinclude -Iuser --suppress=missingIncludeSystem $(USER_SRCS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include mk/vm.mk

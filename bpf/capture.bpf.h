@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * capture.bpf.h - maps, configuration and the helpers every attach mode
+ * shares: who is calling, is this an attribute we watch, the sysfs path of a
+ * kernfs node, and turning an in-flight call into a ring-buffer event.
+ *
+ * Lifecycle of one traced call (any mode):
+ *   entry:  task_wanted() && attr_wanted(kn)  ->  begin_call()  (inflight[tid])
+ *   vendor: note_vendor_*()  adds the driver's own view to inflight[tid]
+ *   exit:   reserve_event() + fill_*()  ->  bpf_ringbuf_submit()
+ * One event per call: the vendor functions run *inside* the sysfs store, so
+ * their findings are folded into the store's event rather than sent apart.
+ */
+#ifndef MDEVVER_CAPTURE_BPF_H
+#define MDEVVER_CAPTURE_BPF_H
+
+#include "kernel_types.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "mdevver_trace.h"
+
+#define SYSFS_MAGIC		0x62656572
+#define KERNFS_TYPE_MASK	0x000f
+#define MDEVVER_INFLIGHT_MAX	1024
+
+/* Configuration, fixed before load (rodata). */
+const volatile __u32 self_tgid = 0;	/* the tracer itself: never traced */
+const volatile __u32 targ_tgid = 0;	/* -p */
+const volatile bool filter_comm = false;
+const volatile char targ_comm[MDEVVER_TASK_COMM_LEN] = {};	/* -c */
+const volatile bool failed_only = false;	/* -x */
+
+/* Loss accounting, read by user space through the mmapped .bss. */
+__u64 lost_events = 0;		/* ring buffer full: event dropped */
+__u64 untracked_calls = 0;	/* inflight map full: call not traced */
+
+/* State of one call between entry and exit, keyed by pid_tgid. */
+struct inflight {
+	__u64 start_ns;
+	const void *arg0;	/* of (store), sf (show), kn (syscall) */
+	const void *buf;	/* store/syscall buffer, or iovec array */
+	__u64 count;		/* bytes (or iovcnt for writev) */
+	__u64 seq_start;	/* show: sf->count at entry; syscall: f_pos */
+	const void *vendor_buf;	/* kprobe mode: get_version()'s buf argument */
+	__s64 vendor_ret;
+	__u32 vendor_remote_len;
+	__u32 local_len;
+	__u32 flags;
+	__u8 op;
+	__u8 vectored;
+	char local[MDEVVER_LOCAL_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);	/* user space may resize */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MDEVVER_ATTR_NAMES_MAX);
+	__type(key, struct mdevver_attr_name);
+	__type(value, __u8);
+} attr_names SEC(".maps");
+
+/* LRU: a call whose exit we never see (attached mid-call) cannot leak a slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MDEVVER_INFLIGHT_MAX);
+	__type(key, __u64);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+/* Per-CPU scratch: struct inflight is far larger than the 512-byte stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} scratch SEC(".maps");
+
+static __always_inline struct inflight *scratch_slot(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+static __always_inline bool task_wanted(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (tgid == self_tgid)
+		return false;
+	if (targ_tgid && tgid != targ_tgid)
+		return false;
+	if (filter_comm) {
+		char comm[MDEVVER_TASK_COMM_LEN];
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		for (int i = 0; i < MDEVVER_TASK_COMM_LEN; i++) {
+			if (comm[i] != targ_comm[i])
+				return false;
+			if (!comm[i])
+				break;
+		}
+	}
+	return true;
+}
+
+/* The parent pointer is "parent" before 6.15 and "__parent" from 6.15. */
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
+		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+/* Is kn a file whose name is in attr_names?  The cheap first gate. */
+static __always_inline bool attr_wanted(struct kernfs_node *kn)
+{
+	struct mdevver_attr_name key = {};
+
+	if (!kn)
+		return false;
+	if (bpf_probe_read_kernel_str(key.name, sizeof(key.name),
+				      BPF_CORE_READ(kn, name)) <= 0)
+		return false;
+	return bpf_map_lookup_elem(&attr_names, &key) != NULL;
+}
+
+static __always_inline void begin_call(__u8 op, const void *arg0,
+				       const void *buf, __u64 count,
+				       __u64 seq_start, __u8 vectored)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct inflight *s = scratch_slot();
+
+	if (!s)
+		return;
+	s->start_ns = bpf_ktime_get_ns();
+	s->arg0 = arg0;
+	s->buf = buf;
+	s->count = count;
+	s->seq_start = seq_start;
+	s->vendor_buf = NULL;
+	s->vendor_ret = 0;
+	s->vendor_remote_len = 0;
+	s->local_len = 0;
+	s->flags = 0;
+	s->op = op;
+	s->vectored = vectored;
+	if (bpf_map_update_elem(&inflight, &id, s, BPF_ANY))
+		__sync_fetch_and_add(&untracked_calls, 1);
+}
+
+static __always_inline struct inflight *current_call(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	return bpf_map_lookup_elem(&inflight, &id);
+}
+
+static __always_inline void end_call(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&inflight, &id);
+}
+
+/* -x: keep only checks the driver refused and reads that failed. */
+static __always_inline bool outcome_wanted(__u8 op, __s64 ret, __u64 count)
+{
+	if (!failed_only)
+		return true;
+	if (op == MDEVVER_OP_CHECK)
+		return ret < 0 || (__u64)ret != count;
+	return ret < 0;
+}
+
+/* --- vendor layer: the driver's own string and verdict ------------------ */
+
+static __always_inline void note_vendor_local(struct inflight *s,
+					      const char *buf, __s64 len)
+{
+	__u32 n;
+
+	if (len <= 0)
+		return;
+	n = len;
+	if (n > MDEVVER_LOCAL_MAX) {
+		n = MDEVVER_LOCAL_MAX;
+		s->flags |= MDEVVER_F_LOCAL_TRUNCATED;
+	}
+	if (bpf_probe_read_kernel(s->local, n, buf))
+		return;
+	s->local_len = n;
+	s->flags |= MDEVVER_F_LOCAL;
+}
+
+/* self and remote are NUL-terminated copies made by the driver. */
+static __always_inline void note_vendor_strings(struct inflight *s,
+						const char *self,
+						const char *remote)
+{
+	struct inflight *tmp = scratch_slot();
+	long n;
+
+	n = bpf_probe_read_kernel_str(s->local, MDEVVER_LOCAL_MAX, self);
+	if (n > 0) {
+		s->local_len = n - 1;
+		s->flags |= MDEVVER_F_LOCAL;
+		if (n == MDEVVER_LOCAL_MAX)
+			s->flags |= MDEVVER_F_LOCAL_TRUNCATED;
+	}
+	if (!tmp)
+		return;
+	n = bpf_probe_read_kernel_str(tmp->local, MDEVVER_LOCAL_MAX, remote);
+	s->vendor_remote_len = n > 0 ? n - 1 : 0;
+}
+
+static __always_inline void note_vendor_result(struct inflight *s, __s64 ret)
+{
+	s->vendor_ret = ret;
+	s->flags |= MDEVVER_F_VENDOR_CHECK;
+}
+
+/* --- building the event ------------------------------------------------- */
+
+static __always_inline struct mdevver_event *reserve_event(void)
+{
+	struct mdevver_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		__sync_fetch_and_add(&lost_events, 1);
+	return e;
+}
+
+static __always_inline void fill_task(struct mdevver_event *e)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 ugid = bpf_get_current_uid_gid();
+
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)ugid;
+	e->gid = ugid >> 32;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+/* Names from the attribute up to (not including) the sysfs root. */
+static __always_inline void fill_path(struct mdevver_event *e,
+				      struct kernfs_node *kn)
+{
+	__u8 depth = 0;
+
+	for (int i = 0; i < MDEVVER_PATH_DEPTH; i++) {
+		struct kernfs_node *parent;
+		const char *name;
+		long n;
+
+		if (!kn)
+			break;
+		parent = kn_parent(kn);
+		if (!parent)
+			break;	/* kn is the root of this sysfs: not a component */
+		name = BPF_CORE_READ(kn, name);
+		n = bpf_probe_read_kernel_str(e->path[i], MDEVVER_NAME_MAX, name);
+		if (n < 0) {
+			e->path[i][0] = '\0';
+		} else if (n == MDEVVER_NAME_MAX) {
+			char next = 0;
+
+			/* a name of exactly NAME_MAX-1 bytes fits; a longer one not */
+			bpf_probe_read_kernel(&next, 1, name + MDEVVER_NAME_MAX - 1);
+			if (next)
+				e->flags |= MDEVVER_F_PATH_TRUNCATED;
+		}
+		depth++;
+		kn = parent;
+	}
+	if (kn && kn_parent(kn))
+		e->flags |= MDEVVER_F_PATH_TRUNCATED;
+	e->path_depth = depth;
+}
+
+/* Everything but path and data: task, timing, result, vendor view. */
+static __always_inline void fill_common(struct mdevver_event *e,
+					struct inflight *s, __u8 mode,
+					__s64 ret, __u64 count)
+{
+	__u32 n;
+
+	e->ts_ns = bpf_ktime_get_ns();
+	e->latency_ns = e->ts_ns - s->start_ns;
+	fill_task(e);
+	e->ret = ret;
+	e->count = count;
+	e->op = s->op;
+	e->mode = mode;
+	e->flags = s->flags;
+	e->vendor_ret = s->vendor_ret;
+	e->vendor_remote_len = s->vendor_remote_len;
+	e->__pad = 0;
+	n = s->local_len;
+	if (n > MDEVVER_LOCAL_MAX)
+		n = MDEVVER_LOCAL_MAX;
+	if (n && bpf_probe_read_kernel(e->local, n, s->local))
+		n = 0;
+	e->local_len = n;
+}
+
+/* Copy up to DATA_MAX bytes; user says whether buf is a user pointer. */
+static __always_inline void fill_data(struct mdevver_event *e,
+				      const void *buf, __u64 len, bool user)
+{
+	__u32 n = len > MDEVVER_DATA_MAX ? MDEVVER_DATA_MAX : len;
+	long err;
+
+	if (len > MDEVVER_DATA_MAX)
+		e->flags |= MDEVVER_F_DATA_TRUNCATED;
+	if (!n) {
+		e->data_len = 0;
+		return;
+	}
+	err = user ? bpf_probe_read_user(e->data, n, buf)
+		   : bpf_probe_read_kernel(e->data, n, buf);
+	if (err) {
+		e->flags |= MDEVVER_F_DATA_UNREADABLE;
+		n = 0;
+	}
+	e->data_len = n;
+}
+
+#endif /* MDEVVER_CAPTURE_BPF_H */

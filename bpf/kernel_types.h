@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * kernel_types.h - the few kernel types mdevver-trace reads, declared for
+ * CO-RE instead of a generated vmlinux.h.
+ *
+ * Why not vmlinux.h: the build must not depend on the build machine's running
+ * kernel, and a 3 MB generated header would hide which fields the tool really
+ * relies on.  Every struct here carries preserve_access_index, so only the
+ * *names* of the fields matter: libbpf relocates each access against the BTF
+ * of the kernel the tool runs on.  Field order and the absence of the other
+ * members are irrelevant.
+ */
+#ifndef MDEVVER_KERNEL_TYPES_H
+#define MDEVVER_KERNEL_TYPES_H
+
+/* bpf_tracing.h picks the kernel's pt_regs member names (di, si, ...) when
+ * __VMLINUX_H__ is defined; we provide that pt_regs below. */
+#define __VMLINUX_H__ 1
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s64 s64;
+typedef long long loff_t;
+typedef unsigned long size_t;
+typedef long ssize_t;
+typedef _Bool bool;
+#define true 1
+#define false 0
+#define NULL ((void *)0)
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+struct pt_regs {
+	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	unsigned long ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+
+struct kernfs_node {
+	const char *name;
+	unsigned short flags;
+};
+
+/* The parent pointer was renamed in 6.15 ("parent" -> "__parent", RCU). */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+};
+
+struct kernfs_node___new {
+	struct kernfs_node *__parent;
+};
+
+struct kernfs_open_file {
+	struct kernfs_node *kn;
+	struct file *file;
+};
+
+struct seq_file {
+	char *buf;
+	size_t count;
+	void *private;
+};
+
+struct super_block {
+	unsigned long s_magic;
+};
+
+struct inode {
+	struct super_block *i_sb;
+	void *i_private;
+};
+
+struct file {
+	struct inode *f_inode;
+	loff_t f_pos;
+	void *private_data;
+};
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+struct task_struct {
+	int pid;
+	int tgid;
+	struct task_struct *real_parent;
+	struct files_struct *files;
+};
+
+struct iovec {
+	void *iov_base;
+	size_t iov_len;
+};
+
+#pragma clang attribute pop
+
+/* Only the name matters: bpf_core_enum_value() relocates the value. */
+enum kernfs_node_type {
+	KERNFS_FILE = 2,
+};
+
+/*
+ * Syscall tracepoint contexts.  These are fixed by the tracepoint format
+ * (8 bytes of common fields, the syscall number, then the arguments), not by
+ * kernel-internal layout, so no CO-RE here.
+ */
+struct trace_event_raw_sys_enter {
+	unsigned long long __common;
+	long id;
+	unsigned long args[6];
+};
+
+struct trace_event_raw_sys_exit {
+	unsigned long long __common;
+	long id;
+	long ret;
+};
+
+#endif /* MDEVVER_KERNEL_TYPES_H */

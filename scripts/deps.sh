@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Install the Debian 12 packages mdevver-trace needs to build, test and demo.
+# Idempotent: when everything is present it only says so.  The kernel headers
+# follow Debian's current bookworm kernel ABI (the one the VM boots), resolved
+# from linux-image-amd64 so the test bed tracks Debian's updates.
+set -euo pipefail
+
+packages=(
+	clang llvm                   # BPF compiler (-target bpf), llvm-strip
+	bpftool                      # skeleton generation
+	libbpf-dev libelf-dev zlib1g-dev pkg-config   # loader library and its deps
+	gcc make libc6-dev           # user space; kernel module
+	qemu-system-x86              # VM test bed (TCG)
+	busybox-static cpio          # VM initramfs
+	dwarves                      # pahole: BTF for the test module
+	xz-utils zstd                # Debian kernel images are xz/zstd-compressed
+	kmod                         # modinfo for module dependencies
+	python3                      # integration test driver
+)
+
+missing() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+need=$(missing "${packages[@]}")
+if [ -n "$need" ]; then
+	echo "deps: installing: $(echo $need)"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
+
+abi=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
+if [ -z "$abi" ]; then
+	apt-get update -qq
+	abi=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
+fi
+[ -n "$abi" ] || { echo "deps: cannot resolve Debian's kernel ABI from linux-image-amd64" >&2; exit 1; }
+hdr="linux-headers-$abi-amd64"
+if [ -n "$(missing "$hdr")" ]; then
+	echo "deps: installing $hdr (to build the simulated vGPU module for the VM kernel)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$hdr" >/dev/null
+fi
+echo "deps: all present (VM kernel ABI $abi)"

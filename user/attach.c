@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * attach.c - the attach-mode ladder.  Each rung is a full
+ * open -> configure -> load -> attach of the one BPF object with only that
+ * mode's programs enabled; a failure anywhere destroys the attempt and the
+ * next rung starts clean.  Vendor probes are optional: a rung first tries
+ * with them (when the functions exist) and then without.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "kernel_features.h"
+#include "mdevver_trace.skel.h"
+
+#define GVT_GET "intel_gvt_get_vfio_device_version"
+#define GVT_CHECK "intel_gvt_check_vfio_device_version"
+
+const struct prog_spec prog_specs[] = {
+	{ "fentry_sysfs_kf_write", MDEVVER_MODE_FENTRY, "fentry", "sysfs_kf_write", false },
+	{ "fexit_sysfs_kf_write", MDEVVER_MODE_FENTRY, "fexit", "sysfs_kf_write", false },
+	{ "fentry_sysfs_kf_seq_show", MDEVVER_MODE_FENTRY, "fentry", "sysfs_kf_seq_show", false },
+	{ "fexit_sysfs_kf_seq_show", MDEVVER_MODE_FENTRY, "fexit", "sysfs_kf_seq_show", false },
+	{ "fexit_gvt_get_version", MDEVVER_MODE_FENTRY, "fexit", GVT_GET, true },
+	{ "fexit_gvt_check_version", MDEVVER_MODE_FENTRY, "fexit", GVT_CHECK, true },
+	{ "kprobe_sysfs_kf_write", MDEVVER_MODE_KPROBE, "kprobe", "sysfs_kf_write", false },
+	{ "kretprobe_sysfs_kf_write", MDEVVER_MODE_KPROBE, "kretprobe", "sysfs_kf_write", false },
+	{ "kprobe_sysfs_kf_seq_show", MDEVVER_MODE_KPROBE, "kprobe", "sysfs_kf_seq_show", false },
+	{ "kretprobe_sysfs_kf_seq_show", MDEVVER_MODE_KPROBE, "kretprobe", "sysfs_kf_seq_show", false },
+	{ "kprobe_gvt_get_version", MDEVVER_MODE_KPROBE, "kprobe", GVT_GET, true },
+	{ "kretprobe_gvt_get_version", MDEVVER_MODE_KPROBE, "kretprobe", GVT_GET, true },
+	{ "kprobe_gvt_check_version", MDEVVER_MODE_KPROBE, "kprobe", GVT_CHECK, true },
+	{ "kretprobe_gvt_check_version", MDEVVER_MODE_KPROBE, "kretprobe", GVT_CHECK, true },
+	{ "sys_enter_write", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_enter_write", false },
+	{ "sys_exit_write", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_exit_write", false },
+	{ "sys_enter_pwrite64", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_enter_pwrite64", false },
+	{ "sys_exit_pwrite64", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_exit_pwrite64", false },
+	{ "sys_enter_writev", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_enter_writev", false },
+	{ "sys_exit_writev", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_exit_writev", false },
+	{ "sys_enter_read", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_enter_read", false },
+	{ "sys_exit_read", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_exit_read", false },
+	{ "sys_enter_pread64", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_enter_pread64", false },
+	{ "sys_exit_pread64", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_exit_pread64", false },
+};
+const size_t prog_specs_count = sizeof(prog_specs) / sizeof(prog_specs[0]);
+
+static const int mode_ladder[] = {
+	MDEVVER_MODE_FENTRY, MDEVVER_MODE_KPROBE, MDEVVER_MODE_SYSCALL,
+};
+
+int mode_parse(const char *name)
+{
+	if (!strcmp(name, "auto"))
+		return 0;
+	if (!strcmp(name, "fentry"))
+		return MDEVVER_MODE_FENTRY;
+	if (!strcmp(name, "kprobe"))
+		return MDEVVER_MODE_KPROBE;
+	if (!strcmp(name, "syscall"))
+		return MDEVVER_MODE_SYSCALL;
+	return -1;
+}
+
+static const char *mode_label(int mode)
+{
+	switch (mode) {
+	case MDEVVER_MODE_FENTRY:
+		return "fentry";
+	case MDEVVER_MODE_KPROBE:
+		return "kprobe";
+	default:
+		return "syscall";
+	}
+}
+
+bool vendor_func_present(int mode, const char *func)
+{
+	if (mode == MDEVVER_MODE_FENTRY)
+		return kf_btf_has_func(func, NULL, 0);
+	if (mode == MDEVVER_MODE_KPROBE)
+		return kf_kallsyms_has(func);
+	return false;
+}
+
+static void attempts_add(struct tracer *t, const char *fmt, ...)
+{
+	size_t len = strlen(t->attempts);
+	va_list ap;
+
+	if (len && len + 2 < sizeof(t->attempts)) {
+		strcat(t->attempts, "; ");
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(t->attempts + len, sizeof(t->attempts) - len, fmt, ap);
+	va_end(ap);
+}
+
+static void release(struct tracer *t)
+{
+	for (size_t i = 0; i < t->n_links; i++)
+		bpf_link__destroy(t->links[i]);
+	t->n_links = 0;
+	mdevver_trace_bpf__destroy(t->skel);
+	t->skel = NULL;
+	t->vendor_get = t->vendor_check = false;
+}
+
+static int configure(struct mdevver_trace_bpf *skel,
+		     const struct tracer_config *cfg)
+{
+	skel->rodata->self_tgid = getpid();
+	skel->rodata->targ_tgid = cfg->targ_pid;
+	skel->rodata->failed_only = cfg->failed_only;
+	if (cfg->targ_comm) {
+		skel->rodata->filter_comm = true;
+		strncpy((char *)skel->rodata->targ_comm, cfg->targ_comm,
+			MDEVVER_TASK_COMM_LEN - 1);
+	}
+	return bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+}
+
+static int fill_attr_names(struct mdevver_trace_bpf *skel,
+			   const struct tracer_config *cfg)
+{
+	int fd = bpf_map__fd(skel->maps.attr_names);
+	__u8 one = 1;
+
+	for (size_t i = 0; i < cfg->n_attr_names; i++) {
+		struct mdevver_attr_name key;
+
+		memset(&key, 0, sizeof(key));
+		strncpy(key.name, cfg->attr_names[i], sizeof(key.name) - 1);
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* One rung: returns 0 with t->skel attached, or -errno with t clean. */
+static int try_mode(struct tracer *t, const struct tracer_config *cfg,
+		    int mode, bool with_vendor, bool *used_vendor)
+{
+	bool want_vendor_get = false, want_vendor_check = false;
+	struct bpf_program *prog;
+	int err;
+
+	t->skel = mdevver_trace_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		attempts_add(t, "%s: open: %s", mode_label(mode), strerror(-err));
+		return err;
+	}
+	err = configure(t->skel, cfg);
+	if (err) {
+		attempts_add(t, "%s: configure: %s", mode_label(mode), strerror(-err));
+		goto fail;
+	}
+	bpf_object__for_each_program(prog, t->skel->obj)
+		bpf_program__set_autoload(prog, false);
+	for (size_t i = 0; i < prog_specs_count; i++) {
+		const struct prog_spec *s = &prog_specs[i];
+
+		if (s->mode != mode)
+			continue;
+		if (s->vendor) {
+			if (!with_vendor || !vendor_func_present(mode, s->target))
+				continue;
+			if (!strcmp(s->target, GVT_GET))
+				want_vendor_get = true;
+			else
+				want_vendor_check = true;
+		}
+		prog = bpf_object__find_program_by_name(t->skel->obj, s->prog);
+		if (prog)
+			bpf_program__set_autoload(prog, true);
+	}
+	*used_vendor = want_vendor_get || want_vendor_check;
+	err = mdevver_trace_bpf__load(t->skel);
+	if (err) {
+		attempts_add(t, "%s%s: load: %s", mode_label(mode),
+			     want_vendor_get || want_vendor_check ? "+vendor" : "",
+			     strerror(-err));
+		goto fail;
+	}
+	err = fill_attr_names(t->skel, cfg);
+	if (err) {
+		attempts_add(t, "%s: attribute names: %s", mode_label(mode), strerror(-err));
+		goto fail;
+	}
+	for (size_t i = 0; i < prog_specs_count; i++) {
+		const struct prog_spec *s = &prog_specs[i];
+		struct bpf_link *link;
+
+		prog = bpf_object__find_program_by_name(t->skel->obj, s->prog);
+		if (s->mode != mode || !prog || !bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			if (s->vendor) {
+				/* the generic layer still works without it */
+				attempts_add(t, "%s: vendor %s %s: attach: %s",
+					     mode_label(mode), s->kind, s->target,
+					     strerror(-err));
+				if (!strcmp(s->target, GVT_GET))
+					want_vendor_get = false;
+				else
+					want_vendor_check = false;
+				continue;
+			}
+			attempts_add(t, "%s: attach %s %s: %s", mode_label(mode),
+				     s->kind, s->target, strerror(-err));
+			goto fail;
+		}
+		if (t->n_links == ATTACH_MAX_LINKS) {
+			bpf_link__destroy(link);
+			err = -E2BIG;
+			goto fail;
+		}
+		t->links[t->n_links++] = link;
+	}
+	t->mode = mode;
+	t->vendor_get = want_vendor_get;
+	t->vendor_check = want_vendor_check;
+	return 0;
+fail:
+	release(t);
+	return err;
+}
+
+int tracer_start(struct tracer *t, const struct tracer_config *cfg)
+{
+	int err = -ENOENT;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < sizeof(mode_ladder) / sizeof(mode_ladder[0]); i++) {
+		int mode = mode_ladder[i];
+
+		if (cfg->mode && cfg->mode != mode)
+			continue;
+		bool used_vendor = false;
+
+		err = try_mode(t, cfg, mode, !cfg->no_vendor, &used_vendor);
+		if (!err)
+			return 0;
+		/* a vendor program may be what failed: retry without them */
+		if (used_vendor) {
+			err = try_mode(t, cfg, mode, false, &used_vendor);
+			if (!err)
+				return 0;
+		}
+	}
+	return err;
+}
+
+void tracer_stop(struct tracer *t)
+{
+	release(t);
+}
+
+int probe_one_program(const struct prog_spec *spec, char *why, size_t whysz)
+{
+	struct mdevver_trace_bpf *skel;
+	struct bpf_program *prog, *p;
+	struct bpf_link *link = NULL;
+	int err;
+
+	skel = mdevver_trace_bpf__open();
+	if (!skel) {
+		err = -errno;
+		snprintf(why, whysz, "open: %s", strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, false);
+	prog = bpf_object__find_program_by_name(skel->obj, spec->prog);
+	if (!prog) {
+		err = -ENOENT;
+		snprintf(why, whysz, "no program %s in the object", spec->prog);
+		goto cleanup;
+	}
+	bpf_program__set_autoload(prog, true);
+	/* probing needs no events: keep the ring buffer small */
+	bpf_map__set_max_entries(skel->maps.events, 4096 * 4);
+	err = mdevver_trace_bpf__load(skel);
+	if (err) {
+		snprintf(why, whysz, "load: %s", strerror(-err));
+		goto cleanup;
+	}
+	link = bpf_program__attach(prog);
+	if (!link) {
+		err = -errno;
+		snprintf(why, whysz, "attach: %s", strerror(-err));
+		goto cleanup;
+	}
+	snprintf(why, whysz, "ok");
+	err = 0;
+cleanup:
+	bpf_link__destroy(link);
+	mdevver_trace_bpf__destroy(skel);
+	return err;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * attach.h - choosing an attach mode by trying it: open -> configure ->
+ * load -> attach, falling back fentry -> kprobe -> syscall.
+ */
+#ifndef MDEVVER_ATTACH_H
+#define MDEVVER_ATTACH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "mdevver_trace.h"
+
+#define ATTACH_MAX_LINKS 32
+#define ATTEMPTS_MAX 1024
+
+struct mdevver_trace_bpf;
+struct bpf_link;
+
+/* One BPF program of the object and the kernel function/event it needs. */
+struct prog_spec {
+	const char *prog;	/* program name in mdevver_trace.bpf.c */
+	int mode;		/* enum mdevver_mode */
+	const char *kind;	/* "fentry", "fexit", "kprobe", "kretprobe", "tracepoint" */
+	const char *target;	/* function or "syscalls/sys_enter_write" */
+	bool vendor;		/* optional: vendor-driver function */
+};
+
+extern const struct prog_spec prog_specs[];
+extern const size_t prog_specs_count;
+
+struct tracer_config {
+	pid_t targ_pid;		/* 0: all */
+	const char *targ_comm;	/* NULL: all */
+	bool failed_only;
+	const char *const *attr_names;
+	size_t n_attr_names;
+	size_t ringbuf_bytes;	/* power of two, >= page size */
+	int mode;		/* 0: auto, else enum mdevver_mode */
+	bool no_vendor;		/* do not attach vendor probes */
+};
+
+struct tracer {
+	struct mdevver_trace_bpf *skel;
+	int mode;
+	bool vendor_get;	/* intel_gvt_get_vfio_device_version attached */
+	bool vendor_check;	/* intel_gvt_check_vfio_device_version attached */
+	struct bpf_link *links[ATTACH_MAX_LINKS];
+	size_t n_links;
+	/* "fentry: load: Operation not permitted; kprobe: ..." */
+	char attempts[ATTEMPTS_MAX];
+};
+
+/* 0 auto, or enum mdevver_mode; -1 unknown name. */
+int mode_parse(const char *name);
+
+/* Is func present for this mode (BTF for fentry, kallsyms for kprobe)? */
+bool vendor_func_present(int mode, const char *func);
+
+/*
+ * Start tracing.  On failure returns a negative errno and t->attempts says
+ * what each mode tried and why it failed.
+ */
+int tracer_start(struct tracer *t, const struct tracer_config *cfg);
+void tracer_stop(struct tracer *t);
+
+/*
+ * Try to load and attach one program alone (for `probes`).  Returns 0 or a
+ * negative errno; why gets a short reason.
+ */
+int probe_one_program(const struct prog_spec *spec, char *why, size_t whysz);
+
+#endif

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * kernel_features.c - answers "does this kernel have X" by reading what the
+ * kernel publishes, never by version numbers: attach modes are chosen by
+ * trying, and these answers only explain the attempts (and skip attaching
+ * to vendor functions that are not there).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "kernel_features.h"
+
+bool kf_has_vmlinux_btf(void)
+{
+	return access(VMLINUX_BTF_PATH, R_OK) == 0;
+}
+
+static bool btf_file_has_func(const char *path, struct btf *base,
+			      const char *func)
+{
+	struct btf *btf;
+	bool found;
+
+	btf = base ? btf__parse_split(path, base) : btf__parse(path, NULL);
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return found;
+}
+
+bool kf_btf_has_func(const char *func, char *module, size_t module_sz)
+{
+	struct btf *vmlinux;
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	vmlinux = btf__parse(VMLINUX_BTF_PATH, NULL);
+	if (!vmlinux)
+		return false;
+	if (btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) > 0) {
+		if (module && module_sz)
+			snprintf(module, module_sz, "vmlinux");
+		btf__free(vmlinux);
+		return true;
+	}
+	dir = opendir("/sys/kernel/btf");
+	while (dir && !found && (de = readdir(dir))) {
+		char path[512];
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
+		if (btf_file_has_func(path, vmlinux, func)) {
+			found = true;
+			if (module && module_sz)
+				snprintf(module, module_sz, "%s", de->d_name);
+		}
+	}
+	if (dir)
+		closedir(dir);
+	btf__free(vmlinux);
+	return found;
+}
+
+bool kf_kallsyms_has(const char *func)
+{
+	char line[512], sym[256];
+	bool found = false;
+	FILE *f;
+	char type;
+
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %c %255s", &type, sym) != 2)
+			continue;
+		if ((type == 't' || type == 'T') && !strcmp(sym, func))
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+int kf_tracepoint_exists(const char *category, const char *name)
+{
+	static const char *const roots[] = {
+		"/sys/kernel/tracing",
+		"/sys/kernel/debug/tracing",
+	};
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events", roots[i]);
+		if (access(path, F_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/events/%s/%s", roots[i],
+			 category, name);
+		return access(path, F_OK) == 0;
+	}
+	return -1;
+}
+
+int kf_bpf_lsm_active(char *lsm_list, size_t sz)
+{
+	char buf[512] = "";
+	char *tok, *save = NULL;
+	int active = 0;
+	size_t n;
+	FILE *f;
+
+	f = fopen("/sys/kernel/security/lsm", "re");
+	if (!f) {
+		if (lsm_list && sz)
+			snprintf(lsm_list, sz, "unknown: /sys/kernel/security/lsm: %s",
+				 strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (lsm_list && sz)
+		snprintf(lsm_list, sz, "%s", buf);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, "bpf"))
+			active = 1;
+	return active;
+}
+
+const char *kf_kernel_release(void)
+{
+	static struct utsname u;
+
+	if (!u.release[0] && uname(&u))
+		return "unknown";
+	return u.release;
+}

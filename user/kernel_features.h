@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * kernel_features.h - what this kernel offers, found by looking: BTF, BTF
+ * functions (vmlinux and modules), kallsyms symbols, tracepoints, BPF LSM.
+ */
+#ifndef MDEVVER_KERNEL_FEATURES_H
+#define MDEVVER_KERNEL_FEATURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VMLINUX_BTF_PATH "/sys/kernel/btf/vmlinux"
+
+bool kf_has_vmlinux_btf(void);
+/*
+ * Is there a BTF FUNC named func in vmlinux or in any loaded module's BTF?
+ * On success with a module, copies its name to module (may be NULL).
+ */
+bool kf_btf_has_func(const char *func, char *module, size_t module_sz);
+/* Is func a kernel symbol (/proc/kallsyms, text symbols only)? */
+bool kf_kallsyms_has(const char *func);
+/* Does tracepoint category/name exist in tracefs (either mount point)?
+ * Returns 1 yes, 0 no, -1 tracefs not mounted (unknown). */
+int kf_tracepoint_exists(const char *category, const char *name);
+/* Is "bpf" in /sys/kernel/security/lsm?  Fills lsm_list (may be NULL) with
+ * the list or an explanation.  Returns 1 active, 0 not, -1 unknown. */
+int kf_bpf_lsm_active(char *lsm_list, size_t sz);
+/* Kernel release (uname -r). */
+const char *kf_kernel_release(void);
+
+#endif

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * main.c - command line of mdevver-trace: argp parsing and the command
+ * table (trace, probes, decode), in the manner of bcc's libbpf-tools and
+ * bpftool.  Every bad input ends in one line "mdevver-trace: ..." and a
+ * non-zero exit.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attach.h"
+#include "decode.h"
+#include "escape.h"
+#include "probes.h"
+#include "trace.h"
+
+#define DEFAULT_RINGBUF (8u * 1024 * 1024)
+/* one event is ~9.3 KiB: the ring must hold at least one */
+#define MIN_RINGBUF (16u * 1024)
+
+const char *argp_program_version = "mdevver-trace 0.1.0";
+const char *argp_program_bug_address = "see README.md";
+
+static const char trace_doc[] =
+"Trace reads and compatibility checks of mdev version attributes.\n"
+"\n"
+"USAGE: mdevver-trace [OPTIONS]\n"
+"       mdevver-trace probes [--json]\n"
+"       mdevver-trace decode STRING...\n"
+"\n"
+"Reading an mdev type's 'version' (or 'migration_version') attribute gives\n"
+"the device's version string; writing a remote device's string to it is the\n"
+"live-migration compatibility check.  Each read and check becomes one event.\n"
+"\n"
+"EXAMPLES:\n"
+"    mdevver-trace                 # trace all reads and checks\n"
+"    mdevver-trace --json          # JSON Lines (docs/event-schema.md)\n"
+"    mdevver-trace -x              # only failed checks and reads\n"
+"    mdevver-trace -p 1234         # only process 1234\n"
+"    mdevver-trace -c libvirtd     # only processes named libvirtd\n"
+"    mdevver-trace -a my_version   # also watch attributes named my_version\n"
+"    mdevver-trace -m syscall      # force the syscall-tracepoint mode\n"
+"    mdevver-trace probes          # what this kernel supports\n"
+"    mdevver-trace decode 00028086-193b-i915-GVTg_V5_4\n"
+"\n"
+"OPTIONS:";
+
+enum {
+	OPT_NO_VENDOR = 0x100,
+	OPT_RINGBUF,
+};
+
+static const struct argp_option trace_options[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
+	{ "comm", 'c', "COMM", 0, "Trace processes with this name only", 0 },
+	{ "failed", 'x', NULL, 0, "Only failed checks and reads", 0 },
+	{ "json", 'j', NULL, 0, "JSON Lines output", 0 },
+	{ "verbose", 'v', NULL, 0, "Details per event; libbpf messages (twice: debug)", 0 },
+	{ "mode", 'm', "MODE", 0, "auto (default), fentry, kprobe or syscall", 0 },
+	{ "attr", 'a', "NAME", 0, "Also watch attributes named NAME (repeatable)", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "no-vendor", OPT_NO_VENDOR, NULL, 0, "Do not attach the i915 gvt vendor probes", 0 },
+	{ "ringbuf", OPT_RINGBUF, "SIZE", 0,
+	  "Ring buffer size, power of two >= 16K, suffix K or M (default 8M)", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+struct cli {
+	struct trace_options trace;
+	const char *attrs[MDEVVER_ATTR_NAMES_MAX];
+	size_t n_attrs;
+	int verbosity;
+};
+
+static int parse_size(const char *arg, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (*end || v > (1ull << 30))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static error_t trace_parse(int key, char *arg, struct argp_state *state)
+{
+	struct cli *cli = state->input;
+	struct tracer_config *cfg = &cli->trace.cfg;
+	char *end;
+	long v;
+
+	switch (key) {
+	case 'p':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v <= 0 || v > INT_MAX)
+			argp_error(state, "invalid PID '%s': expected a positive number", arg);
+		cfg->targ_pid = v;
+		break;
+	case 'c':
+		if (!*arg || strlen(arg) >= MDEVVER_TASK_COMM_LEN)
+			argp_error(state, "invalid COMM '%s': 1 to %d characters",
+				   arg, MDEVVER_TASK_COMM_LEN - 1);
+		cfg->targ_comm = arg;
+		break;
+	case 'x':
+		cfg->failed_only = true;
+		break;
+	case 'j':
+		cli->trace.json = true;
+		break;
+	case 'v':
+		cli->trace.verbose = true;
+		cli->verbosity++;
+		break;
+	case 'm':
+		cfg->mode = mode_parse(arg);
+		if (cfg->mode < 0)
+			argp_error(state, "invalid mode '%s': expected auto, fentry, kprobe or syscall", arg);
+		break;
+	case 'a':
+		if (!*arg || strlen(arg) >= MDEVVER_NAME_MAX || strchr(arg, '/'))
+			argp_error(state, "invalid attribute name '%s': 1 to %d characters, no '/'",
+				   arg, MDEVVER_NAME_MAX - 1);
+		if (cli->n_attrs == MDEVVER_ATTR_NAMES_MAX)
+			argp_error(state, "too many attribute names: at most %d",
+				   MDEVVER_ATTR_NAMES_MAX);
+		for (size_t i = 0; i < cli->n_attrs; i++)
+			if (!strcmp(cli->attrs[i], arg))
+				return 0;
+		cli->attrs[cli->n_attrs++] = arg;
+		break;
+	case 'd':
+		errno = 0;
+		cli->trace.duration_s = strtod(arg, &end);
+		if (errno || *end || cli->trace.duration_s <= 0)
+			argp_error(state, "invalid duration '%s': expected seconds > 0", arg);
+		break;
+	case OPT_NO_VENDOR:
+		cfg->no_vendor = true;
+		break;
+	case OPT_RINGBUF:
+		if (parse_size(arg, &cfg->ringbuf_bytes) ||
+		    cfg->ringbuf_bytes < MIN_RINGBUF ||
+		    (cfg->ringbuf_bytes & (cfg->ringbuf_bytes - 1)))
+			argp_error(state, "invalid ring buffer size '%s': a power of two from 16K to 1024M", arg);
+		break;
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s' (commands: probes, decode)", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int run_trace(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = trace_options,
+		.parser = trace_parse,
+		.doc = trace_doc,
+	};
+	struct cli cli;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.attrs[cli.n_attrs++] = "version";
+	cli.attrs[cli.n_attrs++] = "migration_version";
+	cli.trace.cfg.ringbuf_bytes = DEFAULT_RINGBUF;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
+		return 2;
+	cli.trace.cfg.attr_names = cli.attrs;
+	cli.trace.cfg.n_attr_names = cli.n_attrs;
+	setup_libbpf_logging(cli.verbosity);
+	return cmd_trace(&cli.trace);
+}
+
+/* --- probes --------------------------------------------------------------- */
+
+static error_t json_flag_parse(int key, char *arg, struct argp_state *state)
+{
+	bool *json = state->input;
+
+	switch (key) {
+	case 'j':
+		*json = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp_option json_only_options[] = {
+	{ "json", 'j', NULL, 0, "JSON output", 0 },
+	{},
+};
+
+static int run_probes(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = json_only_options,
+		.parser = json_flag_parse,
+		.doc = "Show, for this kernel, every attach point the tool uses: whether "
+		       "it exists, whether its program loads and attaches, BTF, BPF LSM, "
+		       "and the mode 'auto' picks.\v"
+		       "EXAMPLE:\n    mdevver-trace probes --json",
+	};
+	bool json = false;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &json))
+		return 2;
+	setup_libbpf_logging(0);
+	return cmd_probes(json);
+}
+
+/* --- decode --------------------------------------------------------------- */
+
+struct decode_args {
+	bool json;
+	char **strings;
+	int n;
+};
+
+static error_t decode_parse(int key, char *arg, struct argp_state *state)
+{
+	struct decode_args *a = state->input;
+
+	(void)arg;
+	switch (key) {
+	case 'j':
+		a->json = true;
+		return 0;
+	case ARGP_KEY_ARGS:
+		a->strings = state->argv + state->next;
+		a->n = state->argc - state->next;
+		return 0;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "missing STRING: give one or more version strings");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static int run_decode(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = json_only_options,
+		.parser = decode_parse,
+		.args_doc = "STRING...",
+		.doc = "Decode mdev version strings: the seed's %08x-%04x-%s and the "
+		       "later %04x-%04x-%s-%08x; anything else is reported as opaque.\v"
+		       "EXAMPLE:\n    mdevver-trace decode \"$(cat /sys/.../version)\"",
+	};
+	struct decode_args a = { 0 };
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
+		return 2;
+	for (int i = 0; i < a.n; i++) {
+		struct version_info vi;
+		size_t len = strlen(a.strings[i]);
+
+		version_decode(a.strings[i], len, &vi);
+		if (a.json) {
+			printf("{\"input\":");
+			json_write_string(stdout, a.strings[i], len);
+			printf(",\"decoded\":");
+			version_print_json(stdout, &vi);
+			printf("}\n");
+		} else {
+			char esc[1024];
+
+			c_escape(esc, sizeof(esc), a.strings[i], len);
+			printf("\"%s\": ", esc);
+			version_print_text(stdout, &vi);
+			printf("\n");
+		}
+	}
+	return 0;
+}
+
+/* --- command table ------------------------------------------------------- */
+
+static const struct command {
+	const char *name;
+	const char *prog_name;	/* what argp names in its messages */
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "trace", "mdevver-trace trace", run_trace },
+	{ "probes", "mdevver-trace probes", run_probes },
+	{ "decode", "mdevver-trace decode", run_decode },
+};
+
+int main(int argc, char **argv)
+{
+	argv[0] = (char *)"mdevver-trace";
+	if (argc > 1 && argv[1][0] != '-') {
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (!strcmp(argv[1], commands[i].name)) {
+				argv[1] = (char *)commands[i].prog_name;
+				return commands[i].run(argc - 1, argv + 1);
+			}
+		fprintf(stderr, "mdevver-trace: unknown command '%s': expected trace, probes or decode (see --help)\n",
+			argv[1]);
+		return 2;
+	}
+	return run_trace(argc, argv);
+}

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * trace.c - the default command.  Attaches through attach.c, then drains the
+ * ring buffer and, after every poll, compares the BPF-side loss counters with
+ * what was reported so far: a loss is always visible in the stream (a "lost"
+ * record / LOST line) and in the exit summary, never silent.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libgen.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "event_fmt.h"
+#include "kernel_features.h"
+#include "mdevver_trace.skel.h"
+#include "trace.h"
+
+static volatile sig_atomic_t exiting;
+static int libbpf_verbosity;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	if (level == LIBBPF_DEBUG && libbpf_verbosity < 2)
+		return 0;
+	if (libbpf_verbosity < 1)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+void setup_libbpf_logging(int verbosity)
+{
+	libbpf_verbosity = verbosity;
+	libbpf_set_print(libbpf_print);
+}
+
+static bool have_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+int require_bpf_environment(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {};
+
+	if (geteuid() != 0) {
+		bool ok = !syscall(SYS_capget, &hdr, data) &&
+			  ((have_cap(data, 39 /* CAP_BPF */) &&
+			    have_cap(data, 38 /* CAP_PERFMON */)) ||
+			   have_cap(data, CAP_SYS_ADMIN));
+
+		if (!ok) {
+			fprintf(stderr, "mdevver-trace: insufficient privileges: "
+				"loading BPF programs needs root (or CAP_BPF and "
+				"CAP_PERFMON); run it with sudo\n");
+			return -1;
+		}
+	}
+	if (!kf_has_vmlinux_btf()) {
+		fprintf(stderr, "mdevver-trace: no kernel BTF: %s is missing; "
+			"this kernel needs CONFIG_DEBUG_INFO_BTF=y (CO-RE cannot "
+			"relocate without it)\n", VMLINUX_BTF_PATH);
+		return -1;
+	}
+	return 0;
+}
+
+/* Type of an mdev device directory, through its mdev_type link. */
+static const char *resolve_type(const char *device_dir, char *buf, size_t sz)
+{
+	char link[4096], target[4096];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "%s/mdev_type", device_dir);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	snprintf(buf, sz, "%s", basename(target));
+	return buf;
+}
+
+static int64_t realtime_offset_ns(void)
+{
+	struct timespec rt, mono;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000ll +
+	       (rt.tv_nsec - mono.tv_nsec);
+}
+
+static double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct trace_state {
+	struct output_ctx out;
+	unsigned long long events;
+	unsigned long long malformed;
+};
+
+static int handle_event(void *ctx, void *data, size_t len)
+{
+	struct trace_state *st = ctx;
+
+	if (len < sizeof(struct mdevver_event)) {
+		st->malformed++;
+		return 0;
+	}
+	output_event(&st->out, data);
+	st->events++;
+	return 0;
+}
+
+/* Report new losses; returns the combined total reported so far. */
+static __u64 report_loss(struct trace_state *st, struct mdevver_trace_bpf *skel,
+			 __u64 reported)
+{
+	__u64 lost = __atomic_load_n(&skel->bss->lost_events, __ATOMIC_RELAXED);
+	__u64 untracked = __atomic_load_n(&skel->bss->untracked_calls,
+					  __ATOMIC_RELAXED);
+
+	if (lost + untracked > reported) {
+		output_lost(&st->out, lost + untracked - reported, lost, untracked);
+		fflush(st->out.out);
+	}
+	return lost + untracked;
+}
+
+int cmd_trace(const struct trace_options *opt)
+{
+	struct ring_buffer *rb = NULL;
+	struct trace_state st;
+	struct tracer t;
+	char host[256] = "";
+	double deadline = 0;
+	__u64 reported = 0;
+	int err, ret = 1;
+
+	memset(&st, 0, sizeof(st));
+	memset(&t, 0, sizeof(t));
+	if (require_bpf_environment())
+		return 1;
+	gethostname(host, sizeof(host) - 1);
+	st.out.out = stdout;
+	st.out.json = opt->json;
+	st.out.verbose = opt->verbose;
+	st.out.host = host;
+	st.out.realtime_offset_ns = realtime_offset_ns();
+	st.out.resolve_type = resolve_type;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	err = tracer_start(&t, &opt->cfg);
+	if (err) {
+		fprintf(stderr, "mdevver-trace: no attach mode works on this kernel: %s\n",
+			t.attempts);
+		fprintf(stderr, "mdevver-trace: run 'mdevver-trace probes' for details, "
+			"or -v for libbpf's messages\n");
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(t.skel->maps.events), handle_event,
+			      &st, NULL);
+	if (!rb) {
+		fprintf(stderr, "mdevver-trace: creating ring buffer: %s\n",
+			strerror(errno));
+		goto cleanup;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	fprintf(stderr, "mdevver-trace: tracing in %s mode (vendor probes: %s)%s%s\n",
+		mode_name(t.mode),
+		t.vendor_check || t.vendor_get ?
+			(t.vendor_check && t.vendor_get ? "get+check" :
+			 t.vendor_check ? "check" : "get") : "none",
+		t.attempts[0] ? "; fallbacks: " : "", t.attempts);
+	output_start(&st.out, mode_name(t.mode), t.attempts, t.vendor_get,
+		     t.vendor_check);
+	output_text_header(&st.out);
+	fflush(stdout);
+
+	if (opt->duration_s > 0)
+		deadline = monotonic_s() + opt->duration_s;
+	while (!exiting) {
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "mdevver-trace: polling ring buffer: %s\n",
+				strerror(-err));
+			goto cleanup;
+		}
+		reported = report_loss(&st, t.skel, reported);
+		if (deadline && monotonic_s() >= deadline)
+			break;
+	}
+	/* drain what is still queued, then the final loss count */
+	ring_buffer__consume(rb);
+	reported = report_loss(&st, t.skel, reported);
+	output_end(&st.out, st.events, t.skel->bss->lost_events,
+		   t.skel->bss->untracked_calls);
+	fflush(stdout);
+	fprintf(stderr, "mdevver-trace: %llu events, %llu lost\n", st.events,
+		(unsigned long long)reported);
+	if (st.malformed)
+		fprintf(stderr, "mdevver-trace: %llu malformed records ignored\n",
+			st.malformed);
+	ret = 0;
+cleanup:
+	ring_buffer__free(rb);
+	tracer_stop(&t);
+	return ret;
+}

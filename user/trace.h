@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* trace.h - the tracer command: attach, stream events, account for loss. */
+#ifndef MDEVVER_TRACE_CMD_H
+#define MDEVVER_TRACE_CMD_H
+
+#include <stdbool.h>
+
+#include "attach.h"
+
+struct trace_options {
+	struct tracer_config cfg;
+	bool json;
+	bool verbose;
+	double duration_s;	/* 0: until SIGINT/SIGTERM */
+};
+
+/* Returns the process exit code. */
+int cmd_trace(const struct trace_options *opt);
+
+/* Shared by the commands that load BPF: root or CAP_BPF+CAP_PERFMON, and
+ * kernel BTF.  Prints the one-line error itself; returns 0 when fine. */
+int require_bpf_environment(void);
+
+/* libbpf's messages: warnings only with -v, debug with -vv. */
+void setup_libbpf_logging(int verbosity);
+
+#endif
