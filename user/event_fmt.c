@@ -90,17 +90,22 @@ struct event_view {
 	struct sysfs_attr_location loc;
 	enum mdevver_outcome outcome;
 	const char *errname;
+	unsigned int data_len;	/* clamped to the arrays */
+	unsigned int local_len;
 };
 
 static void event_view_init(const struct output_ctx *ctx,
 			    const struct mdevver_event *e,
 			    struct event_view *v)
 {
+	/* never trust a count from the ring more than the array it indexes */
+	unsigned int depth = e->path_depth < MDEVVER_PATH_DEPTH ?
+			     e->path_depth : MDEVVER_PATH_DEPTH;
+
 	sysfs_path_join(v->path, sizeof(v->path), &e->path[0][0],
-			MDEVVER_NAME_MAX, e->path_depth,
+			MDEVVER_NAME_MAX, depth,
 			e->flags & MDEVVER_F_PATH_TRUNCATED);
-	sysfs_attr_locate(&e->path[0][0], MDEVVER_NAME_MAX, e->path_depth,
-			  &v->loc);
+	sysfs_attr_locate(&e->path[0][0], MDEVVER_NAME_MAX, depth, &v->loc);
 	if (!v->loc.mdev_type && v->loc.device && ctx->resolve_type &&
 	    !(e->flags & MDEVVER_F_PATH_TRUNCATED)) {
 		char dir[PATH_BUF];
@@ -114,6 +119,8 @@ static void event_view_init(const struct output_ctx *ctx,
 							     sizeof(v->type_buf));
 		}
 	}
+	v->data_len = e->data_len < MDEVVER_DATA_MAX ? e->data_len : MDEVVER_DATA_MAX;
+	v->local_len = e->local_len < MDEVVER_LOCAL_MAX ? e->local_len : MDEVVER_LOCAL_MAX;
 	v->outcome = outcome_classify(e->op, e->ret, e->count);
 	v->errname = outcome_errno_name(e->ret);
 }
@@ -143,9 +150,9 @@ static void output_event_json(const struct output_ctx *ctx,
 	json_key_str(o, "mdev_type", v->loc.mdev_type);
 	json_key_str(o, "device", v->loc.device);
 	fputs(",\"bytes\":", o);
-	json_write_string(o, e->data, e->data_len);
+	json_write_string(o, e->data, v->data_len);
 	fprintf(o, ",\"len\":%" PRIu64 ",\"captured\":%u,\"truncated\":%s,\"unreadable\":%s",
-		(uint64_t)e->count, e->data_len,
+		(uint64_t)e->count, v->data_len,
 		e->flags & MDEVVER_F_DATA_TRUNCATED ? "true" : "false",
 		e->flags & MDEVVER_F_DATA_UNREADABLE ? "true" : "false");
 	fprintf(o, ",\"ret\":%" PRId64 ",\"errno\":%" PRId64, (int64_t)e->ret,
@@ -153,13 +160,13 @@ static void output_event_json(const struct output_ctx *ctx,
 	json_key_str(o, "errno_name", v->errname);
 	fprintf(o, ",\"outcome\":\"%s\",\"latency_ns\":%" PRIu64,
 		outcome_name(v->outcome), (uint64_t)e->latency_ns);
-	version_decode(e->data, e->data_len, &vi);
+	version_decode(e->data, v->data_len, &vi);
 	fputs(",\"decoded\":", o);
 	version_print_json(o, &vi);
 	if (e->flags & (MDEVVER_F_LOCAL | MDEVVER_F_VENDOR_CHECK)) {
 		fputs(",\"vendor\":{\"local\":", o);
 		if (e->flags & MDEVVER_F_LOCAL)
-			json_write_string(o, e->local, e->local_len);
+			json_write_string(o, e->local, v->local_len);
 		else
 			fputs("null", o);
 		fprintf(o, ",\"local_truncated\":%s",
@@ -193,7 +200,7 @@ static void output_event_text(const struct output_ctx *ctx,
 		snprintf(where, sizeof(where), "%s/%s",
 			 v->loc.parent ? v->loc.parent : "?",
 			 v->loc.mdev_type ? v->loc.mdev_type : "?");
-	c_escape(bytes, sizeof(bytes), e->data, e->data_len);
+	c_escape(bytes, sizeof(bytes), e->data, v->data_len);
 	fprintf(ctx->out, "%-8s %-7u %-16s %-5s %-32s %-12s %-7s \"%s\"%s\n",
 		tbuf, e->pid, comm, op_name(e->op), where,
 		outcome_name(v->outcome), v->errname ? v->errname : "-", bytes,
@@ -208,7 +215,7 @@ static void output_event_text(const struct output_ctx *ctx,
 	if (e->flags & (MDEVVER_F_LOCAL | MDEVVER_F_VENDOR_CHECK)) {
 		char local[256];
 
-		c_escape(local, sizeof(local), e->local, e->local_len);
+		c_escape(local, sizeof(local), e->local, v->local_len);
 		fprintf(ctx->out, "    vendor: local=\"%s\"", local);
 		if (e->flags & MDEVVER_F_VENDOR_CHECK) {
 			const char *en = outcome_errno_name(e->vendor_ret);

@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+"""Test harness for mdevver-trace integration tests.
+
+Runs the real binary, parses its real JSON output, and reports one line per
+test: "PASS name", "FAIL name: why" or "SKIP name: why".  tests/run_all.sh
+counts those lines; a skip is never counted as a pass.
+"""
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+import traceback
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.join(REPO, "build", "mdevver-trace")
+
+
+class TestFailure(Exception):
+    pass
+
+
+def expect(cond, what):
+    """ASSERT in the selftests manner: name what is checked."""
+    if not cond:
+        raise TestFailure(what)
+
+
+def expect_eq(got, want, what):
+    if got != want:
+        raise TestFailure(f"{what}: expected {want!r}, got {got!r}")
+
+
+_results = {"pass": 0, "fail": 0, "skip": 0}
+
+
+def run_test(name, fn, *args):
+    t0 = time.monotonic()
+    try:
+        fn(*args)
+    except TestFailure as e:
+        _results["fail"] += 1
+        print(f"FAIL {name}: {e}", flush=True)
+        return False
+    except Exception as e:  # a crash in a test is a failure, with its trace
+        _results["fail"] += 1
+        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+        traceback.print_exc(file=sys.stdout)
+        return False
+    _results["pass"] += 1
+    print(f"PASS {name} ({time.monotonic() - t0:.1f}s)", flush=True)
+    return True
+
+
+def skip(name, why):
+    _results["skip"] += 1
+    print(f"SKIP {name}: {why}", flush=True)
+
+
+def finish():
+    r = _results
+    print(f"# {r['pass']} passed, {r['fail']} failed, {r['skip']} skipped", flush=True)
+    return 1 if r["fail"] else 0
+
+
+class Tracer:
+    """mdevver-trace --json running in the background."""
+
+    def __init__(self, *args, read_stdout=True):
+        self.args = [BIN, "--json", *args]
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.start = None
+        self.lines = []
+        self.stderr = ""
+        self.rc = None
+        self._wait_start()
+
+    def _readline(self, deadline):
+        buf = b""
+        fd = self.proc.stdout.fileno()
+        while not buf.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([fd], [], [], left)
+            if not r:
+                return None
+            c = os.read(fd, 1)
+            if not c:
+                return None
+            buf += c
+        return buf
+
+    def _wait_start(self, timeout=120):
+        deadline = time.monotonic() + timeout
+        line = self._readline(deadline)
+        if line is None:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+            raise TestFailure(f"tracer did not start ({' '.join(self.args)}): "
+                              f"rc={self.proc.returncode} stderr={err.decode(errors='replace').strip()}")
+        rec = json.loads(line)
+        if rec.get("event") != "start":
+            raise TestFailure(f"first record is not 'start': {rec}")
+        self.start = rec
+
+    def stop(self):
+        """SIGINT, then every remaining line must parse as JSON."""
+        self.proc.send_signal(signal.SIGINT)
+        out, err = self.proc.communicate(timeout=120)
+        self.rc = self.proc.returncode
+        self.stderr = err.decode(errors="replace")
+        recs = []
+        for raw in out.splitlines():
+            try:
+                recs.append(json.loads(raw))
+            except ValueError as e:
+                raise TestFailure(f"output line is not JSON ({e}): {raw[:200]!r}")
+        self.lines = recs
+        expect_eq(self.rc, 0, f"tracer exit code (stderr: {self.stderr.strip()})")
+        return recs
+
+    def events(self, kinds=("check", "read")):
+        return [r for r in self.lines if r.get("event") in kinds]
+
+
+def byte_string(s):
+    """JSON 'bytes' fields map each byte to the code point of its value."""
+    return s.encode("latin-1")
+
+
+def write_attr(path, data):
+    """One write(2); returns (ret, errno)."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        return os.write(fd, data), 0
+    except OSError as e:
+        return -1, e.errno
+    finally:
+        os.close(fd)
+
+
+def read_attr(path):
+    """One read(2) of up to a page; returns (bytes, errno)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, 8192), 0
+    except OSError as e:
+        return None, e.errno
+    finally:
+        os.close(fd)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Runs every test suite and ends with the one summary line CI reads:
+#   N passed, N failed, N skipped
+# Suites print one line per test: "PASS name", "FAIL name: why", "SKIP name: why".
+# A suite that dies without reporting its tests counts as one failure, so a
+# crash can never look like success.  KERNELS/SUITES narrow the run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+log_dir=build/test-logs
+mkdir -p "$log_dir"
+pass=0 fail=0 skipped=0
+
+# run_suite NAME CMD...: run, echo its output, count its verdict lines
+run_suite() {
+	local name=$1 log="$log_dir/$1.log" rc p f s
+	shift
+	echo "== $name: $*"
+	local t0=$SECONDS
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -c '^PASS ' "$log")
+	f=$(grep -c '^FAIL ' "$log")
+	s=$(grep -c '^SKIP ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name: exited $rc without reporting a failed test (see $log)"
+		f=1
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skipped=$((skipped + s))
+	echo "== $name: $p passed, $f failed, $s skipped in $((SECONDS - t0))s"
+}
+
+suites=${SUITES:-unit host vm}
+for suite in $suites; do
+	case $suite in
+	unit)
+		for t in build/unit/test_*; do
+			run_suite "unit-$(basename "$t")" "$t"
+		done
+		;;
+	host)
+		run_suite host python3 tests/integration/host_tests.py
+		;;
+	vm)
+		run_suite vm-bookworm tests/vm/run.sh --suite bookworm --timeout 1200 \
+			--out build/vm/bookworm -- python3 tests/integration/vm_tests.py
+		;;
+	*)
+		echo "FAIL suite $suite: unknown (expected unit, host, vm)"
+		fail=$((fail + 1))
+		;;
+	esac
+done
+
+echo "$pass passed, $fail failed, $skipped skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* outcome.c - what a read or a check's return value means. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* strerrorname_np (glibc >= 2.32) */
+#endif
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../include/mdevver_trace.h"
+#include "outcome.h"
+
+enum mdevver_outcome outcome_classify(int op, int64_t ret, uint64_t count)
+{
+	if (op == MDEVVER_OP_CHECK) {
+		/* compare as unsigned only once ret is known not negative */
+		if (ret >= 0)
+			return (uint64_t)ret == count ? OUTCOME_COMPATIBLE :
+							OUTCOME_PARTIAL;
+		return ret == -ENODEV ? OUTCOME_UNSUPPORTED :
+					OUTCOME_INCOMPATIBLE;
+	}
+	/* a read; an unknown op gets the read rules (no check was made) */
+	return ret >= 0 ? OUTCOME_OK : OUTCOME_UNSUPPORTED;
+}
+
+const char *outcome_name(enum mdevver_outcome o)
+{
+	switch (o) {
+	case OUTCOME_COMPATIBLE:	return "compatible";
+	case OUTCOME_INCOMPATIBLE:	return "incompatible";
+	case OUTCOME_UNSUPPORTED:	return "unsupported";
+	case OUTCOME_PARTIAL:		return "partial";
+	case OUTCOME_OK:		return "ok";
+	}
+	return "unknown";
+}
+
+int outcome_is_success(enum mdevver_outcome o)
+{
+	return o == OUTCOME_COMPATIBLE || o == OUTCOME_OK;
+}
+
+/* Fallback names rotate through a few buffers, so a caller may keep a
+ * handful of results at once (e.g. a store's and its vendor check's). */
+#define ERRNAME_BUFS	4
+
+const char *outcome_errno_name(int64_t ret)
+{
+	static _Thread_local char buf[ERRNAME_BUFS][24];
+	static _Thread_local unsigned int next;
+	/* -ret computed unsigned: no overflow for INT64_MIN */
+	uint64_t e = (uint64_t)0 - (uint64_t)ret;
+	char *b;
+
+	if (ret >= 0)
+		return NULL;
+	if (e <= INT_MAX) {
+		const char *name = strerrorname_np((int)e);
+
+		if (name)
+			return name;
+	}
+	b = buf[next];
+	next = (next + 1) % ERRNAME_BUFS;
+	snprintf(b, sizeof(buf[0]), "E%" PRIu64, e);
+	return b;
+}
