@@ -55,8 +55,28 @@ def workload():
         ret, err = write_attr(path, data)
         seen.append(("check", path, data, ret, err))
 
+    def wr_v(path, pieces):
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            ret, err = os.writev(fd, pieces), 0
+        except OSError as e:
+            ret, err = -1, e.errno
+        os.close(fd)
+        seen.append(("check", path, b"".join(pieces), ret, err))
+
+    def wr_p(path, data):
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            ret, err = os.pwrite(fd, data, 0), 0
+        except OSError as e:
+            ret, err = -1, e.errno
+        os.close(fd)
+        seen.append(("check", path, data, ret, err))
+
     rd(VERSION)
     wr(VERSION, SELF)                      # compatible
+    wr_v(VERSION, [SELF[:9], SELF[9:20], SELF[20:]])  # writev, 3 pieces
+    wr_p(VERSION, OTHER)                   # pwrite64
     wr(VERSION, OTHER)                     # incompatible: another type
     wr(VERSION, SELF.rstrip(b"\n"))        # the newline quirk: incompatible
     wr(VERSION, b"0002\x00\xff\x01abc\n")  # binary bytes, NUL inside
@@ -271,6 +291,25 @@ def test_lost_accounting():
     expect(f"{lost} lost" in t.stderr, f"exit summary states the loss: {t.stderr.strip()}")
 
 
+def test_oversized_write_truncation_flag():
+    """> one page: kernfs refuses it (E2BIG) before any store runs, so only
+    syscall mode sees it -- with the first 4096 bytes and truncated=true."""
+    data = bytes(range(256)) * 20            # 5120 bytes, every byte value
+    t = Tracer("-m", "syscall")
+    ret, err = write_attr(VERSION, data)
+    t.stop()
+    evs = t.events()
+    expect_eq(len(evs), 1, "one event")
+    ev = evs[0]
+    expect_eq((ev["errno_name"], ev["len"], ev["captured"], ev["truncated"]),
+              ("E2BIG", 5120, 4096, True), "truncated oversized write")
+    expect_eq(byte_string(ev["bytes"]), data[:4096], "first 4096 bytes exact")
+    t = Tracer("-m", "fentry")
+    write_attr(VERSION, data)
+    t.stop()
+    expect_eq(t.events(), [], "fentry: no store ran, no event")
+
+
 def test_text_output():
     p = subprocess.Popen([BIN, "-m", "fentry"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
@@ -305,6 +344,7 @@ def main():
     run_test("vm_shell_newline_quirk", test_shell_echo_newline_quirk)
     run_test("vm_lost_accounting", test_lost_accounting)
     run_test("vm_text_output", test_text_output)
+    run_test("vm_oversized_write", test_oversized_write_truncation_flag)
     return finish()
 
 

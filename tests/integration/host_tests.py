@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+"""Tests on the build host itself (kernel 6.18 here): no fentry, no kprobes,
+so `auto` must fall back to syscall mode by itself.  Host sysfs attributes
+are only READ (/sys/module/*/version); nothing here writes host sysfs.
+Also the CLI's error handling and the decode command, which need no BPF.
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (BIN, Tracer, byte_string, expect, expect_eq, finish,  # noqa: E402
+                     read_attr, run, run_test, skip, write_attr)
+
+
+def ensure_tracefs():
+    """libbpf finds tracepoint ids through tracefs; mount it if nobody did."""
+    if not os.path.isdir("/sys/kernel/tracing/events"):
+        subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"],
+                       capture_output=True)
+
+
+def module_versions():
+    return sorted(glob.glob("/sys/module/*/version"))[:3]
+
+
+def test_auto_falls_back_to_syscall():
+    t = Tracer()
+    files = module_versions()
+    expect(files, "host has /sys/module/*/version attributes to read")
+    want = []
+    for f in files:
+        data, err = read_attr(f)
+        expect_eq(err, 0, f"read {f}")
+        want.append((f, data))
+    with open("/tmp/version", "wb") as f:     # not sysfs: must give no event
+        f.write(b"00028086-193b-i915-GVTg_V5_4\n")
+    os.unlink("/tmp/version")
+    t.stop()
+    expect_eq(t.start["mode"], "syscall", "auto mode on this host")
+    expect("fentry" in t.start["attempts"], f"start record says why fentry was not used: "
+           f"{t.start['attempts']}")
+    evs = t.events()
+    expect_eq([(e["event"], e["path"], byte_string(e["bytes"])) for e in evs],
+              [("read", f, d) for f, d in want], "one read event per sysfs read, exact bytes")
+    for e in evs:
+        expect_eq(e["outcome"], "ok", "read outcome")
+        expect_eq(e["pid"], os.getpid(), "pid")
+        expect_eq(e["mode"], "syscall", "mode")
+    expect("tracing in syscall mode" in t.stderr, f"stderr names the mode: {t.stderr!r}")
+
+
+def test_forced_fentry_fails_clearly():
+    r = run([BIN, "-m", "fentry", "-d", "1"], timeout=60)
+    expect(r.returncode != 0, "forced fentry fails on this host")
+    first = r.stderr.splitlines()[0]
+    expect(first.startswith("mdevver-trace: no attach mode works on this kernel: fentry"),
+           f"one clear line: {first!r}")
+
+
+def test_probes_on_host():
+    r = run([BIN, "probes", "--json"], timeout=120)
+    expect_eq(r.returncode, 0, f"probes exit code ({r.stderr.strip()})")
+    p = json.loads(r.stdout)
+    expect_eq(p["auto_mode"], "syscall", "probes: auto mode")
+    pts = {(a["kind"], a["target"]): a for a in p["attach_points"]}
+    expect_eq(pts[("fexit", "sysfs_kf_write")]["loads"], "no", "fexit does not load here")
+    expect_eq(pts[("tracepoint", "syscalls/sys_exit_write")]["loads"], "yes",
+              "syscall tracepoint loads here")
+
+
+def test_bad_options():
+    cases = [
+        (["-p", "abc"], "invalid PID 'abc'"),
+        (["-m", "warp"], "invalid mode 'warp'"),
+        (["--ringbuf", "1000"], "invalid ring buffer size '1000'"),
+        (["-a", "a/b"], "invalid attribute name 'a/b'"),
+        (["-c", "x" * 20], "invalid COMM"),
+        (["-d", "-1"], "invalid duration '-1'"),
+        (["frobnicate"], "unknown command 'frobnicate'"),
+        (["decode"], "missing STRING"),
+    ]
+    for args, msg in cases:
+        r = run([BIN, *args], timeout=30)
+        expect(r.returncode != 0, f"{args}: non-zero exit")
+        first = r.stderr.splitlines()[0] if r.stderr else ""
+        expect(first.startswith("mdevver-trace") and msg in first,
+               f"{args}: first stderr line names the problem: {first!r}")
+
+
+def test_not_root():
+    r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+             "--inh-caps=-all", BIN, "-d", "1"], timeout=30)
+    expect(r.returncode != 0, "non-root exits non-zero")
+    expect_eq(r.stderr.strip().splitlines()[0],
+              "mdevver-trace: insufficient privileges: loading BPF programs needs root "
+              "(or CAP_BPF and CAP_PERFMON); run it with sudo", "privilege message")
+
+
+def test_decode():
+    r = run([BIN, "decode", "00028086-193b-i915-GVTg_V5_2\n",
+             "8086-193b-i915-GVTg_V5_4-00000001", "nvidia-63 opaque"], timeout=30)
+    expect_eq(r.returncode, 0, "decode exit code")
+    expect_eq(r.stdout.splitlines(), [
+        '"00028086-193b-i915-GVTg_V5_2\\n": format=gvt-seed vendor=0x8086 device_api=pci '
+        'device=0x193b type=i915-GVTg_V5_2 newline=yes',
+        '"8086-193b-i915-GVTg_V5_4-00000001": format=gvt-migration vendor=0x8086 '
+        'device=0x193b type=i915-GVTg_V5_4 sw_version=0x00000001 newline=no',
+        '"nvidia-63 opaque": format=opaque newline=no'], "decode text")
+    r = run([BIN, "decode", "--json", "00028086-193b-i915-GVTg_V5_2"], timeout=30)
+    d = json.loads(r.stdout)
+    expect_eq((d["decoded"]["format"], d["decoded"]["device"], d["decoded"]["type"]),
+              ("gvt-seed", 0x193b, "i915-GVTg_V5_2"), "decode json")
+
+
+def main():
+    if os.geteuid() != 0:
+        print("FAIL host: must run as root (make check runs as root)")
+        return 1
+    ensure_tracefs()
+    run_test("host_auto_falls_back_to_syscall", test_auto_falls_back_to_syscall)
+    run_test("host_forced_fentry_fails_clearly", test_forced_fentry_fails_clearly)
+    run_test("host_probes", test_probes_on_host)
+    run_test("host_bad_options", test_bad_options)
+    run_test("host_not_root", test_not_root)
+    run_test("host_decode", test_decode)
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
