@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Runs inside the VM (tests/demo.sh): mdevver-trace live, while a scripted
+# "migration orchestrator" reads versions and performs compatible,
+# incompatible and unsupported checks on the simulated vGPU.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+types=/sys/devices/mdevsim/0000:00:02.0/mdev_supported_types
+dev=/sys/devices/mdevsim/0000:00:02.0/4b7e2d3a-1c9f-4e55-9a2b-6c0d8e1f2a3b
+bin=build/mdevver-trace
+
+"$bin" probes | sed -n '1,3p;/^auto mode/p'
+echo
+"$bin" &
+tracer=$!
+sleep 3   # attach under software emulation
+
+step() { sleep 0.5; printf '\n# %s\n' "$*"; }
+check() { # check FILE STRING: write it the way a tool would, report the errno
+	if printf '%s' "$2" > "$1" 2>/dev/null; then r=ok; else r=refused; fi
+	sleep 0.3   # let the tracer print its line first (it polls every 100 ms)
+	printf '#   -> write returned: %s\n' "$r"
+}
+
+step "orchestrator reads the source device's version"
+src=$(cat "$types/i915-GVTg_V5_4/version")
+step "check it against the same type on the target: compatible"
+check "$types/i915-GVTg_V5_4/version" "$src"$'\n'
+step "against another type (V5_8): incompatible (EINVAL)"
+check "$types/i915-GVTg_V5_8/version" "$src"$'\n'
+step "the newline quirk: printf %s without the newline: incompatible"
+check "$types/i915-GVTg_V5_4/version" "$src"
+step "later proposal: migration_version on the mdev device itself"
+mig=$(cat "$dev/migration_version")
+check "$dev/migration_version" "$mig"$'\n'
+step "target GPU is gen 11: migration unsupported (ENODEV)"
+echo 11 > /sys/module/mdevsim/parameters/gen
+cat "$types/i915-GVTg_V5_4/version" 2>/dev/null || true
+check "$types/i915-GVTg_V5_4/version" "$src"$'\n'
+echo 9 > /sys/module/mdevsim/parameters/gen
+step "decode what was read"
+"$bin" decode "$src" "$mig"
+sleep 1
+kill -INT "$tracer"
+wait "$tracer"
