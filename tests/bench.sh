@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# make bench: per-check cost of each attach mode, measured in the VM with
+# qemu -icount (instruction-counted guest time; see docs/background).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p build/bench
+${CC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror tests/bench/write_loop.c -o build/bench/write_loop
+exec tests/vm/run.sh --icount --out build/vm/bench --timeout 900 -- tests/bench/guest.sh
