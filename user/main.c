@@ -315,6 +315,7 @@ static const struct command {
 int main(int argc, char **argv)
 {
 	argv[0] = (char *)"mdevver-trace";
+	argp_err_exit_status = 2;	/* every usage error: exit 2 */
 	if (argc > 1 && argv[1][0] != '-') {
 		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			if (!strcmp(argv[1], commands[i].name)) {

@@ -85,7 +85,7 @@ def test_bad_options():
     ]
     for args, msg in cases:
         r = run([BIN, *args], timeout=30)
-        expect(r.returncode != 0, f"{args}: non-zero exit")
+        expect_eq(r.returncode, 2, f"{args}: usage error exit code")
         first = r.stderr.splitlines()[0] if r.stderr else ""
         expect(first.startswith("mdevver-trace") and msg in first,
                f"{args}: first stderr line names the problem: {first!r}")
