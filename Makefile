@@ -27,6 +27,7 @@ SKEL       := $(BUILD)/mdevver_trace.skel.h
 USER_SRCS  := $(wildcard user/*.c)
 USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 HEADERS    := $(wildcard include/*.h user/*.h)
+SKEL_USERS := $(shell grep -l 'skel\.h' user/*.c)
 
 # Pure-logic modules with host unit tests (tests/unit/test_<module>.c).
 UNIT_MODULES := escape outcome decode sysfs_path
@@ -73,10 +74,16 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench.sh
 
+# Static analysis of user space.  cppcheck does not read libbpf's headers
+# (system headers), so its iterator macros are "unknown" to it: suppressed.
 lint: $(SKEL)
-	clang-tidy --quiet $(USER_SRCS) -- -std=gnu11 -Iinclude -Iuser -I$(BUILD)
-	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--std=c11 -Iinclude -Iuser --suppress=missingIncludeSystem $(USER_SRCS)
+	clang-tidy --quiet $(filter-out $(SKEL_USERS),$(USER_SRCS)) -- -std=gnu11 -Iinclude -Iuser -I$(BUILD)
+	@# bpftool's generated skeleton stores its calloc'ed descriptor in
+	@# obj->skeleton, freed by __destroy(): the analyzer reports a leak there
+	clang-tidy --quiet --checks=-clang-analyzer-unix.Malloc $(SKEL_USERS) -- -std=gnu11 -Iinclude -Iuser -I$(BUILD)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+		--std=c11 -Iinclude -Iuser --suppress=missingIncludeSystem \
+		--suppress=unknownMacro --inline-suppr $(USER_SRCS)
 
 clean:
 	rm -rf $(BUILD)

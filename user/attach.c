@@ -24,30 +24,30 @@
 #define GVT_CHECK "intel_gvt_check_vfio_device_version"
 
 const struct prog_spec prog_specs[] = {
-	{ "fentry_sysfs_kf_write", MDEVVER_MODE_FENTRY, "fentry", "sysfs_kf_write", false },
-	{ "fexit_sysfs_kf_write", MDEVVER_MODE_FENTRY, "fexit", "sysfs_kf_write", false },
-	{ "fentry_sysfs_kf_seq_show", MDEVVER_MODE_FENTRY, "fentry", "sysfs_kf_seq_show", false },
-	{ "fexit_sysfs_kf_seq_show", MDEVVER_MODE_FENTRY, "fexit", "sysfs_kf_seq_show", false },
-	{ "fexit_gvt_get_version", MDEVVER_MODE_FENTRY, "fexit", GVT_GET, true },
-	{ "fexit_gvt_check_version", MDEVVER_MODE_FENTRY, "fexit", GVT_CHECK, true },
-	{ "kprobe_sysfs_kf_write", MDEVVER_MODE_KPROBE, "kprobe", "sysfs_kf_write", false },
-	{ "kretprobe_sysfs_kf_write", MDEVVER_MODE_KPROBE, "kretprobe", "sysfs_kf_write", false },
-	{ "kprobe_sysfs_kf_seq_show", MDEVVER_MODE_KPROBE, "kprobe", "sysfs_kf_seq_show", false },
-	{ "kretprobe_sysfs_kf_seq_show", MDEVVER_MODE_KPROBE, "kretprobe", "sysfs_kf_seq_show", false },
-	{ "kprobe_gvt_get_version", MDEVVER_MODE_KPROBE, "kprobe", GVT_GET, true },
-	{ "kretprobe_gvt_get_version", MDEVVER_MODE_KPROBE, "kretprobe", GVT_GET, true },
-	{ "kprobe_gvt_check_version", MDEVVER_MODE_KPROBE, "kprobe", GVT_CHECK, true },
-	{ "kretprobe_gvt_check_version", MDEVVER_MODE_KPROBE, "kretprobe", GVT_CHECK, true },
-	{ "sys_enter_write", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_enter_write", false },
-	{ "sys_exit_write", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_exit_write", false },
-	{ "sys_enter_pwrite64", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_enter_pwrite64", false },
-	{ "sys_exit_pwrite64", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_exit_pwrite64", false },
-	{ "sys_enter_writev", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_enter_writev", false },
-	{ "sys_exit_writev", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_exit_writev", false },
-	{ "sys_enter_read", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_enter_read", false },
-	{ "sys_exit_read", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_exit_read", false },
-	{ "sys_enter_pread64", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_enter_pread64", false },
-	{ "sys_exit_pread64", MDEVVER_MODE_SYSCALL, "tracepoint", "syscalls/sys_exit_pread64", false },
+	{ "fentry_sysfs_kf_write", "fentry", "sysfs_kf_write", MDEVVER_MODE_FENTRY, false },
+	{ "fexit_sysfs_kf_write", "fexit", "sysfs_kf_write", MDEVVER_MODE_FENTRY, false },
+	{ "fentry_sysfs_kf_seq_show", "fentry", "sysfs_kf_seq_show", MDEVVER_MODE_FENTRY, false },
+	{ "fexit_sysfs_kf_seq_show", "fexit", "sysfs_kf_seq_show", MDEVVER_MODE_FENTRY, false },
+	{ "fexit_gvt_get_version", "fexit", GVT_GET, MDEVVER_MODE_FENTRY, true },
+	{ "fexit_gvt_check_version", "fexit", GVT_CHECK, MDEVVER_MODE_FENTRY, true },
+	{ "kprobe_sysfs_kf_write", "kprobe", "sysfs_kf_write", MDEVVER_MODE_KPROBE, false },
+	{ "kretprobe_sysfs_kf_write", "kretprobe", "sysfs_kf_write", MDEVVER_MODE_KPROBE, false },
+	{ "kprobe_sysfs_kf_seq_show", "kprobe", "sysfs_kf_seq_show", MDEVVER_MODE_KPROBE, false },
+	{ "kretprobe_sysfs_kf_seq_show", "kretprobe", "sysfs_kf_seq_show", MDEVVER_MODE_KPROBE, false },
+	{ "kprobe_gvt_get_version", "kprobe", GVT_GET, MDEVVER_MODE_KPROBE, true },
+	{ "kretprobe_gvt_get_version", "kretprobe", GVT_GET, MDEVVER_MODE_KPROBE, true },
+	{ "kprobe_gvt_check_version", "kprobe", GVT_CHECK, MDEVVER_MODE_KPROBE, true },
+	{ "kretprobe_gvt_check_version", "kretprobe", GVT_CHECK, MDEVVER_MODE_KPROBE, true },
+	{ "sys_enter_write", "tracepoint", "syscalls/sys_enter_write", MDEVVER_MODE_SYSCALL, false },
+	{ "sys_exit_write", "tracepoint", "syscalls/sys_exit_write", MDEVVER_MODE_SYSCALL, false },
+	{ "sys_enter_pwrite64", "tracepoint", "syscalls/sys_enter_pwrite64", MDEVVER_MODE_SYSCALL, false },
+	{ "sys_exit_pwrite64", "tracepoint", "syscalls/sys_exit_pwrite64", MDEVVER_MODE_SYSCALL, false },
+	{ "sys_enter_writev", "tracepoint", "syscalls/sys_enter_writev", MDEVVER_MODE_SYSCALL, false },
+	{ "sys_exit_writev", "tracepoint", "syscalls/sys_exit_writev", MDEVVER_MODE_SYSCALL, false },
+	{ "sys_enter_read", "tracepoint", "syscalls/sys_enter_read", MDEVVER_MODE_SYSCALL, false },
+	{ "sys_exit_read", "tracepoint", "syscalls/sys_exit_read", MDEVVER_MODE_SYSCALL, false },
+	{ "sys_enter_pread64", "tracepoint", "syscalls/sys_enter_pread64", MDEVVER_MODE_SYSCALL, false },
+	{ "sys_exit_pread64", "tracepoint", "syscalls/sys_exit_pread64", MDEVVER_MODE_SYSCALL, false },
 };
 const size_t prog_specs_count = sizeof(prog_specs) / sizeof(prog_specs[0]);
 
@@ -94,10 +94,8 @@ static void attempts_add(struct tracer *t, const char *fmt, ...)
 	size_t len = strlen(t->attempts);
 	va_list ap;
 
-	if (len && len + 2 < sizeof(t->attempts)) {
-		strcat(t->attempts, "; ");
-		len += 2;
-	}
+	if (len && len + 2 < sizeof(t->attempts))
+		len += snprintf(t->attempts + len, sizeof(t->attempts) - len, "; ");
 	va_start(ap, fmt);
 	vsnprintf(t->attempts + len, sizeof(t->attempts) - len, fmt, ap);
 	va_end(ap);

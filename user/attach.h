@@ -21,9 +21,9 @@ struct bpf_link;
 /* One BPF program of the object and the kernel function/event it needs. */
 struct prog_spec {
 	const char *prog;	/* program name in mdevver_trace.bpf.c */
-	int mode;		/* enum mdevver_mode */
 	const char *kind;	/* "fentry", "fexit", "kprobe", "kretprobe", "tracepoint" */
 	const char *target;	/* function or "syscalls/sys_enter_write" */
+	int mode;		/* enum mdevver_mode */
 	bool vendor;		/* optional: vendor-driver function */
 };
 

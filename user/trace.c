@@ -151,6 +151,17 @@ static __u64 report_loss(struct trace_state *st, struct mdevver_trace_bpf *skel,
 	return lost + untracked;
 }
 
+static const char *vendor_label(const struct tracer *t)
+{
+	static const char *const labels[2][2] = {
+		/* [get][check] */
+		{ "none", "check" },
+		{ "get", "get+check" },
+	};
+
+	return labels[t->vendor_get][t->vendor_check];
+}
+
 int cmd_trace(const struct trace_options *opt)
 {
 	struct ring_buffer *rb = NULL;
@@ -193,10 +204,7 @@ int cmd_trace(const struct trace_options *opt)
 	signal(SIGTERM, on_signal);
 
 	fprintf(stderr, "mdevver-trace: tracing in %s mode (vendor probes: %s)%s%s\n",
-		mode_name(t.mode),
-		t.vendor_check || t.vendor_get ?
-			(t.vendor_check && t.vendor_get ? "get+check" :
-			 t.vendor_check ? "check" : "get") : "none",
+		mode_name(t.mode), vendor_label(&t),
 		t.attempts[0] ? "; fallbacks: " : "", t.attempts);
 	output_start(&st.out, mode_name(t.mode), t.attempts, t.vendor_get,
 		     t.vendor_check);

@@ -292,22 +292,27 @@ def test_lost_accounting():
 
 
 def test_oversized_write_truncation_flag():
-    """> one page: kernfs refuses it (E2BIG) before any store runs, so only
-    syscall mode sees it -- with the first 4096 bytes and truncated=true."""
+    """More than one page: kernfs cuts the write to PAGE_SIZE before the
+    store runs.  Syscall mode sees what the writer passed (5120 bytes, first
+    4096 captured, truncated=true); fentry sees what reached the driver
+    (4096 bytes, not truncated).  Both see the driver refuse it."""
     data = bytes(range(256)) * 20            # 5120 bytes, every byte value
-    t = Tracer("-m", "syscall")
-    ret, err = write_attr(VERSION, data)
-    t.stop()
-    evs = t.events()
-    expect_eq(len(evs), 1, "one event")
-    ev = evs[0]
+    got = {}
+    for mode in ("syscall", "fentry"):
+        t = Tracer("-m", mode)
+        ret, err = write_attr(VERSION, data)
+        t.stop()
+        expect_eq(err, errno.EINVAL, f"{mode}: the driver refuses the page")
+        evs = t.events()
+        expect_eq(len(evs), 1, f"{mode}: one event")
+        got[mode] = evs[0]
+        expect_eq(byte_string(evs[0]["bytes"]), data[:4096], f"{mode}: first 4096 bytes exact")
+    ev = got["syscall"]
     expect_eq((ev["errno_name"], ev["len"], ev["captured"], ev["truncated"]),
-              ("E2BIG", 5120, 4096, True), "truncated oversized write")
-    expect_eq(byte_string(ev["bytes"]), data[:4096], "first 4096 bytes exact")
-    t = Tracer("-m", "fentry")
-    write_attr(VERSION, data)
-    t.stop()
-    expect_eq(t.events(), [], "fentry: no store ran, no event")
+              ("EINVAL", 5120, 4096, True), "syscall: writer's length, truncated")
+    ev = got["fentry"]
+    expect_eq((ev["errno_name"], ev["len"], ev["captured"], ev["truncated"]),
+              ("EINVAL", 4096, 4096, False), "fentry: the page the store got")
 
 
 def test_text_output():
