@@ -184,15 +184,17 @@ static __always_inline bool outcome_wanted(__u8 op, __s64 ret, __u64 count)
 static __always_inline void note_vendor_local(struct inflight *s,
 					      const char *buf, __s64 len)
 {
-	__u32 n;
+	__u64 n;
 
 	if (len <= 0)
 		return;
-	n = len;
-	if (n > MDEVVER_LOCAL_MAX) {
-		n = MDEVVER_LOCAL_MAX;
+	if (len > MDEVVER_LOCAL_MAX)
 		s->flags |= MDEVVER_F_LOCAL_TRUNCATED;
-	}
+	n = len;
+	/* keep the clamp visible to the verifier (clang folds it otherwise) */
+	barrier_var(n);
+	if (n > MDEVVER_LOCAL_MAX)
+		n = MDEVVER_LOCAL_MAX;
 	if (bpf_probe_read_kernel(s->local, n, buf))
 		return;
 	s->local_len = n;
@@ -319,8 +321,12 @@ static __always_inline void fill_common(struct mdevver_event *e,
 static __always_inline void fill_data(struct mdevver_event *e,
 				      const void *buf, __u64 len, bool user)
 {
-	__u32 n = len > MDEVVER_DATA_MAX ? MDEVVER_DATA_MAX : len;
+	__u64 n = len;
 	long err;
+
+	barrier_var(n);
+	if (n > MDEVVER_DATA_MAX)
+		n = MDEVVER_DATA_MAX;
 
 	if (len > MDEVVER_DATA_MAX)
 		e->flags |= MDEVVER_F_DATA_TRUNCATED;
