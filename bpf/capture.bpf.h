@@ -7,7 +7,7 @@
  * Lifecycle of one traced call (any mode):
  *   entry:  task_wanted() && attr_wanted(kn)  ->  begin_call()  (inflight[tid])
  *   vendor: note_vendor_*()  adds the driver's own view to inflight[tid]
- *   exit:   reserve_event() + fill_*()  ->  bpf_ringbuf_submit()
+ *   exit:   reserve_event() + fill_*()  ->  submit_event()
  * One event per call: the vendor functions run *inside* the sysfs store, so
  * their findings are folded into the store's event rather than sent apart.
  */
@@ -49,7 +49,22 @@ struct inflight {
 	__u32 flags;
 	__u8 op;
 	__u8 vectored;
+};
+
+/*
+ * The device's own string (up to a page) is kept out of struct inflight so
+ * that every traced call does not copy 4 KiB into a hash map: only calls
+ * that reach the vendor functions fill it, per CPU.  The vendor function
+ * and the end of the store/show it runs in do not sleep in between, but a
+ * preemption could still hand the CPU to another traced call: owner and
+ * start_ns say whose text it is, and a mismatch drops it rather than
+ * reporting another call's string.
+ */
+struct vendor_text {
+	__u64 owner;		/* pid_tgid of the call that wrote local[] */
+	__u64 start_ns;		/* ... and that call's start */
 	char local[MDEVVER_LOCAL_MAX];
+	char remote[MDEVVER_LOCAL_MAX];	/* scratch for strlen(remote) */
 };
 
 struct {
@@ -72,7 +87,7 @@ struct {
 	__type(value, struct inflight);
 } inflight SEC(".maps");
 
-/* Per-CPU scratch: struct inflight is far larger than the 512-byte stack. */
+/* Per-CPU scratch: these are larger than the 512-byte stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -80,11 +95,31 @@ struct {
 	__type(value, struct inflight);
 } scratch SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vendor_text);
+} vendor_texts SEC(".maps");
+
 static __always_inline struct inflight *scratch_slot(void)
 {
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+/* This CPU's vendor text, claimed for the current call. */
+static __always_inline struct vendor_text *vendor_text_claim(struct inflight *s)
+{
+	__u32 zero = 0;
+	struct vendor_text *vt = bpf_map_lookup_elem(&vendor_texts, &zero);
+
+	if (vt) {
+		vt->owner = bpf_get_current_pid_tgid();
+		vt->start_ns = s->start_ns;
+	}
+	return vt;
 }
 
 static __always_inline bool task_wanted(void)
@@ -184,9 +219,13 @@ static __always_inline bool outcome_wanted(__u8 op, __s64 ret, __u64 count)
 static __always_inline void note_vendor_local(struct inflight *s,
 					      const char *buf, __s64 len)
 {
+	struct vendor_text *vt;
 	__u64 n;
 
 	if (len <= 0)
+		return;
+	vt = vendor_text_claim(s);
+	if (!vt)
 		return;
 	if (len > MDEVVER_LOCAL_MAX)
 		s->flags |= MDEVVER_F_LOCAL_TRUNCATED;
@@ -195,7 +234,7 @@ static __always_inline void note_vendor_local(struct inflight *s,
 	barrier_var(n);
 	if (n > MDEVVER_LOCAL_MAX)
 		n = MDEVVER_LOCAL_MAX;
-	if (bpf_probe_read_kernel(s->local, n, buf))
+	if (bpf_probe_read_kernel(vt->local, n, buf))
 		return;
 	s->local_len = n;
 	s->flags |= MDEVVER_F_LOCAL;
@@ -206,19 +245,19 @@ static __always_inline void note_vendor_strings(struct inflight *s,
 						const char *self,
 						const char *remote)
 {
-	struct inflight *tmp = scratch_slot();
+	struct vendor_text *vt = vendor_text_claim(s);
 	long n;
 
-	n = bpf_probe_read_kernel_str(s->local, MDEVVER_LOCAL_MAX, self);
+	if (!vt)
+		return;
+	n = bpf_probe_read_kernel_str(vt->local, MDEVVER_LOCAL_MAX, self);
 	if (n > 0) {
 		s->local_len = n - 1;
 		s->flags |= MDEVVER_F_LOCAL;
 		if (n == MDEVVER_LOCAL_MAX)
 			s->flags |= MDEVVER_F_LOCAL_TRUNCATED;
 	}
-	if (!tmp)
-		return;
-	n = bpf_probe_read_kernel_str(tmp->local, MDEVVER_LOCAL_MAX, remote);
+	n = bpf_probe_read_kernel_str(vt->remote, MDEVVER_LOCAL_MAX, remote);
 	s->vendor_remote_len = n > 0 ? n - 1 : 0;
 }
 
@@ -238,6 +277,22 @@ static __always_inline struct mdevver_event *reserve_event(void)
 	if (!e)
 		__sync_fetch_and_add(&lost_events, 1);
 	return e;
+}
+
+/*
+ * Waking the reader for every event costs a context switch per check (on a
+ * busy or single CPU the reader preempts the writer each time).  The reader
+ * polls at least every MDEVVER_POLL_MS anyway, so wake it only when the
+ * ring is a quarter full: latency stays bounded by the poll interval and a
+ * burst still gets drained before it overflows.
+ */
+static __always_inline void submit_event(struct mdevver_event *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+
+	bpf_ringbuf_submit(e, avail >= size / 4 ? BPF_RB_FORCE_WAKEUP
+						: BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline void fill_task(struct mdevver_event *e)
@@ -291,13 +346,34 @@ static __always_inline void fill_path(struct mdevver_event *e,
 	e->path_depth = depth;
 }
 
+static __always_inline void fill_local(struct mdevver_event *e,
+				       struct inflight *s)
+{
+	__u32 zero = 0;
+	struct vendor_text *vt = bpf_map_lookup_elem(&vendor_texts, &zero);
+	__u64 n = s->local_len;
+
+	if (!vt || vt->owner != bpf_get_current_pid_tgid() ||
+	    vt->start_ns != s->start_ns) {
+		/* preempted by another traced call: not ours any more */
+		e->flags &= ~(MDEVVER_F_LOCAL | MDEVVER_F_LOCAL_TRUNCATED);
+		return;
+	}
+	barrier_var(n);
+	if (n > MDEVVER_LOCAL_MAX)
+		n = MDEVVER_LOCAL_MAX;
+	if (bpf_probe_read_kernel(e->local, n, vt->local)) {
+		e->flags &= ~MDEVVER_F_LOCAL;
+		return;
+	}
+	e->local_len = n;
+}
+
 /* Everything but path and data: task, timing, result, vendor view. */
 static __always_inline void fill_common(struct mdevver_event *e,
 					struct inflight *s, __u8 mode,
 					__s64 ret, __u64 count)
 {
-	__u32 n;
-
 	e->ts_ns = bpf_ktime_get_ns();
 	e->latency_ns = e->ts_ns - s->start_ns;
 	fill_task(e);
@@ -309,12 +385,9 @@ static __always_inline void fill_common(struct mdevver_event *e,
 	e->vendor_ret = s->vendor_ret;
 	e->vendor_remote_len = s->vendor_remote_len;
 	e->__pad = 0;
-	n = s->local_len;
-	if (n > MDEVVER_LOCAL_MAX)
-		n = MDEVVER_LOCAL_MAX;
-	if (n && bpf_probe_read_kernel(e->local, n, s->local))
-		n = 0;
-	e->local_len = n;
+	e->local_len = 0;
+	if (s->flags & MDEVVER_F_LOCAL)
+		fill_local(e, s);
 }
 
 /* Copy up to DATA_MAX bytes; user says whether buf is a user pointer. */

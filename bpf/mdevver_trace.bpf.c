@@ -52,7 +52,7 @@ static __always_inline void store_end(__u8 mode, __s64 ret)
 	fill_common(e, s, mode, ret, s->count);
 	fill_path(e, BPF_CORE_READ(of, kn));
 	fill_data(e, s->buf, s->count, false);
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 out:
 	end_call();
 }
@@ -96,7 +96,7 @@ static __always_inline void show_end(__u8 mode, int err)
 	fill_common(e, s, mode, err ? err : (__s64)len, len);
 	fill_path(e, BPF_CORE_READ(of, kn));
 	fill_data(e, text, len, false);
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 out:
 	end_call();
 }
@@ -351,7 +351,7 @@ static __always_inline void sys_end(long ret)
 	} else {
 		fill_data(e, s->buf, count, true);
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 out:
 	end_call();
 }

@@ -22,6 +22,8 @@
 /* Path components captured from the kernfs node up towards the sysfs root. */
 #define MDEVVER_PATH_DEPTH	16
 #define MDEVVER_NAME_MAX	64
+/* The reader polls at least this often; the BPF side relies on it. */
+#define MDEVVER_POLL_MS		100
 /* Attribute names matched in the kernel (version, migration_version, --attr). */
 #define MDEVVER_ATTR_NAMES_MAX	16
 

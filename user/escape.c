@@ -6,37 +6,51 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
+static int json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void json_write_bytes(FILE *out, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = p[i];
+	/* runs of plain bytes go out in one fwrite: this is the hot path of
+	 * every event, and per-byte stdio calls cost more than the rest */
+	while (i < len) {
+		size_t run = i;
+		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+		size_t n = 2;
+		unsigned char c;
 
+		while (run < len && json_plain(p[run]))
+			run++;
+		if (run > i)
+			fwrite(p + i, 1, run - i, out);
+		if (run == len)
+			break;
+		c = p[run];
 		switch (c) {
-		case '"':  fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
+		case '"':  esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
 		default:
-			if (c >= 0x20 && c < 0x7f) {
-				fputc(c, out);
-			} else {
-				/*
-				 * Bytes >= 0x80 are escaped too rather than
-				 * written raw: raw they would be invalid
-				 * UTF-8, and the escape keeps the mapping
-				 * one code point per byte.
-				 */
-				fputs("\\u00", out);
-				fputc(hexdig[c >> 4], out);
-				fputc(hexdig[c & 0xf], out);
-			}
+			/*
+			 * Controls and bytes >= 0x7f become \u00XX: raw, bytes
+			 * >= 0x80 would be invalid UTF-8, and the escape keeps
+			 * the mapping one code point per byte.
+			 */
+			esc[4] = hexdig[c >> 4];
+			esc[5] = hexdig[c & 0xf];
+			n = 6;
 		}
+		fwrite(esc, 1, n, out);
+		i = run + 1;
 	}
 }
 

@@ -183,7 +183,10 @@ int cmd_trace(const struct trace_options *opt)
 	st.out.host = host;
 	st.out.realtime_offset_ns = realtime_offset_ns();
 	st.out.resolve_type = resolve_type;
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* fully buffered, flushed after every poll batch: one write(2) per
+	 * batch instead of per line, and still never more than one poll
+	 * interval behind */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	err = tracer_start(&t, &opt->cfg);
 	if (err) {
@@ -214,13 +217,14 @@ int cmd_trace(const struct trace_options *opt)
 	if (opt->duration_s > 0)
 		deadline = monotonic_s() + opt->duration_s;
 	while (!exiting) {
-		err = ring_buffer__poll(rb, 100);
+		err = ring_buffer__poll(rb, MDEVVER_POLL_MS);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "mdevver-trace: polling ring buffer: %s\n",
 				strerror(-err));
 			goto cleanup;
 		}
 		reported = report_loss(&st, t.skel, reported);
+		fflush(stdout);
 		if (deadline && monotonic_s() >= deadline)
 			break;
 	}
