@@ -34,7 +34,7 @@ if [[ -f $initrd && $(cat "$VM_DIR/initrd.stamp" 2>/dev/null) == "$key" ]]; then
 fi
 vm_lock "$VM_DIR/.initrd.lock"
 command -v cpio >/dev/null || vm_die "cpio not found (apt-get install cpio)"
-readelf -lW "$busybox" | grep -q 'Requesting program interpreter' &&
+grep -q 'Requesting program interpreter' <<<"$(readelf -lW "$busybox")" &&
 	vm_die "$busybox is dynamically linked; the initramfs needs busybox-static"
 
 stage=$(mktemp -d "$VM_DIR/.initrd-stage.XXXXXX")

@@ -10,7 +10,8 @@
 # Prints shell assignments (VM_ABI, VM_KREL, VM_VMLINUZ, VM_VMLINUX,
 # VM_MODULES, VM_HEADERS_PKG, VM_HEADERS, ...) on stdout, also kept in
 # <cache>/<suite>/<abi>/kernel.env; use:  eval "$(tests/vm/kernel.sh)".
-# A cache hit makes no network access and takes well under a second.
+# A cache hit makes no network access and takes well under a second (about
+# two for suites with private apt lists: apt-cache parses the whole lists).
 # --resolve only resolves the names (no download), e.g. for "make deps".
 set -euo pipefail
 # shellcheck source=tests/vm/common.sh
@@ -23,7 +24,7 @@ vm_suite "${1:-}"
 
 print_names() {
 	local v
-	for v in VM_SUITE VM_ABI VM_KREL VM_HEADERS_PKG VM_HEADERS; do
+	for v in VM_SUITE VM_ABI VM_KREL VM_HEADERS_PKG VM_HEADERS VM_KMOD_BUILD; do
 		printf '%s=%s\n' "$v" "$(vm_shquote "${!v}")"
 	done
 }
@@ -46,18 +47,26 @@ if [[ ! -f $envfile ]]; then
 	rm -rf "$tmp"
 	mkdir -p "$tmp/root"
 	trap 'rm -rf "$tmp"' EXIT
+	stale_hint="apt-get update"
+	((${#VM_APT_OPTS[@]} == 0)) || stale_hint="refresh the private lists with MDEVVER_VM_APT_MAX_AGE=0"
 	vm_log "downloading ${VM_IMAGE_PKGS[*]} ($VM_SUITE)"
 	# Sandbox user root: apt's _apt user cannot write into our cache dir.
 	(cd "$tmp" && apt-get "${VM_APT_OPTS[@]}" -q -o APT::Sandbox::User=root \
 		download "${VM_IMAGE_PKGS[@]}" >/dev/null) ||
-		vm_die "apt-get download ${VM_IMAGE_PKGS[*]} failed (network down, or apt lists stale: apt-get update)"
+		vm_die "apt-get download ${VM_IMAGE_PKGS[*]} failed (network down, or apt lists stale: $stale_hint)"
 	for deb in "$tmp"/*.deb; do
 		dpkg-deb -x "$deb" "$tmp/root"
 		rm -f "$deb"
 	done
 
-	vmlinuz="$tmp/root/boot/vmlinuz-$VM_KREL"
-	[[ -f $vmlinuz ]] || vm_die "no boot/vmlinuz-$VM_KREL in ${VM_IMAGE_PKGS[*]}"
+	# Older packages install /boot/vmlinuz-<krel>, sid's linux-binary ships
+	# it next to the modules.
+	vmlinuz=
+	for f in "$tmp/root/boot/vmlinuz-$VM_KREL" "$tmp/root/usr/lib/modules/$VM_KREL/vmlinuz" \
+		"$tmp/root/lib/modules/$VM_KREL/vmlinuz"; do
+		if [[ -f $f ]]; then vmlinuz=$f; break; fi
+	done
+	[[ -n $vmlinuz ]] || vm_die "no vmlinuz for $VM_KREL in ${VM_IMAGE_PKGS[*]}"
 	modules=
 	for d in "$tmp/root/lib/modules/$VM_KREL" "$tmp/root/usr/lib/modules/$VM_KREL"; do
 		if [[ -d $d ]]; then modules=$d; break; fi
@@ -86,16 +95,35 @@ if [[ ! -f $envfile ]]; then
 		fi
 	done
 	((found)) || vm_die "no $VM_KERNEL_COMP-compressed ELF vmlinux inside $vmlinuz"
-	readelf -S "$vmlinux" | grep -q '[.]BTF ' || vm_die "extracted vmlinux has no .BTF section"
+	# Not "readelf | grep -q": with pipefail, grep quitting early makes
+	# readelf die of SIGPIPE and the test fail although it matched.
+	grep -q ' [.]BTF ' <<<"$(readelf -SW "$vmlinux")" || vm_die "extracted vmlinux has no .BTF section"
+
+	# What the chroot build needs to know, taken from the same apt lists as
+	# the image so that the headers match it: their exact version (the chroot
+	# is rebuilt when it changes) and the gcc-N the headers package names.
+	extra=()
+	if [[ $VM_KMOD_BUILD == chroot ]]; then
+		hdr=$(apt-cache "${VM_APT_OPTS[@]}" show --no-all-versions "$VM_HEADERS_PKG" 2>/dev/null) ||
+			vm_die "apt-cache show $VM_HEADERS_PKG failed: no headers for $VM_KREL in the $VM_SUITE lists"
+		VM_HEADERS_VERSION=$(sed -n 's/^Version: //p' <<<"$hdr" | head -n1)
+		VM_KBUILD_GCC=$(sed -n 's/^Depends: //p' <<<"$hdr" | grep -oE '(^|[ ,|])gcc-[0-9]+' |
+			grep -oE 'gcc-[0-9]+' | head -n1) || true
+		[[ -n $VM_HEADERS_VERSION && -n $VM_KBUILD_GCC ]] ||
+			vm_die "cannot tell the version or the gcc-N of $VM_HEADERS_PKG from apt-cache show"
+		# shellcheck disable=SC2034 # printed through ${!v}
+		VM_CHROOT="$VM_CACHE/$VM_SUITE/chroot"
+		extra=(VM_HEADERS_VERSION VM_KBUILD_GCC VM_CHROOT)
+	fi
 
 	final_modules="$VM_DIR${modules#"$tmp/root"}"
 	# shellcheck disable=SC2034 # printed through ${!v}
 	{
-		VM_VMLINUZ="$VM_DIR/boot/vmlinuz-$VM_KREL"
+		VM_VMLINUZ="$VM_DIR${vmlinuz#"$tmp/root"}"
 		VM_VMLINUX="$VM_DIR/vmlinux"
 		VM_MODULES="$final_modules"
 		print_names
-		for v in VM_DIR VM_VMLINUZ VM_VMLINUX VM_MODULES; do
+		for v in VM_DIR VM_VMLINUZ VM_VMLINUX VM_MODULES "${extra[@]}"; do
 			printf '%s=%s\n' "$v" "$(vm_shquote "${!v}")"
 		done
 	} >"$tmp/kernel.env"
