@@ -53,6 +53,10 @@ static const char trace_doc[] =
 enum {
 	OPT_NO_VENDOR = 0x100,
 	OPT_RINGBUF,
+	OPT_MAX_SIZE,
+	OPT_MAX_FILES,
+	OPT_FLUSH,
+	OPT_SYSLOG,
 };
 
 static const struct argp_option trace_options[] = {
@@ -67,6 +71,12 @@ static const struct argp_option trace_options[] = {
 	{ "no-vendor", OPT_NO_VENDOR, NULL, 0, "Do not attach the i915 gvt vendor probes", 0 },
 	{ "ringbuf", OPT_RINGBUF, "SIZE", 0,
 	  "Ring buffer size, power of two >= 16K, suffix K or M (default 8M)", 0 },
+	{ NULL, 0, NULL, 0, "Audit log:", 1 },
+	{ "output", 'o', "FILE", 0, "Also write JSON Lines records to FILE (mode 0600, appended)", 1 },
+	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "Rotate FILE at SIZE (suffix K, M or G)", 1 },
+	{ "max-files", OPT_MAX_FILES, "N", 0, "Keep N rotated files FILE.1 (newest) .. FILE.N (default 5)", 1 },
+	{ "flush", OPT_FLUSH, "MODE", 0, "none, line (default) or fsync", 1 },
+	{ "syslog", OPT_SYSLOG, NULL, 0, "Also send each record to syslog", 1 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	{},
 };
@@ -91,7 +101,9 @@ static int parse_size(const char *arg, size_t *out)
 		v <<= 10, end++;
 	else if (*end == 'M' || *end == 'm')
 		v <<= 20, end++;
-	if (*end || v > (1ull << 30))
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
+	if (*end || v > (1ull << 40))
 		return -1;
 	*out = v;
 	return 0;
@@ -160,6 +172,39 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		    (cfg->ringbuf_bytes & (cfg->ringbuf_bytes - 1)))
 			argp_error(state, "invalid ring buffer size '%s': a power of two from 16K to 1024M", arg);
 		break;
+	case 'o':
+		if (!*arg)
+			argp_error(state, "invalid audit log path: empty");
+		cli->trace.audit.path = arg;
+		break;
+	case OPT_MAX_SIZE: {
+		size_t sz;
+
+		if (parse_size(arg, &sz) || sz < 4096)
+			argp_error(state, "invalid size '%s': at least 4K, suffix K, M or G", arg);
+		cli->trace.audit.max_size = sz;
+		break;
+	}
+	case OPT_MAX_FILES:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v < 1 || v > 1000)
+			argp_error(state, "invalid number of files '%s': 1 to 1000", arg);
+		cli->trace.audit.max_files = v;
+		break;
+	case OPT_FLUSH:
+		v = audit_flush_parse(arg);
+		if (v < 0)
+			argp_error(state, "invalid flush mode '%s': expected none, line or fsync", arg);
+		cli->trace.audit.flush = v;
+		break;
+	case OPT_SYSLOG:
+		cli->trace.audit.syslog = true;
+		break;
+	case ARGP_KEY_END:
+		if (cli->trace.audit.max_size && !cli->trace.audit.path)
+			argp_error(state, "--max-size needs -o FILE");
+		break;
 	case 'h':
 		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
 		break;
@@ -185,6 +230,8 @@ static int run_trace(int argc, char **argv)
 	cli.attrs[cli.n_attrs++] = "version";
 	cli.attrs[cli.n_attrs++] = "migration_version";
 	cli.trace.cfg.ringbuf_bytes = DEFAULT_RINGBUF;
+	cli.trace.audit.max_files = 5;
+	cli.trace.audit.flush = AUDIT_FLUSH_LINE;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
 		return 2;
 	cli.trace.cfg.attr_names = cli.attrs;

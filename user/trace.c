@@ -20,18 +20,26 @@
 
 #include <bpf/libbpf.h>
 
+#include "audit_log.h"
 #include "event_fmt.h"
 #include "kernel_features.h"
 #include "mdevver_trace.skel.h"
 #include "trace.h"
 
 static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t reopen_log;	/* SIGUSR1: logrotate moved it */
 static int libbpf_verbosity;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	exiting = 1;
+}
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+	reopen_log = 1;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
@@ -118,10 +126,33 @@ static double monotonic_s(void)
 }
 
 struct trace_state {
-	struct output_ctx out;
+	struct output_ctx out;		/* stdout: text or JSON */
+	struct output_ctx audit;	/* JSON into audit_mem, then the log */
+	struct audit_log *log;
+	FILE *audit_mem;
+	char *audit_buf;
+	size_t audit_len;
 	unsigned long long events;
 	unsigned long long malformed;
 };
+
+/* Hand the record formatted into audit_mem to the log, whole. */
+static void audit_flush_record(struct trace_state *st)
+{
+	if (fflush(st->audit_mem) == 0 && st->audit_len)
+		audit_log_record(st->log, st->audit_buf, st->audit_len);
+	rewind(st->audit_mem);
+}
+
+/* Every record goes to stdout and, when -o is given, to the audit log. */
+#define EMIT(st, fn, ...)						\
+	do {								\
+		fn(&(st)->out, __VA_ARGS__);				\
+		if ((st)->log) {					\
+			fn(&(st)->audit, __VA_ARGS__);			\
+			audit_flush_record(st);				\
+		}							\
+	} while (0)
 
 static int handle_event(void *ctx, void *data, size_t len)
 {
@@ -131,7 +162,7 @@ static int handle_event(void *ctx, void *data, size_t len)
 		st->malformed++;
 		return 0;
 	}
-	output_event(&st->out, data);
+	EMIT(st, output_event, data);
 	st->events++;
 	return 0;
 }
@@ -145,7 +176,7 @@ static __u64 report_loss(struct trace_state *st, struct mdevver_trace_bpf *skel,
 					  __ATOMIC_RELAXED);
 
 	if (lost + untracked > reported) {
-		output_lost(&st->out, lost + untracked - reported, lost, untracked);
+		EMIT(st, output_lost, lost + untracked - reported, lost, untracked);
 		fflush(st->out.out);
 	}
 	return lost + untracked;
@@ -187,6 +218,26 @@ int cmd_trace(const struct trace_options *opt)
 	 * batch instead of per line, and still never more than one poll
 	 * interval behind */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (opt->audit.path || opt->audit.syslog) {
+		char why[256];
+
+		st.audit = st.out;
+		st.audit.json = true;
+		st.audit.verbose = false;
+		st.audit_mem = open_memstream(&st.audit_buf, &st.audit_len);
+		if (!st.audit_mem) {
+			fprintf(stderr, "mdevver-trace: audit log buffer: %s\n",
+				strerror(errno));
+			goto cleanup;
+		}
+		st.audit.out = st.audit_mem;
+		st.log = audit_log_open(&opt->audit, why, sizeof(why));
+		if (!st.log) {
+			fprintf(stderr, "mdevver-trace: audit log %s: %s\n",
+				opt->audit.path ? opt->audit.path : "(syslog)", why);
+			goto cleanup;
+		}
+	}
 
 	err = tracer_start(&t, &opt->cfg);
 	if (err) {
@@ -205,12 +256,13 @@ int cmd_trace(const struct trace_options *opt)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_sigusr1);
 
 	fprintf(stderr, "mdevver-trace: tracing in %s mode (vendor probes: %s)%s%s\n",
 		mode_name(t.mode), vendor_label(&t),
 		t.attempts[0] ? "; fallbacks: " : "", t.attempts);
-	output_start(&st.out, mode_name(t.mode), t.attempts, t.vendor_get,
-		     t.vendor_check);
+	EMIT(&st, output_start, mode_name(t.mode), t.attempts, t.vendor_get,
+	     t.vendor_check);
 	output_text_header(&st.out);
 	fflush(stdout);
 
@@ -225,23 +277,36 @@ int cmd_trace(const struct trace_options *opt)
 		}
 		reported = report_loss(&st, t.skel, reported);
 		fflush(stdout);
+		if (reopen_log && st.log) {
+			reopen_log = 0;
+			audit_log_reopen(st.log);
+		}
 		if (deadline && monotonic_s() >= deadline)
 			break;
 	}
 	/* drain what is still queued, then the final loss count */
 	ring_buffer__consume(rb);
 	reported = report_loss(&st, t.skel, reported);
-	output_end(&st.out, st.events, t.skel->bss->lost_events,
-		   t.skel->bss->untracked_calls);
+	EMIT(&st, output_end, st.events, t.skel->bss->lost_events,
+	     t.skel->bss->untracked_calls);
 	fflush(stdout);
 	fprintf(stderr, "mdevver-trace: %llu events, %llu lost\n", st.events,
 		(unsigned long long)reported);
 	if (st.malformed)
 		fprintf(stderr, "mdevver-trace: %llu malformed records ignored\n",
 			st.malformed);
+	if (st.log && opt->audit.path && audit_log_dropped(st.log))
+		fprintf(stderr, "mdevver-trace: %llu records could not be written to %s\n",
+			(unsigned long long)audit_log_dropped(st.log),
+			opt->audit.path);
 	ret = 0;
 cleanup:
 	ring_buffer__free(rb);
 	tracer_stop(&t);
+	if (st.log)
+		audit_log_close(st.log);
+	if (st.audit_mem)
+		fclose(st.audit_mem);
+	free(st.audit_buf);
 	return ret;
 }

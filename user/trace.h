@@ -6,12 +6,14 @@
 #include <stdbool.h>
 
 #include "attach.h"
+#include "audit_log.h"
 
 struct trace_options {
 	struct tracer_config cfg;
 	bool json;
 	bool verbose;
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
+	struct audit_log_options audit;	/* -o FILE and its policy */
 };
 
 /* Returns the process exit code. */

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * audit_log.h - the audit-log sink: JSON Lines records (already formatted,
+ * docs/event-schema.md) written whole to a file with size rotation, reopen
+ * on SIGUSR1 (logrotate), a flush policy, and loss accounting when the disk
+ * is full; optionally each record to syslog too.
+ */
+#ifndef MDEVVER_AUDIT_LOG_H
+#define MDEVVER_AUDIT_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum audit_flush {
+	AUDIT_FLUSH_NONE,	/* leave it to the kernel's page cache */
+	AUDIT_FLUSH_LINE,	/* default: each record is one write(2) */
+	AUDIT_FLUSH_FSYNC,	/* write(2) then fsync(2) per record */
+};
+
+struct audit_log_options {
+	const char *path;	/* NULL: no file (syslog only) */
+	uint64_t max_size;	/* rotate before a record would pass it; 0: never */
+	unsigned int max_files;	/* backups kept: FILE.1 (newest) .. FILE.N */
+	enum audit_flush flush;
+	bool syslog;		/* also send check/read/lost records to syslog */
+};
+
+struct audit_log;
+
+/* Parse "none", "line", "fsync"; -1 if unknown. */
+int audit_flush_parse(const char *s);
+
+/* Opens (creates with mode 0600, appends) the file.  On failure returns
+ * NULL and writes a one-line reason into err. */
+struct audit_log *audit_log_open(const struct audit_log_options *opt,
+				 char *err, size_t errsz);
+
+/*
+ * One complete record: line[0..len) ends with '\n'.  Never blocks tracing
+ * on a full disk: a record that cannot be written is counted, and once
+ * writing works again a "dropped" record with the count goes first.
+ */
+void audit_log_record(struct audit_log *log, const char *line, size_t len);
+
+/* Reopen the file by name (after logrotate moved it).  Async-signal code
+ * must not call this: the caller sets a flag in the handler and calls it
+ * from the main loop. */
+void audit_log_reopen(struct audit_log *log);
+
+/* Records that could not be written since start. */
+uint64_t audit_log_dropped(const struct audit_log *log);
+
+void audit_log_close(struct audit_log *log);
+
+#endif
