@@ -10,6 +10,7 @@ packages=(
 	clang llvm                   # BPF compiler (-target bpf), llvm-strip
 	bpftool                      # skeleton generation
 	libbpf-dev libelf-dev zlib1g-dev pkg-config   # loader library and its deps
+	libjson-c-dev                # parses audit logs (report)
 	gcc make libc6-dev           # user space; kernel module
 	qemu-system-x86              # VM test bed (TCG)
 	busybox-static cpio          # VM initramfs

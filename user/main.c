@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "escape.h"
 #include "probes.h"
+#include "report.h"
 #include "trace.h"
 
 #define DEFAULT_RINGBUF (8u * 1024 * 1024)
@@ -32,6 +33,7 @@ static const char trace_doc[] =
 "USAGE: mdevver-trace [OPTIONS]\n"
 "       mdevver-trace probes [--json]\n"
 "       mdevver-trace decode STRING...\n"
+"       mdevver-trace report [--html FILE] LOG...\n"
 "\n"
 "Reading an mdev type's 'version' (or 'migration_version') attribute gives\n"
 "the device's version string; writing a remote device's string to it is the\n"
@@ -357,6 +359,7 @@ static const struct command {
 	{ "trace", "mdevver-trace trace", run_trace },
 	{ "probes", "mdevver-trace probes", run_probes },
 	{ "decode", "mdevver-trace decode", run_decode },
+	{ "report", "mdevver-trace report", cmd_report },
 };
 
 int main(int argc, char **argv)
@@ -369,7 +372,7 @@ int main(int argc, char **argv)
 				argv[1] = (char *)commands[i].prog_name;
 				return commands[i].run(argc - 1, argv + 1);
 			}
-		fprintf(stderr, "mdevver-trace: unknown command '%s': expected trace, probes or decode (see --help)\n",
+		fprintf(stderr, "mdevver-trace: unknown command '%s': expected trace, probes, decode or report (see --help)\n",
 			argv[1]);
 		return 2;
 	}
