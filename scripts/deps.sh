@@ -10,7 +10,9 @@ packages=(
 	clang llvm                   # BPF compiler (-target bpf), llvm-strip
 	bpftool                      # skeleton generation
 	libbpf-dev libelf-dev zlib1g-dev pkg-config   # loader library and its deps
-	libjson-c-dev                # parses audit logs (report)
+	libjson-c-dev                # parses JSON records (report, top --replay)
+	libncurses-dev               # the live view (top)
+	tmux                         # tests read the live view with capture-pane
 	gcc make libc6-dev           # user space; kernel module
 	qemu-system-x86              # VM test bed (TCG)
 	busybox-static cpio          # VM initramfs

@@ -31,7 +31,7 @@ run_suite() {
 	echo "== $name: $p passed, $f failed, $s skipped in $((SECONDS - t0))s"
 }
 
-suites=${SUITES:-unit host vm}
+suites=${SUITES:-unit host top vm}
 for suite in $suites; do
 	case $suite in
 	unit)
@@ -42,12 +42,15 @@ for suite in $suites; do
 	host)
 		run_suite host python3 tests/integration/host_tests.py
 		;;
+	top)
+		run_suite top python3 tests/integration/top_tests.py
+		;;
 	vm)
 		run_suite vm-bookworm tests/vm/run.sh --suite bookworm --timeout 1200 \
 			--out build/vm/bookworm -- python3 tests/integration/vm_tests.py
 		;;
 	*)
-		echo "FAIL suite $suite: unknown (expected unit, host, vm)"
+		echo "FAIL suite $suite: unknown (expected unit, host, top, vm)"
 		fail=$((fail + 1))
 		;;
 	esac

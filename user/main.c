@@ -18,6 +18,7 @@
 #include "escape.h"
 #include "probes.h"
 #include "report.h"
+#include "top.h"
 #include "trace.h"
 
 #define DEFAULT_RINGBUF (8u * 1024 * 1024)
@@ -34,6 +35,7 @@ static const char trace_doc[] =
 "       mdevver-trace probes [--json]\n"
 "       mdevver-trace decode STRING...\n"
 "       mdevver-trace report [--html FILE] LOG...\n"
+"       mdevver-trace top [--replay FILE]\n"
 "\n"
 "Reading an mdev type's 'version' (or 'migration_version') attribute gives\n"
 "the device's version string; writing a remote device's string to it is the\n"
@@ -360,6 +362,7 @@ static const struct command {
 	{ "probes", "mdevver-trace probes", run_probes },
 	{ "decode", "mdevver-trace decode", run_decode },
 	{ "report", "mdevver-trace report", cmd_report },
+	{ "top", "mdevver-trace top", cmd_top },
 };
 
 int main(int argc, char **argv)
@@ -372,7 +375,7 @@ int main(int argc, char **argv)
 				argv[1] = (char *)commands[i].prog_name;
 				return commands[i].run(argc - 1, argv + 1);
 			}
-		fprintf(stderr, "mdevver-trace: unknown command '%s': expected trace, probes, decode or report (see --help)\n",
+		fprintf(stderr, "mdevver-trace: unknown command '%s': expected trace, probes, decode, report or top (see --help)\n",
 			argv[1]);
 		return 2;
 	}

@@ -126,9 +126,11 @@ static double monotonic_s(void)
 }
 
 struct trace_state {
+	const struct trace_options *opt;
 	struct output_ctx out;		/* stdout: text or JSON */
 	struct output_ctx audit;	/* JSON into audit_mem, then the log */
 	struct audit_log *log;
+	bool json_sinks;		/* audit log and/or record_cb */
 	FILE *audit_mem;
 	char *audit_buf;
 	size_t audit_len;
@@ -136,19 +138,25 @@ struct trace_state {
 	unsigned long long malformed;
 };
 
-/* Hand the record formatted into audit_mem to the log, whole. */
+/* Hand the record formatted into audit_mem to the JSON sinks, whole. */
 static void audit_flush_record(struct trace_state *st)
 {
-	if (fflush(st->audit_mem) == 0 && st->audit_len)
-		audit_log_record(st->log, st->audit_buf, st->audit_len);
+	if (fflush(st->audit_mem) == 0 && st->audit_len) {
+		if (st->log)
+			audit_log_record(st->log, st->audit_buf, st->audit_len);
+		if (st->opt->record_cb)
+			st->opt->record_cb(st->opt->cb_ctx, st->audit_buf,
+					   st->audit_len);
+	}
 	rewind(st->audit_mem);
 }
 
-/* Every record goes to stdout and, when -o is given, to the audit log. */
+/* Every record goes to stdout and, as JSON, to the audit log / live view. */
 #define EMIT(st, fn, ...)						\
 	do {								\
-		fn(&(st)->out, __VA_ARGS__);				\
-		if ((st)->log) {					\
+		if (!(st)->opt->quiet)					\
+			fn(&(st)->out, __VA_ARGS__);			\
+		if ((st)->json_sinks) {					\
 			fn(&(st)->audit, __VA_ARGS__);			\
 			audit_flush_record(st);				\
 		}							\
@@ -205,6 +213,7 @@ int cmd_trace(const struct trace_options *opt)
 
 	memset(&st, 0, sizeof(st));
 	memset(&t, 0, sizeof(t));
+	st.opt = opt;
 	if (require_bpf_environment())
 		return 1;
 	gethostname(host, sizeof(host) - 1);
@@ -218,9 +227,8 @@ int cmd_trace(const struct trace_options *opt)
 	 * batch instead of per line, and still never more than one poll
 	 * interval behind */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (opt->audit.path || opt->audit.syslog) {
-		char why[256];
-
+	if (opt->audit.path || opt->audit.syslog || opt->record_cb) {
+		st.json_sinks = true;
 		st.audit = st.out;
 		st.audit.json = true;
 		st.audit.verbose = false;
@@ -231,6 +239,10 @@ int cmd_trace(const struct trace_options *opt)
 			goto cleanup;
 		}
 		st.audit.out = st.audit_mem;
+	}
+	if (opt->audit.path || opt->audit.syslog) {
+		char why[256];
+
 		st.log = audit_log_open(&opt->audit, why, sizeof(why));
 		if (!st.log) {
 			fprintf(stderr, "mdevver-trace: audit log %s: %s\n",
@@ -263,7 +275,8 @@ int cmd_trace(const struct trace_options *opt)
 		t.attempts[0] ? "; fallbacks: " : "", t.attempts);
 	EMIT(&st, output_start, mode_name(t.mode), t.attempts, t.vendor_get,
 	     t.vendor_check);
-	output_text_header(&st.out);
+	if (!opt->quiet)
+		output_text_header(&st.out);
 	fflush(stdout);
 
 	if (opt->duration_s > 0)
@@ -283,6 +296,8 @@ int cmd_trace(const struct trace_options *opt)
 		}
 		if (deadline && monotonic_s() >= deadline)
 			break;
+		if (opt->tick_cb && opt->tick_cb(opt->cb_ctx))
+			break;
 	}
 	/* drain what is still queued, then the final loss count */
 	ring_buffer__consume(rb);
@@ -290,6 +305,8 @@ int cmd_trace(const struct trace_options *opt)
 	EMIT(&st, output_end, st.events, t.skel->bss->lost_events,
 	     t.skel->bss->untracked_calls);
 	fflush(stdout);
+	if (opt->stop_cb)
+		opt->stop_cb(opt->cb_ctx);
 	fprintf(stderr, "mdevver-trace: %llu events, %llu lost\n", st.events,
 		(unsigned long long)reported);
 	if (st.malformed)

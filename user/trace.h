@@ -14,6 +14,14 @@ struct trace_options {
 	bool verbose;
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
 	struct audit_log_options audit;	/* -o FILE and its policy */
+	/* Embedding (the live view): nothing on stdout; every record as a
+	 * JSON line to record_cb; tick_cb after each poll (nonzero: stop);
+	 * stop_cb once the loop ends, before the exit summary. */
+	bool quiet;
+	void (*record_cb)(void *ctx, const char *line, size_t len);
+	int (*tick_cb)(void *ctx);
+	void (*stop_cb)(void *ctx);
+	void *cb_ctx;
 };
 
 /* Returns the process exit code. */
