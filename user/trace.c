@@ -283,6 +283,10 @@ int cmd_trace(const struct trace_options *opt)
 		deadline = monotonic_s() + opt->duration_s;
 	while (!exiting) {
 		err = ring_buffer__poll(rb, MDEVVER_POLL_MS);
+		/* the BPF side wakes us only when the ring fills up (see
+		 * submit_event): a poll that timed out must still drain */
+		if (err >= 0)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "mdevver-trace: polling ring buffer: %s\n",
 				strerror(-err));

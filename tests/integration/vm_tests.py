@@ -334,6 +334,49 @@ def test_text_output():
     expect(lines[1].endswith('"00028086-193b-i915-GVTg_V5_8\\n"'), f"escaped bytes: {lines[1]!r}")
 
 
+def test_top_live():
+    """The live view fed by the kernel, read back through tmux."""
+    import time
+    sock = ["tmux", "-L", "vmtop"]
+    subprocess.run(sock + ["kill-server"], capture_output=True)
+    subprocess.run(sock + ["new-session", "-d", "-x", "140", "-y", "40",
+                           f"{BIN} top -m fentry -i 0.2"], check=True,
+                   env={**os.environ, "TERM": "xterm"})
+
+    def screen():
+        return subprocess.run(sock + ["capture-pane", "-p"], capture_output=True,
+                              text=True).stdout.splitlines()
+
+    def wait_for(pred, what, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = screen()
+            if pred(lines):
+                return lines
+            time.sleep(0.3)
+        raise AssertionError(f"{what}; screen:\n" + "\n".join(screen()))
+    try:
+        wait_for(lambda l: any("mode fentry" in x for x in l), "live view attached")
+        read_attr(VERSION)
+        write_attr(VERSION, SELF)
+        write_attr(VERSION, OTHER)
+        write_attr(f"{TYPES}/i915-GVTg_V5_8/version", SELF)
+        lines = wait_for(lambda l: any("checks 3:" in x for x in l), "3 checks counted")
+        expect(any("compatible 1  incompatible 2" in x for x in lines), f"totals: {lines[1]!r}")
+        rows = {x.split()[1]: x.split()[2:8] for x in lines if x.startswith(PARENT)}
+        expect_eq(rows.get(TYPE), ["1", "1", "0", "0", "0", "1"], "V5_4 row counts")
+        expect_eq(rows.get("i915-GVTg_V5_8"), ["0", "1", "0", "0", "0", "0"], "V5_8 row counts")
+        subprocess.run(sock + ["send-keys", "q"])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and \
+                subprocess.run(sock + ["has-session"], capture_output=True).returncode == 0:
+            time.sleep(0.2)
+        expect(subprocess.run(sock + ["has-session"], capture_output=True).returncode != 0,
+               "q quits the live view")
+    finally:
+        subprocess.run(sock + ["kill-server"], capture_output=True)
+
+
 def main():
     missing = [p for p in (VERSION, MIG_TYPE, MIG_DEV, NOTES) if not os.path.exists(p)]
     if missing:
@@ -350,6 +393,7 @@ def main():
     run_test("vm_lost_accounting", test_lost_accounting)
     run_test("vm_text_output", test_text_output)
     run_test("vm_oversized_write", test_oversized_write_truncation_flag)
+    run_test("vm_top_live", test_top_live)
     return finish()
 
 
