@@ -19,7 +19,7 @@ CFLAGS      ?= -O2 -g
 USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Iuser -I$(BUILD)
 BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter -target bpf \
 	       -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
-LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw
+LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lpthread
 
 BIN        := $(BUILD)/mdevver-trace
 BPF_OBJ    := $(BUILD)/mdevver_trace.bpf.o

@@ -12,6 +12,8 @@ packages=(
 	libbpf-dev libelf-dev zlib1g-dev pkg-config   # loader library and its deps
 	libjson-c-dev                # parses JSON records (report, top --replay)
 	libncurses-dev               # the live view (top)
+	libmicrohttpd-dev            # serves Prometheus metrics over HTTP
+	prometheus                   # tests validate the metrics with promtool
 	tmux                         # tests read the live view with capture-pane
 	gcc make libc6-dev           # user space; kernel module
 	qemu-system-x86              # VM test bed (TCG)

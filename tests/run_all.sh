@@ -31,7 +31,7 @@ run_suite() {
 	echo "== $name: $p passed, $f failed, $s skipped in $((SECONDS - t0))s"
 }
 
-suites=${SUITES:-unit host top vm}
+suites=${SUITES:-unit host top metrics vm}
 for suite in $suites; do
 	case $suite in
 	unit)
@@ -45,12 +45,15 @@ for suite in $suites; do
 	top)
 		run_suite top python3 tests/integration/top_tests.py
 		;;
+	metrics)
+		run_suite metrics python3 tests/integration/metrics_tests.py
+		;;
 	vm)
 		run_suite vm-bookworm tests/vm/run.sh --suite bookworm --timeout 1200 \
 			--out build/vm/bookworm -- python3 tests/integration/vm_tests.py
 		;;
 	*)
-		echo "FAIL suite $suite: unknown (expected unit, host, top, vm)"
+		echo "FAIL suite $suite: unknown (expected unit, host, top, metrics, vm)"
 		fail=$((fail + 1))
 		;;
 	esac

@@ -61,6 +61,7 @@ enum {
 	OPT_MAX_FILES,
 	OPT_FLUSH,
 	OPT_SYSLOG,
+	OPT_METRICS,
 };
 
 static const struct argp_option trace_options[] = {
@@ -81,6 +82,8 @@ static const struct argp_option trace_options[] = {
 	{ "max-files", OPT_MAX_FILES, "N", 0, "Keep N rotated files FILE.1 (newest) .. FILE.N (default 5)", 1 },
 	{ "flush", OPT_FLUSH, "MODE", 0, "none, line (default) or fsync", 1 },
 	{ "syslog", OPT_SYSLOG, NULL, 0, "Also send each record to syslog", 1 },
+	{ "metrics-addr", OPT_METRICS, "HOST:PORT", 0,
+	  "Serve Prometheus metrics at http://HOST:PORT/metrics", 2 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	{},
 };
@@ -204,6 +207,9 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SYSLOG:
 		cli->trace.audit.syslog = true;
+		break;
+	case OPT_METRICS:
+		cli->trace.metrics_addr = arg;
 		break;
 	case ARGP_KEY_END:
 		if (cli->trace.audit.max_size && !cli->trace.audit.path)

@@ -22,6 +22,7 @@
 
 #include "audit_log.h"
 #include "event_fmt.h"
+#include "metrics.h"
 #include "kernel_features.h"
 #include "mdevver_trace.skel.h"
 #include "trace.h"
@@ -130,7 +131,8 @@ struct trace_state {
 	struct output_ctx out;		/* stdout: text or JSON */
 	struct output_ctx audit;	/* JSON into audit_mem, then the log */
 	struct audit_log *log;
-	bool json_sinks;		/* audit log and/or record_cb */
+	struct metrics *metrics;
+	bool json_sinks;		/* audit log, metrics and/or record_cb */
 	FILE *audit_mem;
 	char *audit_buf;
 	size_t audit_len;
@@ -144,6 +146,8 @@ static void audit_flush_record(struct trace_state *st)
 	if (fflush(st->audit_mem) == 0 && st->audit_len) {
 		if (st->log)
 			audit_log_record(st->log, st->audit_buf, st->audit_len);
+		if (st->metrics)
+			metrics_feed(st->metrics, st->audit_buf, st->audit_len);
 		if (st->opt->record_cb)
 			st->opt->record_cb(st->opt->cb_ctx, st->audit_buf,
 					   st->audit_len);
@@ -227,7 +231,8 @@ int cmd_trace(const struct trace_options *opt)
 	 * batch instead of per line, and still never more than one poll
 	 * interval behind */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (opt->audit.path || opt->audit.syslog || opt->record_cb) {
+	if (opt->audit.path || opt->audit.syslog || opt->record_cb ||
+	    opt->metrics_addr) {
 		st.json_sinks = true;
 		st.audit = st.out;
 		st.audit.json = true;
@@ -251,6 +256,15 @@ int cmd_trace(const struct trace_options *opt)
 		}
 	}
 
+	if (opt->metrics_addr) {
+		char why[256];
+
+		st.metrics = metrics_start(opt->metrics_addr, why, sizeof(why));
+		if (!st.metrics) {
+			fprintf(stderr, "mdevver-trace: metrics: %s\n", why);
+			goto cleanup;
+		}
+	}
 	err = tracer_start(&t, &opt->cfg);
 	if (err) {
 		fprintf(stderr, "mdevver-trace: no attach mode works on this kernel: %s\n",
@@ -294,6 +308,8 @@ int cmd_trace(const struct trace_options *opt)
 		}
 		reported = report_loss(&st, t.skel, reported);
 		fflush(stdout);
+		if (st.metrics && st.log)
+			metrics_set_audit_dropped(st.metrics, audit_log_dropped(st.log));
 		if (reopen_log && st.log) {
 			reopen_log = 0;
 			audit_log_reopen(st.log);
@@ -326,6 +342,7 @@ cleanup:
 	tracer_stop(&t);
 	if (st.log)
 		audit_log_close(st.log);
+	metrics_stop(st.metrics);
 	if (st.audit_mem)
 		fclose(st.audit_mem);
 	free(st.audit_buf);

@@ -14,6 +14,7 @@ struct trace_options {
 	bool verbose;
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
 	struct audit_log_options audit;	/* -o FILE and its policy */
+	const char *metrics_addr;	/* --metrics-addr HOST:PORT */
 	/* Embedding (the live view): nothing on stdout; every record as a
 	 * JSON line to record_cb; tick_cb after each poll (nonzero: stop);
 	 * stop_cb once the loop ends, before the exit summary. */

@@ -377,6 +377,35 @@ def test_top_live():
         subprocess.run(sock + ["kill-server"], capture_output=True)
 
 
+def test_metrics_checks():
+    """Checks by outcome and type as Prometheus counters, valid for promtool."""
+    import time
+    from metrics_tests import promtool_ok, samples, scrape
+    subprocess.run(["ip", "link", "set", "lo", "up"], capture_output=True)
+    addr = "127.0.0.1:19465"
+    t = Tracer("-m", "fentry", "--metrics-addr", addr)
+    write_attr(VERSION, SELF)
+    write_attr(VERSION, SELF)
+    write_attr(VERSION, OTHER)
+    write_attr(MIG_DEV, MIG_SELF)
+    read_attr(VERSION)
+    time.sleep(0.5)
+    status, _, text = scrape(addr)
+    t.stop()
+    expect_eq(status, 200, "HTTP status")
+    promtool_ok(text)
+    s = samples(text)
+    want = {
+        f'mdevver_checks_total{{outcome="compatible",mdev_type="{TYPE}"}}': 3.0,
+        f'mdevver_checks_total{{outcome="incompatible",mdev_type="{TYPE}"}}': 1.0,
+        f'mdevver_reads_total{{outcome="ok",mdev_type="{TYPE}"}}': 1.0,
+        'mdevver_attach_mode{mode="fentry"}': 1.0,
+        "mdevver_lost_events_total": 0.0,
+    }
+    for k, v in want.items():
+        expect_eq(s.get(k), v, k)
+
+
 def main():
     missing = [p for p in (VERSION, MIG_TYPE, MIG_DEV, NOTES) if not os.path.exists(p)]
     if missing:
@@ -394,6 +423,7 @@ def main():
     run_test("vm_text_output", test_text_output)
     run_test("vm_oversized_write", test_oversized_write_truncation_flag)
     run_test("vm_top_live", test_top_live)
+    run_test("vm_metrics_checks", test_metrics_checks)
     return finish()
 
 
