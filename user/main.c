@@ -185,7 +185,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		cli->trace.audit.path = arg;
 		break;
 	case OPT_MAX_SIZE: {
-		size_t sz;
+		size_t sz = 0;
 
 		if (parse_size(arg, &sz) || sz < 4096)
 			argp_error(state, "invalid size '%s': at least 4K, suffix K, M or G", arg);

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <ncurses.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
