@@ -11,7 +11,6 @@
 #include <limits.h>
 #include <ncurses.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,17 +64,17 @@ struct canvas {
 	int y, rows, cols;
 };
 
-static void put_line(struct canvas *c, enum line_style style, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* A formatted line (a macro, so the compiler checks every format). */
+#define put_line(c, style, ...)						\
+	do {								\
+		char line_[1024];					\
+									\
+		snprintf(line_, sizeof(line_), __VA_ARGS__);		\
+		put_text(c, style, line_);				\
+	} while (0)
 
-static void put_line(struct canvas *c, enum line_style style, const char *fmt, ...)
+static void put_text(struct canvas *c, enum line_style style, const char *buf)
 {
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	if (!c->st->curses_on) {
 		puts(buf);
 		return;
