@@ -33,7 +33,15 @@ SKEL_USERS := $(shell grep -l 'skel\.h' user/*.c)
 UNIT_MODULES := escape outcome decode sysfs_path
 UNIT_BINS    := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_MODULES))
 
-.PHONY: all deps check demo bench unit lint clean vm-tests host-tests
+.PHONY: all deps check demo bench unit lint clean install uninstall
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SBINDIR    := $(PREFIX)/sbin
+MANDIR     := $(PREFIX)/share/man
+# systemd and logrotate read /etc and /lib regardless of PREFIX
+UNITDIR    ?= /etc/systemd/system
+LOGROTDIR  ?= /etc/logrotate.d
 
 all: $(BIN)
 
@@ -84,6 +92,18 @@ lint: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--std=c11 -Iinclude -Iuser --suppress=missingIncludeSystem \
 		--suppress=unknownMacro --inline-suppr $(USER_SRCS)
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/mdevver-trace
+	install -D -m 0644 docs/mdevver-trace.8 $(DESTDIR)$(MANDIR)/man8/mdevver-trace.8
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|' dist/mdevver-trace.service > $(DESTDIR)$(UNITDIR)/mdevver-trace.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/mdevver-trace.service
+	install -D -m 0644 dist/mdevver-trace.logrotate $(DESTDIR)$(LOGROTDIR)/mdevver-trace
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/mdevver-trace $(DESTDIR)$(MANDIR)/man8/mdevver-trace.8 \
+	      $(DESTDIR)$(UNITDIR)/mdevver-trace.service $(DESTDIR)$(LOGROTDIR)/mdevver-trace
 
 clean:
 	rm -rf $(BUILD)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BIN, Tracer, byte_string, expect, expect_eq, finish,  # noqa: E402
+from harness import (BIN, REPO, Tracer, byte_string, expect, expect_eq, finish,  # noqa: E402
                      read_attr, run, run_test, skip, write_attr)
 
 
@@ -116,6 +116,30 @@ def test_decode():
               ("gvt-seed", 0x193b, "i915-GVTg_V5_2"), "decode json")
 
 
+def test_make_install():
+    import stat
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        r = run(["make", "-s", "install", f"DESTDIR={d}", "PREFIX=/usr"], cwd=REPO, timeout=120)
+        expect_eq(r.returncode, 0, f"make install: {r.stderr.strip()}")
+        want = {"usr/sbin/mdevver-trace": 0o755, "usr/share/man/man8/mdevver-trace.8": 0o644,
+                "etc/systemd/system/mdevver-trace.service": 0o644,
+                "etc/logrotate.d/mdevver-trace": 0o644}
+        for path, mode in want.items():
+            full = os.path.join(d, path)
+            expect(os.path.isfile(full), f"installed {path}")
+            expect_eq(stat.S_IMODE(os.stat(full).st_mode), mode, f"mode of {path}")
+        unit = open(os.path.join(d, "etc/systemd/system/mdevver-trace.service")).read()
+        expect("ExecStart=/usr/sbin/mdevver-trace -o /var/log/mdevver-trace/audit.jsonl" in unit,
+               "unit runs the installed binary")
+        r = run([os.path.join(d, "usr/sbin/mdevver-trace"), "decode", "x"], timeout=10)
+        expect_eq(r.returncode, 0, "installed binary runs")
+        r = run(["man", "-l", os.path.join(d, "usr/share/man/man8/mdevver-trace.8")],
+                timeout=30, env={**os.environ, "MANPAGER": "cat", "MANWIDTH": "80"})
+        if r.returncode == 0:
+            expect("mdevver-trace" in r.stdout, "man page renders")
+
+
 def main():
     if os.geteuid() != 0:
         print("FAIL host: must run as root (make check runs as root)")
@@ -127,6 +151,7 @@ def main():
     run_test("host_bad_options", test_bad_options)
     run_test("host_not_root", test_not_root)
     run_test("host_decode", test_decode)
+    run_test("host_make_install", test_make_install)
     return finish()
 
 
