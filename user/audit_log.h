@@ -12,10 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Every mode writes each record with one write(2) and buffers nothing in
+ * user space (see audit_log.c): they differ only in durability. */
 enum audit_flush {
-	AUDIT_FLUSH_NONE,	/* leave it to the kernel's page cache */
-	AUDIT_FLUSH_LINE,	/* default: each record is one write(2) */
-	AUDIT_FLUSH_FSYNC,	/* write(2) then fsync(2) per record */
+	AUDIT_FLUSH_NONE,	/* no sync: page cache (same as LINE today) */
+	AUDIT_FLUSH_LINE,	/* default: one write(2) per record, no sync */
+	AUDIT_FLUSH_FSYNC,	/* write(2) then fdatasync(2) per record */
 };
 
 struct audit_log_options {
@@ -23,7 +25,10 @@ struct audit_log_options {
 	uint64_t max_size;	/* rotate before a record would pass it; 0: never */
 	unsigned int max_files;	/* backups kept: FILE.1 (newest) .. FILE.N */
 	enum audit_flush flush;
-	bool syslog;		/* also send check/read/lost records to syslog */
+	bool syslog;		/* also send check/read/lost/dropped records to
+				 * syslog (LOG_DAEMON; LOG_WARNING for checks
+				 * not "compatible", lost, dropped; else
+				 * LOG_INFO) */
 };
 
 struct audit_log;
@@ -31,8 +36,9 @@ struct audit_log;
 /* Parse "none", "line", "fsync"; -1 if unknown. */
 int audit_flush_parse(const char *s);
 
-/* Opens (creates with mode 0600, appends) the file.  On failure returns
- * NULL and writes a one-line reason into err. */
+/* Opens (creates with mode 0600, appends; an existing file is tightened to
+ * 0600; a symbolic link is refused) the file.  On failure returns NULL and
+ * writes a one-line reason into err (strerror and a hint, no path). */
 struct audit_log *audit_log_open(const struct audit_log_options *opt,
 				 char *err, size_t errsz);
 
