@@ -134,10 +134,8 @@ def test_make_install():
                "unit runs the installed binary")
         r = run([os.path.join(d, "usr/sbin/mdevver-trace"), "decode", "x"], timeout=10)
         expect_eq(r.returncode, 0, "installed binary runs")
-        r = run(["man", "-l", os.path.join(d, "usr/share/man/man8/mdevver-trace.8")],
-                timeout=30, env={**os.environ, "MANPAGER": "cat", "MANWIDTH": "80"})
-        if r.returncode == 0:
-            expect("mdevver-trace" in r.stdout, "man page renders")
+        page = open(os.path.join(d, "usr/share/man/man8/mdevver-trace.8")).read()
+        expect(".TH MDEVVER-TRACE 8" in page, "man page header")
 
 
 def main():
