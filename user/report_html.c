@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * report_html.c - the report as one HTML page.  Self-contained (inline
+ * CSS, no script, no fetch) so it can be mailed or attached to a ticket
+ * and opened offline.  Every string from a log is first C-escaped (as in
+ * the text report: NUL, newlines, bytes >= 0x80 become visible escapes)
+ * and then HTML-escaped, so a version string holding "<script>" is text.
+ * Rows, column heads and non-empty cells carry data-row/data-col, and
+ * every cell its class (the colour), so that tools can read the page back.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_html.h"
+#include "report_show.h"
+
+/* CSS class per outcome class: also the colour of mixed cells' bar parts. */
+static const char *const oc_css[OC_N] = {
+	[OC_COMPATIBLE] = "compatible",
+	[OC_INCOMPATIBLE] = "incompatible",
+	[OC_UNSUPPORTED] = "unsupported",
+	[OC_PARTIAL] = "partial",
+	[OC_DENIED] = "denied",
+	[OC_WOULD_DENY] = "would-deny",
+	[OC_OTHER] = "other",
+};
+
+static const char style[] =
+	"body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#222;background:#fff}\n"
+	"h1{font-size:20px;margin:0 0 4px}\n"
+	"h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}\n"
+	"p.meta{color:#555;margin:0 0 8px}\n"
+	"table{border-collapse:collapse;margin:4px 0}\n"
+	"th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:middle}\n"
+	"thead th{background:#f2f2f2}\n"
+	"td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"td.zero{color:#bbb}\n"
+	"b.chip{display:inline-block;min-width:16px;text-align:center;margin-right:6px;font-family:monospace}\n"
+	"code{font:12px/1.3 ui-monospace,'DejaVu Sans Mono',monospace;word-break:break-all}\n"
+	".matrix th.row{max-width:440px;font-weight:normal;background:#fafafa}\n"
+	".matrix th.col{text-align:center;font-weight:normal;font-size:12px;white-space:nowrap}\n"
+	".matrix th.col b{display:block;font-size:13px}\n"
+	".rid,.cid{color:#888;font-size:11px;margin-right:6px}\n"
+	".src{color:#555;font-size:12px;margin-top:2px}\n"
+	".src.unknown{color:#a33;font-style:italic}\n"
+	"td.cell{text-align:center;font:600 13px ui-monospace,'DejaVu Sans Mono',monospace;min-width:72px;white-space:nowrap}\n"
+	".compatible{background:#2e7d32;color:#fff}\n"
+	".incompatible{background:#c62828;color:#fff}\n"
+	".unsupported{background:#9e9e9e;color:#fff}\n"
+	".partial{background:#f9a825;color:#222}\n"
+	".denied{background:#6a1b9a;color:#fff}\n"
+	".would-deny{background:#ce93d8;color:#222}\n"
+	".other{background:#5d4037;color:#fff}\n"
+	".mixed{background:#ef6c00;color:#fff}\n"
+	".empty{background:#f7f7f7;color:#bbb}\n"
+	".bar{display:flex;height:6px;margin-top:4px;outline:1px solid #fff}\n"
+	".bar i{display:block}\n"
+	".legend{margin:6px 0 10px;font-size:13px}\n"
+	".legend span{display:inline-block;margin-right:14px}\n"
+	".legend i{display:inline-block;width:14px;height:14px;vertical-align:-2px;margin-right:5px;border:1px solid #888}\n"
+	"ul.notes{font-size:13px;color:#444;margin:4px 0;padding-left:20px}\n";
+
+/* Text into HTML: markup characters as entities (the rest is ASCII, as
+ * every log string was C-escaped first). */
+static void html_text(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
+		default: fputc(*s, out);
+		}
+	}
+}
+
+/* html_text of a malloc'd string, freed; 0, or -1 when it is NULL. */
+static int html_take(FILE *out, char *s)
+{
+	html_text(out, s);
+	free(s);
+	return s ? 0 : -1;
+}
+
+static void html_u64(FILE *out, uint64_t v)
+{
+	fprintf(out, "%llu", (unsigned long long)v);
+}
+
+static void num_cell(FILE *out, uint64_t v)
+{
+	fputs(v ? "<td class=\"num\">" : "<td class=\"num zero\">", out);
+	html_u64(out, v);
+	fputs("</td>", out);
+}
+
+/* "2 compatible, 1 incompatible" for titles */
+static void counts_words(FILE *out, const struct oc_counts *c)
+{
+	int first = 1;
+
+	for (int i = 0; i < OC_N; i++) {
+		if (!c->n[i])
+			continue;
+		fprintf(out, "%s%llu %s", first ? "" : ", ",
+			(unsigned long long)c->n[i], report_oc_info[i].name);
+		first = 0;
+	}
+	if (first)
+		fputs("no check", out);
+}
+
+static void legend(FILE *out)
+{
+	fputs("<div class=\"legend\">", out);
+	for (int i = 0; i < OC_N; i++)
+		fprintf(out, "<span><i class=\"%s\"></i>%c %s</span>", oc_css[i],
+			report_oc_info[i].letter,
+			i == OC_OTHER ? "other outcome" : report_oc_info[i].name);
+	fputs("<span><i class=\"mixed\"></i>mixed (bar: the share of each)</span>"
+	      "<span><i class=\"empty\"></i>. no check</span></div>\n", out);
+}
+
+static int matrix_cell(FILE *out, const struct report_matrix *mx, size_t r,
+		       size_t j, const struct oc_counts *c)
+{
+	int single = oc_counts_single(c);
+	const char *cls = single < 0 ? "empty" : single == OC_N ? "mixed" : oc_css[single];
+	char text[128];
+	int ret;
+
+	oc_counts_format(c, text, sizeof(text));
+	/* an empty cell stays short: a matrix may have millions of them */
+	if (single < 0) {
+		fputs("<td class=\"cell empty\">.</td>", out);
+		return 0;
+	}
+	fprintf(out, "<td class=\"cell %s\" data-row=\"S%zu\" data-col=\"T%zu\" title=\"",
+		cls, r + 1, j + 1);
+	ret = html_take(out, show_target(mx->cols[j], 0));
+	fputs(": ", out);
+	counts_words(out, c);
+	fputs("\">", out);
+	html_text(out, text);
+	if (single == OC_N) {
+		fputs("<div class=\"bar\">", out);
+		for (int i = 0; i < OC_N; i++)
+			if (c->n[i])
+				fprintf(out, "<i class=\"%s\" style=\"flex:%llu\"></i>",
+					oc_css[i], (unsigned long long)c->n[i]);
+		fputs("</div>", out);
+	}
+	fputs("</td>", out);
+	return ret;
+}
+
+static int matrix(FILE *out, struct report_model *m)
+{
+	struct report_matrix mx;
+	struct oc_counts *counts;
+	int ret = 0;
+
+	fputs("<h2>Compatibility matrix</h2>\n", out);
+	if (report_matrix_build(m, &mx))
+		return -1;
+	/* every row has a cell in some column: both are empty or neither */
+	if (!mx.n_rows || !mx.n_cols) {
+		fputs("<p>No checks in the logs.</p>\n", out);
+		return 0;
+	}
+	fputs("<ul class=\"notes\"><li>Rows: the version strings written by checks "
+	      "(the source device's string, C-escaped), with the host/mdev_type that "
+	      "read it when a log has that read.</li>"
+	      "<li>Columns: the target host/mdev_type the string was written to.</li>"
+	      "<li>Cells: number of checks by outcome, e.g. <code>C2 I1</code> = 2 "
+	      "compatible, 1 incompatible.</li></ul>\n", out);
+	legend(out);
+	counts = malloc(mx.n_cols * sizeof(*counts));
+	if (!counts) {
+		report_matrix_free(&mx);
+		return -1;
+	}
+	fputs("<table class=\"matrix\">\n<thead><tr><th>source version string</th>", out);
+	for (size_t j = 0; j < mx.n_cols; j++) {
+		fprintf(out, "<th class=\"col\" data-col=\"T%zu\"><span class=\"cid\">T%zu</span><b>",
+			j + 1, j + 1);
+		ret |= html_take(out, show_name(mx.cols[j]->part[0]));
+		fputs("</b>", out);
+		ret |= html_take(out, show_name(mx.cols[j]->part[1]));
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead>\n<tbody>\n", out);
+	for (size_t r = 0; r < mx.n_rows; r++) {
+		int known = mx.rows[r].src_first < mx.rows[r].src_end;
+
+		fprintf(out, "<tr data-row=\"S%zu\"><th class=\"row\"><span class=\"rid\">S%zu</span><code>",
+			r + 1, r + 1);
+		ret |= html_take(out, show_bytes(mx.rows[r].bytes));
+		fprintf(out, "</code><div class=\"src%s\"", known ? "" : " unknown");
+		if (mx.rows[r].src_end - mx.rows[r].src_first > SHOW_SOURCES_MAX) {
+			fputs(" title=\"", out);
+			ret |= html_take(out, show_source(&mx, r, 0));
+			fputc('"', out);
+		}
+		fputs(known ? ">source: " : ">", out);
+		ret |= html_take(out, show_source(&mx, r, SHOW_SOURCES_MAX));
+		fputs("</div></th>", out);
+		report_matrix_row_counts(&mx, r, counts);
+		for (size_t j = 0; j < mx.n_cols; j++)
+			ret |= matrix_cell(out, &mx, r, j, &counts[j]);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	free(counts);
+	report_matrix_free(&mx);
+	return ret;
+}
+
+/* The outcome classes of the kernel's own answer, as by_name bits. */
+#define KERNEL_ANSWERS (1u << OC_COMPATIBLE | 1u << OC_INCOMPATIBLE | \
+			1u << OC_UNSUPPORTED | 1u << OC_PARTIAL)
+
+/* key/value rows of the summary */
+static void kv(FILE *out, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void kv(FILE *out, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *v;
+
+	va_start(ap, fmt);
+	if (vasprintf(&v, fmt, ap) < 0)
+		v = NULL;
+	va_end(ap);
+	fprintf(out, "<tr><th>%s</th><td>", key);
+	html_text(out, v ? v : "?");
+	fputs("</td></tr>\n", out);
+	free(v);
+}
+
+static uint64_t host_count(const struct tally_entry *const *e, size_t from,
+			   size_t to, const char *kind)
+{
+	struct bstr k = { kind, strlen(kind) };
+
+	for (size_t i = from; i < to; i++)
+		if (bstr_eq(e[i]->part[1], k))
+			return e[i]->count;
+	return 0;
+}
+
+static int summary(FILE *out, struct report_model *m)
+{
+	size_t n, nhosts = 0;
+	const struct tally_entry *const *h = tally_sorted(m->hosts, &n);
+	const struct tally_entry *const *ro;
+	size_t nro;
+	int ret = n == (size_t)-1 ? -1 : 0;
+
+	for (size_t i = 0; h && i < n; i = tally_run_end(h, n, i, 1))
+		nhosts++;
+	fputs("<h2>Summary</h2>\n<table class=\"summary\">\n", out);
+	kv(out, "hosts", "%zu", nhosts);
+	if (m->first_time[0])
+		kv(out, "time range", "%s .. %s", m->first_time, m->last_time);
+	else
+		kv(out, "time range", "-");
+	kv(out, "checks", "%llu", (unsigned long long)m->checks);
+	fputs("<tr><th>reads</th><td>", out);
+	html_u64(out, m->reads);
+	ro = tally_sorted(m->read_outcomes, &nro);
+	for (size_t i = 0; ro && i < nro; i++) {
+		fputs(i ? ", " : " (", out);
+		ret |= html_take(out, show_name(ro[i]->part[0]));
+		fprintf(out, " %llu%s", (unsigned long long)ro[i]->count, i + 1 == nro ? ")" : "");
+	}
+	fputs("</td></tr>\n", out);
+	kv(out, "lost events", "%llu (lost records %llu, dropped records %llu)",
+	   (unsigned long long)(m->lost + m->dropped), (unsigned long long)m->lost,
+	   (unsigned long long)m->dropped);
+	kv(out, "input", "%llu %s, %llu %s, %llu malformed %s skipped",
+	   (unsigned long long)m->logs, plural(m->logs, "log", "logs"),
+	   (unsigned long long)m->lines, plural(m->lines, "line", "lines"),
+	   (unsigned long long)m->malformed, plural(m->malformed, "line", "lines"));
+	fputs("</table>\n", out);
+
+	fputs("<h2>Hosts</h2>\n", out);
+	if (!h) {
+		fputs("<p>None.</p>\n", out);
+		return ret;
+	}
+	fputs("<table class=\"hosts\">\n<thead><tr><th>host</th><th>records</th>"
+	      "<th>checks</th><th>reads</th><th>lost</th></tr></thead>\n<tbody>\n", out);
+	for (size_t i = 0; i < n; ) {
+		size_t end = tally_run_end(h, n, i, 1);
+
+		fputs("<tr><td>", out);
+		ret |= html_take(out, show_name(h[i]->part[0]));
+		fputs("</td>", out);
+		num_cell(out, host_count(h, i, end, HOST_RECORDS));
+		num_cell(out, host_count(h, i, end, HOST_CHECKS));
+		num_cell(out, host_count(h, i, end, HOST_READS));
+		num_cell(out, host_count(h, i, end, HOST_LOST));
+		fputs("</tr>\n", out);
+		i = end;
+	}
+	fputs("</tbody></table>\n", out);
+	return ret;
+}
+
+/*
+ * A (name, outcome) tally as a table with one column per outcome class:
+ * the classes in `classes` (bit per enum report_oc) always, the others
+ * when some row has them.  An empty name shows as unnamed (NULL: "-").
+ */
+static int by_name(FILE *out, struct tally *tl, const char *title,
+		   const char *head, const char *none, unsigned int classes,
+		   const char *unnamed)
+{
+	struct oc_counts all = { 0 };
+	size_t n;
+	const struct tally_entry *const *e = tally_sorted(tl, &n);
+	int ret = 0;
+
+	fprintf(out, "<h2>%s</h2>\n", title);
+	if (n == (size_t)-1)
+		return -1;
+	if (!n) {
+		fprintf(out, "<p>%s</p>\n", none);
+		return 0;
+	}
+	oc_counts_add(&all, e, 0, n, 1);
+	for (int i = 0; i < OC_N; i++)
+		if (all.n[i])
+			classes |= 1u << i;
+	fprintf(out, "<table>\n<thead><tr><th>%s</th><th>checks</th>", head);
+	for (int i = 0; i < OC_N; i++)
+		if (classes & (1u << i))
+			fprintf(out, "<th class=\"%s\">%s</th>", oc_css[i], report_oc_info[i].name);
+	fputs("</tr></thead>\n<tbody>\n", out);
+	for (size_t i = 0; i < n; ) {
+		size_t end = tally_run_end(e, n, i, 1);
+		struct oc_counts c = { 0 };
+
+		oc_counts_add(&c, e, i, end, 1);
+		fputs("<tr><td>", out);
+		if (unnamed && !e[i]->part[0].len)
+			html_text(out, unnamed);
+		else
+			ret |= html_take(out, show_name(e[i]->part[0]));
+		fputs("</td>", out);
+		num_cell(out, c.total);
+		for (int k = 0; k < OC_N; k++)
+			if (classes & (1u << k))
+				num_cell(out, c.n[k]);
+		fputs("</tr>\n", out);
+		i = end;
+	}
+	fputs("</tbody></table>\n", out);
+	return ret;
+}
+
+static int by_outcome(FILE *out, struct report_model *m)
+{
+	size_t n;
+	const struct tally_entry *const *e = tally_sorted(m->outcomes, &n);
+	struct oc_counts c = { 0 };
+	int ret = 0;
+
+	if (n == (size_t)-1)
+		return -1;
+	oc_counts_add(&c, e, 0, n, 0);
+	fputs("<h2>Checks by outcome</h2>\n<table class=\"outcomes\">\n"
+	      "<thead><tr><th>outcome</th><th>checks</th></tr></thead>\n<tbody>\n", out);
+	for (int i = 0; i < OC_OTHER; i++) {
+		if (i > OC_PARTIAL && !c.n[i])
+			continue;
+		fprintf(out, "<tr><td><b class=\"chip %s\">%c</b>%s</td>", oc_css[i],
+			report_oc_info[i].letter, report_oc_info[i].name);
+		num_cell(out, c.n[i]);
+		fputs("</tr>\n", out);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (report_oc_of(e[i]->part[0]) != OC_OTHER)
+			continue;
+		fputs("<tr><td><b class=\"chip other\">?</b>", out);
+		ret |= html_take(out, show_name(e[i]->part[0]));
+		fputs("</td>", out);
+		num_cell(out, e[i]->count);
+		fputs("</tr>\n", out);
+	}
+	fputs("<tr><th>total</th>", out);
+	num_cell(out, c.total);
+	fputs("</tr>\n</tbody></table>\n", out);
+	return ret;
+}
+
+int report_write_html(FILE *out, struct report_model *m)
+{
+	size_t nh;
+	const struct tally_entry *const *h = tally_sorted(m->hosts, &nh);
+	size_t hosts = 0;
+	int ret = 0;
+
+	for (size_t i = 0; h && i < nh; i = tally_run_end(h, nh, i, 1))
+		hosts++;
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		"<title>mdevver-trace report</title>\n<style>\n%s</style>\n</head>\n<body>\n"
+		"<h1>mdevver-trace report</h1>\n<p class=\"meta\">", style);
+	fprintf(out, "%zu %s &middot; %llu %s &middot; %llu %s &middot; %llu lost %s",
+		hosts, plural(hosts, "host", "hosts"),
+		(unsigned long long)m->checks, plural(m->checks, "check", "checks"),
+		(unsigned long long)m->reads, plural(m->reads, "read", "reads"),
+		(unsigned long long)(m->lost + m->dropped),
+		plural(m->lost + m->dropped, "event", "events"));
+	if (m->first_time[0])
+		fprintf(out, " &middot; %s .. %s", m->first_time, m->last_time);
+	fputs("</p>\n", out);
+	ret |= matrix(out, m);
+	ret |= summary(out, m);
+	ret |= by_outcome(out, m);
+	ret |= by_name(out, m->by_type, "Checks by mdev type", "mdev type", "None.",
+		       KERNEL_ANSWERS, NULL);
+	ret |= by_name(out, m->by_comm, "Checks by process", "comm", "None.",
+		       KERNEL_ANSWERS, NULL);
+	ret |= by_name(out, m->by_rule, "Denied by rule", "rule",
+		       "None: no check was denied or would be (enforcement mode adds these).",
+		       1u << OC_DENIED | 1u << OC_WOULD_DENY, "(no rule)");
+	fputs("</body>\n</html>\n", out);
+	return ret ? -1 : 0;
+}

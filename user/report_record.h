@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * report_record.h - one audit-log line (docs/event-schema.md) as the fields
+ * the report uses.  Strings come back as the bytes they stand for (each
+ * code point U+0000..U+00FF is one byte), so a NUL in a version string is
+ * kept and compared exactly.
+ */
+#ifndef MDEVVER_REPORT_RECORD_H
+#define MDEVVER_REPORT_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report_tally.h"
+
+enum report_kind {
+	REC_CHECK,
+	REC_READ,
+	REC_LOST,
+	REC_DROPPED,
+	REC_OTHER,	/* start, end, and kinds added later: only counted */
+};
+
+/* Length of a normalized time: 2026-11-23T21:17:07.123456789Z */
+#define REPORT_TIME_LEN 30
+
+struct report_record {
+	enum report_kind kind;
+	struct bstr host;
+	char time[REPORT_TIME_LEN + 1];	/* normalized: compares as text */
+	/* check and read */
+	struct bstr mdev_type;		/* empty when null */
+	struct bstr bytes;
+	struct bstr outcome;
+	/* check */
+	struct bstr comm;
+	bool has_rule;
+	struct bstr rule;
+	/* lost ("lost") and dropped ("dropped") */
+	uint64_t lost;
+};
+
+struct report_parser;
+
+struct report_parser *report_parser_new(void);
+void report_parser_free(struct report_parser *p);
+
+/*
+ * Parse one line (without its '\n').  Returns 0 with *rec filled (its
+ * strings are valid until the next call), 1 for a blank line (not a
+ * record), or -1 when the line is not a usable record: *why then says why
+ * ("not a JSON record", "check record: missing or invalid \"bytes\"", ...),
+ * valid until the next call.
+ */
+int report_parse_line(struct report_parser *p, const char *line, size_t len,
+		      struct report_record *rec, const char **why);
+
+#endif

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* report_text.h - the report as plain text (summary tables, matrix). */
+#ifndef MDEVVER_REPORT_TEXT_H
+#define MDEVVER_REPORT_TEXT_H
+
+#include <stdio.h>
+
+#include "report_model.h"
+
+/* 0, or -1 when out of memory (output then incomplete). */
+int report_write_text(FILE *out, struct report_model *m);
+
+#endif
