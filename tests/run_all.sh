@@ -31,7 +31,7 @@ run_suite() {
 	echo "== $name: $p passed, $f failed, $s skipped in $((SECONDS - t0))s"
 }
 
-suites=${SUITES:-unit host top metrics vm}
+suites=${SUITES:-unit host audit top metrics vm}
 for suite in $suites; do
 	case $suite in
 	unit)
@@ -41,6 +41,9 @@ for suite in $suites; do
 		;;
 	host)
 		run_suite host python3 tests/integration/host_tests.py
+		;;
+	audit)
+		run_suite audit python3 tests/integration/audit_tests.py
 		;;
 	top)
 		run_suite top python3 tests/integration/top_tests.py
@@ -53,7 +56,7 @@ for suite in $suites; do
 			--out build/vm/bookworm -- python3 tests/integration/vm_tests.py
 		;;
 	*)
-		echo "FAIL suite $suite: unknown (expected unit, host, top, metrics, vm)"
+		echo "FAIL suite $suite: unknown (expected unit, host, audit, top, metrics, vm)"
 		fail=$((fail + 1))
 		;;
 	esac

@@ -75,7 +75,7 @@ static void json_head(const struct output_ctx *ctx, const char *kind,
 	json_key_str(ctx->out, "host", ctx->host);
 }
 
-static uint64_t now_monotonic_ns(void)
+uint64_t event_now_ns(void)
 {
 	struct timespec ts;
 
@@ -236,12 +236,12 @@ void output_text_header(const struct output_ctx *ctx)
 		"PID", "COMM", "OP", "DEVICE/TYPE", "OUTCOME", "ERRNO", "BYTES");
 }
 
-void output_start(const struct output_ctx *ctx, const char *mode,
+void output_start(const struct output_ctx *ctx, uint64_t ts_ns, const char *mode,
 		  const char *attempts, bool vendor_get, bool vendor_check)
 {
 	if (!ctx->json)
 		return;
-	json_head(ctx, "start", now_monotonic_ns());
+	json_head(ctx, "start", ts_ns);
 	fprintf(ctx->out, ",\"mode\":\"%s\"", mode);
 	json_key_str(ctx->out, "attempts", attempts);
 	fprintf(ctx->out, ",\"vendor_get_version\":%s,\"vendor_check\":%s}\n",
@@ -260,11 +260,11 @@ void output_event(const struct output_ctx *ctx, const struct mdevver_event *e)
 		output_event_text(ctx, e, &v);
 }
 
-void output_lost(const struct output_ctx *ctx, uint64_t delta,
+void output_lost(const struct output_ctx *ctx, uint64_t ts_ns, uint64_t delta,
 		 uint64_t total_lost, uint64_t total_untracked)
 {
 	if (ctx->json) {
-		json_head(ctx, "lost", now_monotonic_ns());
+		json_head(ctx, "lost", ts_ns);
 		fprintf(ctx->out, ",\"lost\":%" PRIu64 ",\"total_lost\":%" PRIu64
 			",\"total_untracked\":%" PRIu64 "}\n",
 			delta, total_lost, total_untracked);
@@ -275,12 +275,12 @@ void output_lost(const struct output_ctx *ctx, uint64_t delta,
 	}
 }
 
-void output_end(const struct output_ctx *ctx, uint64_t events,
+void output_end(const struct output_ctx *ctx, uint64_t ts_ns, uint64_t events,
 		uint64_t total_lost, uint64_t total_untracked)
 {
 	if (!ctx->json)
 		return;
-	json_head(ctx, "end", now_monotonic_ns());
+	json_head(ctx, "end", ts_ns);
 	fprintf(ctx->out, ",\"events\":%" PRIu64 ",\"total_lost\":%" PRIu64
 		",\"total_untracked\":%" PRIu64 "}\n",
 		events, total_lost, total_untracked);

@@ -35,14 +35,17 @@ const char *mode_name(int mode);
 
 void output_text_header(const struct output_ctx *ctx);
 /* A "start" record (JSON) or nothing (text: the banner goes to stderr). */
-void output_start(const struct output_ctx *ctx, const char *mode,
+/* ts_ns: CLOCK_MONOTONIC of the record, taken once by the caller so every
+ * sink gets the same time (event_now_ns()). */
+uint64_t event_now_ns(void);
+void output_start(const struct output_ctx *ctx, uint64_t ts_ns, const char *mode,
 		  const char *attempts, bool vendor_get, bool vendor_check);
 void output_event(const struct output_ctx *ctx, const struct mdevver_event *e);
 /* delta: newly lost since the last report; totals since start */
-void output_lost(const struct output_ctx *ctx, uint64_t delta,
+void output_lost(const struct output_ctx *ctx, uint64_t ts_ns, uint64_t delta,
 		 uint64_t total_lost, uint64_t total_untracked);
 /* The "end" record: totals when tracing stops. */
-void output_end(const struct output_ctx *ctx, uint64_t events,
+void output_end(const struct output_ctx *ctx, uint64_t ts_ns, uint64_t events,
 		uint64_t total_lost, uint64_t total_untracked);
 
 #endif

@@ -165,6 +165,13 @@ static void audit_flush_record(struct trace_state *st)
 			audit_flush_record(st);				\
 		}							\
 	} while (0)
+/* The same for records without a BPF timestamp: one clock reading for all. */
+#define EMIT_NOW(st, fn, ...)						\
+	do {								\
+		uint64_t now_ = event_now_ns();				\
+									\
+		EMIT(st, fn, now_, __VA_ARGS__);			\
+	} while (0)
 
 static int handle_event(void *ctx, void *data, size_t len)
 {
@@ -188,7 +195,7 @@ static __u64 report_loss(struct trace_state *st, struct mdevver_trace_bpf *skel,
 					  __ATOMIC_RELAXED);
 
 	if (lost + untracked > reported) {
-		EMIT(st, output_lost, lost + untracked - reported, lost, untracked);
+		EMIT_NOW(st, output_lost, lost + untracked - reported, lost, untracked);
 		fflush(st->out.out);
 	}
 	return lost + untracked;
@@ -256,6 +263,10 @@ int cmd_trace(const struct trace_options *opt)
 		}
 	}
 
+	/* before loading: a logrotate SIGUSR1 during start-up must not kill us */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_sigusr1);
 	if (opt->metrics_addr) {
 		char why[256];
 
@@ -280,14 +291,11 @@ int cmd_trace(const struct trace_options *opt)
 			strerror(errno));
 		goto cleanup;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGUSR1, on_sigusr1);
 
 	fprintf(stderr, "mdevver-trace: tracing in %s mode (vendor probes: %s)%s%s\n",
 		mode_name(t.mode), vendor_label(&t),
 		t.attempts[0] ? "; fallbacks: " : "", t.attempts);
-	EMIT(&st, output_start, mode_name(t.mode), t.attempts, t.vendor_get,
+	EMIT_NOW(&st, output_start, mode_name(t.mode), t.attempts, t.vendor_get,
 	     t.vendor_check);
 	if (!opt->quiet)
 		output_text_header(&st.out);
@@ -322,7 +330,7 @@ int cmd_trace(const struct trace_options *opt)
 	/* drain what is still queued, then the final loss count */
 	ring_buffer__consume(rb);
 	reported = report_loss(&st, t.skel, reported);
-	EMIT(&st, output_end, st.events, t.skel->bss->lost_events,
+	EMIT_NOW(&st, output_end, st.events, t.skel->bss->lost_events,
 	     t.skel->bss->untracked_calls);
 	fflush(stdout);
 	if (opt->stop_cb)
