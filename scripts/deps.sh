@@ -14,6 +14,8 @@ packages=(
 	libncurses-dev               # the live view (top)
 	libmicrohttpd-dev            # serves Prometheus metrics over HTTP
 	prometheus                   # tests validate the metrics with promtool
+	chromium                     # tests render the report's HTML page
+	debootstrap debian-archive-keyring   # build chroots for the trixie/sid test kernels
 	tmux                         # tests read the live view with capture-pane
 	gcc make libc6-dev           # user space; kernel module
 	qemu-system-x86              # VM test bed (TCG)

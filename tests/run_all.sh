@@ -4,7 +4,8 @@
 #   N passed, N failed, N skipped
 # Suites print one line per test: "PASS name", "FAIL name: why", "SKIP name: why".
 # A suite that dies without reporting its tests counts as one failure, so a
-# crash can never look like success.  KERNELS/SUITES narrow the run.
+# crash can never look like success.  SUITES and KERNELS narrow the run,
+# e.g. SUITES=vm KERNELS=sid make check.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,7 @@ run_suite() {
 	echo "== $name: $p passed, $f failed, $s skipped in $((SECONDS - t0))s"
 }
 
-suites=${SUITES:-unit host audit top metrics vm}
+suites=${SUITES:-unit host audit report top metrics vm}
 for suite in $suites; do
 	case $suite in
 	unit)
@@ -51,12 +52,18 @@ for suite in $suites; do
 	metrics)
 		run_suite metrics python3 tests/integration/metrics_tests.py
 		;;
+	report)
+		run_suite report python3 tests/integration/report_tests.py
+		;;
 	vm)
-		run_suite vm-bookworm tests/vm/run.sh --suite bookworm --timeout 1200 \
-			--out build/vm/bookworm -- python3 tests/integration/vm_tests.py
+		# one binary, built here, on every kernel line (KERNELS narrows)
+		for k in ${KERNELS:-bookworm trixie sid}; do
+			run_suite "vm-$k" tests/vm/run.sh --suite "$k" --timeout 1500 \
+				--out "build/vm/$k" -- tests/vm/guest-suite.sh
+		done
 		;;
 	*)
-		echo "FAIL suite $suite: unknown (expected unit, host, audit, top, metrics, vm)"
+		echo "FAIL suite $suite: unknown (expected unit, host, audit, report, top, metrics, vm)"
 		fail=$((fail + 1))
 		;;
 	esac

@@ -210,13 +210,13 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn,
 	enum MHD_Result ret;
 	unsigned int status = MHD_HTTP_OK;
 	size_t len = 0;
-	char *body;
 
 	(void)version, (void)upload_data, (void)upload_size, (void)con_cls;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return MHD_NO;
 	if (!strcmp(url, "/metrics")) {
-		body = metrics_render(m, &len);
+		char *body = metrics_render(m, &len);
+
 		if (!body)
 			return MHD_NO;
 		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);

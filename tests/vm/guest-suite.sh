@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# The whole in-VM suite for one kernel (tests/run_all.sh runs it once per
+# kernel line): keep what `probes` says about this kernel in the test log
+# directory, check the simulated vGPU's sysfs ABI, then the tool's tests.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${MDEVVER_VM_OUT:-build}
+rc=0
+echo "# kernel $(uname -r)"
+build/mdevver-trace probes > "$out/probes.txt" 2>&1 || rc=1
+echo "# probes output kept in $out/probes.txt"
+tests/kmod/selftest.sh || rc=1
+python3 tests/integration/vm_tests.py || rc=1
+exit $rc
