@@ -15,9 +15,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <json-c/json.h>
 #include <microhttpd.h>
 
+#include "json_record.h"
 #include "metrics.h"
 
 #define SERIES_MAX 1024
@@ -65,54 +65,31 @@ static void add(struct metrics *m, enum series_kind kind, const char *a,
 	s->value = 1;
 }
 
-static const char *str_field(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static uint64_t u64_field(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return 0;
-	return (uint64_t)json_object_get_int64(v);
-}
-
 void metrics_feed(struct metrics *m, const char *line, size_t len)
 {
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o = NULL;
+	struct json_object *o = json_record_parse(line, len);
 	const char *event;
 
-	if (tok) {
-		o = json_tokener_parse_ex(tok, line, (int)len);
-		json_tokener_free(tok);
-	}
 	pthread_mutex_lock(&m->lock);
-	if (!o || !(event = str_field(o, "event"))) {
+	if (!o) {
 		m->bad_records++;
 		goto out;
 	}
+	event = json_record_str(o, "event");
 	m->records++;
 	if (!strcmp(event, "check") || !strcmp(event, "read")) {
-		const char *outcome = str_field(o, "outcome");
-		const char *type = str_field(o, "mdev_type");
-		const char *rule = str_field(o, "rule");
+		const char *outcome = json_record_str(o, "outcome");
+		const char *type = json_record_str(o, "mdev_type");
+		const char *rule = json_record_str(o, "rule");
 
 		add(m, strcmp(event, "check") ? S_READ : S_CHECK,
 		    outcome ? outcome : "unknown", type ? type : "unknown");
 		if (outcome && !strcmp(outcome, "denied"))
 			add(m, S_DENIED, rule ? rule : "unknown", "");
 	} else if (!strcmp(event, "lost")) {
-		m->lost += u64_field(o, "lost");
+		m->lost += (uint64_t)json_record_i64(o, "lost");
 	} else if (!strcmp(event, "start")) {
-		const char *mode = str_field(o, "mode");
+		const char *mode = json_record_str(o, "mode");
 
 		snprintf(m->mode, sizeof(m->mode), "%s", mode ? mode : "unknown");
 	}

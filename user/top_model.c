@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
 
 #include "escape.h"
+#include "json_record.h"
 #include "top_model.h"
 
 static const char *const outcome_labels[TOP_OUTCOMES] = {
@@ -50,25 +50,6 @@ void top_model_clear(struct top_model *m)
 	top_model_init(m);
 	memcpy(m->mode, mode, sizeof(mode));
 	memcpy(m->enforcement, enf, sizeof(enf));
-}
-
-static const char *str_field(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int64_t int_field(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return 0;
-	return json_object_get_int64(v);
 }
 
 /* "bytes" is a byte string (one code point per byte): back to bytes. */
@@ -144,12 +125,12 @@ static void short_time(const char *iso, char *out, size_t sz)
 static void feed_event(struct top_model *m, struct json_object *o,
 		       const char *event)
 {
-	const char *outcome = str_field(o, "outcome");
-	const char *parent = str_field(o, "parent");
-	const char *type = str_field(o, "mdev_type");
-	const char *device = str_field(o, "device");
-	const char *comm = str_field(o, "comm");
-	const char *errname = str_field(o, "errno_name");
+	const char *outcome = json_record_str(o, "outcome");
+	const char *parent = json_record_str(o, "parent");
+	const char *type = json_record_str(o, "mdev_type");
+	const char *device = json_record_str(o, "device");
+	const char *comm = json_record_str(o, "comm");
+	const char *errname = json_record_str(o, "errno_name");
 	enum top_outcome cls = classify(event, outcome);
 	unsigned char bytes[4096];
 	size_t n = byte_string(o, "bytes", bytes, sizeof(bytes));
@@ -157,12 +138,12 @@ static void feed_event(struct top_model *m, struct json_object *o,
 	struct top_row *r;
 	char when[32];
 
-	short_time(str_field(o, "time"), when, sizeof(when));
+	short_time(json_record_str(o, "time"), when, sizeof(when));
 	m->totals[cls]++;
 	r = row_for(m, parent ? parent : "?", type ? type : "?");
 	if (r) {
 		r->counts[cls]++;
-		r->last_ts = int_field(o, "ts_ns");
+		r->last_ts = json_record_i64(o, "ts_ns");
 		if (cls != TOP_READ) {
 			c_escape(r->last_remote, sizeof(r->last_remote), bytes, n);
 			snprintf(r->last_time, sizeof(r->last_time), "%s", when);
@@ -174,7 +155,7 @@ static void feed_event(struct top_model *m, struct json_object *o,
 		m->n_recent++;
 	memset(rc, 0, sizeof(*rc));
 	snprintf(rc->time, sizeof(rc->time), "%s", when);
-	rc->pid = (uint32_t)int_field(o, "pid");
+	rc->pid = (uint32_t)json_record_i64(o, "pid");
 	snprintf(rc->comm, sizeof(rc->comm), "%s", comm ? comm : "?");
 	snprintf(rc->op, sizeof(rc->op), "%s", event);
 	if (device)
@@ -190,34 +171,28 @@ static void feed_event(struct top_model *m, struct json_object *o,
 
 int top_model_feed(struct top_model *m, const char *line, size_t len)
 {
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o;
+	struct json_object *o = json_record_parse(line, len);
 	const char *event;
 	int ret = 0;
 
-	if (!tok)
-		return -1;
-	o = json_tokener_parse_ex(tok, line, (int)len);
-	json_tokener_free(tok);
-	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !(event = str_field(o, "event"))) {
+	if (!o) {
 		m->bad_records++;
-		json_object_put(o);
 		return -1;
 	}
+	event = json_record_str(o, "event");
 	m->records++;
 	if (!strcmp(event, "check") || !strcmp(event, "read")) {
 		feed_event(m, o, event);
 	} else if (!strcmp(event, "start")) {
-		const char *mode = str_field(o, "mode");
+		const char *mode = json_record_str(o, "mode");
 
 		snprintf(m->mode, sizeof(m->mode), "%s", mode ? mode : "?");
 	} else if (!strcmp(event, "lost")) {
-		m->lost += int_field(o, "lost");
+		m->lost += json_record_i64(o, "lost");
 	} else if (!strcmp(event, "dropped")) {
-		m->lost += int_field(o, "dropped");
+		m->lost += json_record_i64(o, "dropped");
 	} else if (!strcmp(event, "enforce")) {
-		const char *state = str_field(o, "state");
+		const char *state = json_record_str(o, "state");
 
 		snprintf(m->enforcement, sizeof(m->enforcement), "%s", state ? state : "on");
 	}
