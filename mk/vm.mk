@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # mk/vm.mk - VM test bed targets; included by the top-level Makefile.
 #
 # Kernel-touching tests run in a qemu VM with a Debian distribution kernel

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # tests/kmod/selftest.sh - check mdevsim.ko's sysfs ABI inside the VM.
 #
 # Usage (host): tests/vm/run.sh -- tests/kmod/selftest.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # tests/vm/build-kmod.sh - build the simulated vGPU module for a VM kernel.
 #
 # Usage: tests/vm/build-kmod.sh [SUITE]                (SUITE default: bookworm)

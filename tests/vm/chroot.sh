@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # tests/vm/chroot.sh - the build chroot for a suite's test module.
 #
 # Usage: tests/vm/chroot.sh [SUITE]                    (SUITE default: bookworm)

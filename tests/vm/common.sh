@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # shellcheck shell=bash disable=SC2034  # the VM_* variables are for the callers
 # tests/vm/common.sh - shared helpers for the VM test bed scripts (sourced, not run).
 #

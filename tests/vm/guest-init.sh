@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # shellcheck shell=dash
 # tests/vm/guest-init.sh - /init (PID 1) of the VM test bed's initramfs.
 #

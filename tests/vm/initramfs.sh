@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # tests/vm/initramfs.sh - build the VM test bed's initramfs for a suite kernel.
 #
 # Usage: tests/vm/initramfs.sh [SUITE]                 (SUITE default: bookworm)

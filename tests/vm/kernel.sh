@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # tests/vm/kernel.sh - fetch a Debian distribution kernel for the VM test bed.
 #
 # Usage: tests/vm/kernel.sh [--resolve] [SUITE]        (SUITE default: bookworm)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # tests/vm/run.sh - run one command inside a qemu VM booted with a Debian kernel.
 #
 # Usage: tests/vm/run.sh [options] -- CMD [ARGS...]
