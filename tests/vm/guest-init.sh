@@ -22,11 +22,13 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 
 OUT=
+TOP=
 OUT_MOUNTED=0
 # shellcheck disable=SC2013 # the command line is a list of words
 for w in $(cat /proc/cmdline); do
 	case $w in
 	mdevver.out=*) OUT=${w#mdevver.out=} ;;
+	mdevver.top=*) TOP=${w#mdevver.top=} ;;
 	esac
 done
 
@@ -70,8 +72,22 @@ mount -t devtmpfs devtmpfs $H/dev || die "mount devtmpfs"
 mkdir -p $H/dev/pts $H/dev/shm
 mount -t devpts devpts $H/dev/pts
 mount -t tmpfs tmpfs $H/dev/shm
-mount -t tmpfs tmpfs $H/run || die "mount /run"
-mount -t tmpfs tmpfs $H/tmp || die "mount /tmp"
+# A fresh tmpfs on /run and /tmp gives the job writable scratch space; a
+# repository checked out below one of them (CI clones anywhere) must stay
+# visible, so it is set aside first and bound back on top.
+for d in run tmp; do
+	case "$TOP" in
+	/$d/*)
+		mkdir -p /stash && mount -o bind "$H$TOP" /stash || die "bind $TOP"
+		mount -t tmpfs tmpfs "$H/$d" || die "mount /$d"
+		mkdir -p "$H$TOP" && mount -o bind /stash "$H$TOP" || die "rebind $TOP"
+		umount /stash
+		;;
+	*)
+		mount -t tmpfs tmpfs "$H/$d" || die "mount /$d"
+		;;
+	esac
+done
 mount -t bpf bpf $H/sys/fs/bpf || die "mount bpffs"
 mount -t securityfs securityfs $H/sys/kernel/security || die "mount securityfs"
 mount -t tracefs tracefs $H/sys/kernel/tracing || die "mount tracefs"

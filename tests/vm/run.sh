@@ -114,7 +114,7 @@ else
 	# shellcheck disable=SC2054 # qemu's own comma syntax
 	cpu=(-accel tcg,thread=multi -cpu max -smp 2)
 fi
-cmdline="console=ttyS0 quiet panic=-1 lsm=$lsm mdevver.out=$out${append:+ $append}"
+cmdline="console=ttyS0 quiet panic=-1 lsm=$lsm mdevver.out=$out mdevver.top=$VM_TOP${append:+ $append}"
 
 # KVM guests do not work on these hosts, so TCG.  -nodefaults: no NIC, VGA,
 # floppy or CD to probe; the console goes to a file, not to our stdout.
