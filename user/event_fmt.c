@@ -54,9 +54,61 @@ static void format_time(const struct output_ctx *ctx, uint64_t ts_ns,
 	}
 }
 
+/*
+ * JSON is written with fputs/fwrite and a hand-rolled integer formatter:
+ * vfprintf was ~70% of the reader's time per event (callgrind), and the
+ * reader shares the CPU with the traced writers.
+ */
+static void put_u64(FILE *o, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite(p, 1, buf + sizeof(buf) - p, o);
+}
+
+static void put_i64(FILE *o, int64_t v)
+{
+	if (v < 0) {
+		fputc('-', o);
+		put_u64(o, -(uint64_t)v);
+	} else {
+		put_u64(o, (uint64_t)v);
+	}
+}
+
+/* ,"key": -- keys are fixed ASCII names, never escaped */
+static void json_key(FILE *o, const char *key)
+{
+	fputs(",\"", o);
+	fputs(key, o);
+	fputs("\":", o);
+}
+
+static void json_key_u64(FILE *o, const char *key, uint64_t v)
+{
+	json_key(o, key);
+	put_u64(o, v);
+}
+
+static void json_key_i64(FILE *o, const char *key, int64_t v)
+{
+	json_key(o, key);
+	put_i64(o, v);
+}
+
+static void json_key_bool(FILE *o, const char *key, bool v)
+{
+	json_key(o, key);
+	fputs(v ? "true" : "false", o);
+}
+
 static void json_key_str(FILE *o, const char *key, const char *val)
 {
-	fprintf(o, ",\"%s\":", key);
+	json_key(o, key);
 	if (val)
 		json_write_string(o, val, strlen(val));
 	else
@@ -70,8 +122,11 @@ static void json_head(const struct output_ctx *ctx, const char *kind,
 	char tbuf[64];
 
 	format_time(ctx, ts_ns, true, tbuf, sizeof(tbuf));
-	fprintf(ctx->out, "{\"schema\":%d,\"event\":\"%s\",\"time\":\"%s\",\"ts_ns\":%" PRIu64,
-		MDEVVER_SCHEMA_VERSION, kind, tbuf, ts_ns);
+	fputs("{\"schema\":", ctx->out);
+	put_u64(ctx->out, MDEVVER_SCHEMA_VERSION);
+	json_key_str(ctx->out, "event", kind);
+	json_key_str(ctx->out, "time", tbuf);
+	json_key_u64(ctx->out, "ts_ns", ts_ns);
 	json_key_str(ctx->out, "host", ctx->host);
 }
 
@@ -137,31 +192,34 @@ static void output_event_json(const struct output_ctx *ctx,
 	comm[MDEVVER_TASK_COMM_LEN] = '\0';
 
 	json_head(ctx, op_name(e->op), e->ts_ns);
-	fprintf(o, ",\"mode\":\"%s\",\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"uid\":%u,\"gid\":%u",
-		mode_name(e->mode), e->pid, e->tid, e->ppid, e->uid, e->gid);
-	fputs(",\"comm\":", o);
+	json_key_str(o, "mode", mode_name(e->mode));
+	json_key_u64(o, "pid", e->pid);
+	json_key_u64(o, "tid", e->tid);
+	json_key_u64(o, "ppid", e->ppid);
+	json_key_u64(o, "uid", e->uid);
+	json_key_u64(o, "gid", e->gid);
+	json_key(o, "comm");
 	json_write_string(o, comm, strnlen(comm, sizeof(comm)));
-	fprintf(o, ",\"cgroup_id\":%" PRIu64, (uint64_t)e->cgroup_id);
+	json_key_u64(o, "cgroup_id", e->cgroup_id);
 	json_key_str(o, "path", v->path);
-	fprintf(o, ",\"path_truncated\":%s",
-		e->flags & MDEVVER_F_PATH_TRUNCATED ? "true" : "false");
+	json_key_bool(o, "path_truncated", e->flags & MDEVVER_F_PATH_TRUNCATED);
 	json_key_str(o, "attr", v->loc.attr);
 	json_key_str(o, "parent", v->loc.parent);
 	json_key_str(o, "mdev_type", v->loc.mdev_type);
 	json_key_str(o, "device", v->loc.device);
-	fputs(",\"bytes\":", o);
+	json_key(o, "bytes");
 	json_write_string(o, e->data, v->data_len);
-	fprintf(o, ",\"len\":%" PRIu64 ",\"captured\":%u,\"truncated\":%s,\"unreadable\":%s",
-		(uint64_t)e->count, v->data_len,
-		e->flags & MDEVVER_F_DATA_TRUNCATED ? "true" : "false",
-		e->flags & MDEVVER_F_DATA_UNREADABLE ? "true" : "false");
-	fprintf(o, ",\"ret\":%" PRId64 ",\"errno\":%" PRId64, (int64_t)e->ret,
-		e->ret < 0 ? -(int64_t)e->ret : 0);
+	json_key_u64(o, "len", e->count);
+	json_key_u64(o, "captured", v->data_len);
+	json_key_bool(o, "truncated", e->flags & MDEVVER_F_DATA_TRUNCATED);
+	json_key_bool(o, "unreadable", e->flags & MDEVVER_F_DATA_UNREADABLE);
+	json_key_i64(o, "ret", e->ret);
+	json_key_i64(o, "errno", e->ret < 0 ? -(int64_t)e->ret : 0);
 	json_key_str(o, "errno_name", v->errname);
-	fprintf(o, ",\"outcome\":\"%s\",\"latency_ns\":%" PRIu64,
-		outcome_name(v->outcome), (uint64_t)e->latency_ns);
+	json_key_str(o, "outcome", outcome_name(v->outcome));
+	json_key_u64(o, "latency_ns", e->latency_ns);
 	version_decode(e->data, v->data_len, &vi);
-	fputs(",\"decoded\":", o);
+	json_key(o, "decoded");
 	version_print_json(o, &vi);
 	if (e->flags & (MDEVVER_F_LOCAL | MDEVVER_F_VENDOR_CHECK)) {
 		fputs(",\"vendor\":{\"local\":", o);
@@ -169,11 +227,10 @@ static void output_event_json(const struct output_ctx *ctx,
 			json_write_string(o, e->local, v->local_len);
 		else
 			fputs("null", o);
-		fprintf(o, ",\"local_truncated\":%s",
-			e->flags & MDEVVER_F_LOCAL_TRUNCATED ? "true" : "false");
+		json_key_bool(o, "local_truncated", e->flags & MDEVVER_F_LOCAL_TRUNCATED);
 		if (e->flags & MDEVVER_F_VENDOR_CHECK) {
-			fprintf(o, ",\"check_ret\":%" PRId64 ",\"remote_len\":%u",
-				(int64_t)e->vendor_ret, e->vendor_remote_len);
+			json_key_i64(o, "check_ret", e->vendor_ret);
+			json_key_u64(o, "remote_len", e->vendor_remote_len);
 			json_key_str(o, "check_errno_name",
 				     outcome_errno_name(e->vendor_ret));
 		}

@@ -23,20 +23,30 @@ measure() { # label: per-write cost of a check and of an unrelated write
 
 echo "mdevver-trace benchmark: $n writes per measurement (guest ns, -icount)"
 measure "no tracer" base
-for mode in fentry kprobe syscall; do
-	"$bin" --json -m "$mode" > /tmp/bench.json 2>/tmp/bench.err &
+start_tracer() { # mode: start it and wait until it is attached
+	"$bin" --json -m "$1" > /tmp/bench.json 2>/tmp/bench.err &
 	pid=$!
 	until grep -q '"event":"start"' /tmp/bench.json 2>/dev/null; do sleep 0.2; done
-	measure "$mode" "$mode"
-	# the same with the reader stopped: what the BPF programs alone cost
-	# (one vCPU: a running reader's formatting is charged to the writer)
-	sleep 2; kill -STOP "$pid"
-	measure "$mode, reader stopped" "$mode.bpf"
-	kill -CONT "$pid"
+}
+stop_tracer() { # label: stop it, say what was delivered and lost
 	kill -INT "$pid"; wait "$pid"
+	local ev lost
 	ev=$(grep -c '"event":"check"' /tmp/bench.json || true)
 	lost=$(sed -n 's/.*"event":"end".*"total_lost":\([0-9]*\).*/\1/p' /tmp/bench.json)
-	printf '%-28s %s check events delivered, %s lost (of %s)\n' "" "$ev" "${lost:-?}" $((2 * n))
+	printf '%-28s %s of %s check events delivered, %s lost (counted)\n' "$1" "$ev" "$n" "${lost:-?}"
+}
+
+for mode in fentry kprobe syscall; do
+	start_tracer "$mode"
+	measure "$mode" "$mode"
+	stop_tracer "  $mode"
+	# the same with the reader stopped: what the BPF programs alone cost
+	# (one vCPU: a running reader's formatting is charged to the writer)
+	start_tracer "$mode"
+	kill -STOP "$pid"
+	measure "$mode, reader stopped" "$mode.bpf"
+	kill -CONT "$pid"
+	stop_tracer "  $mode, reader stopped"
 done
 echo
 read -r bc bu < /tmp/bench.base
