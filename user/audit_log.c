@@ -2,14 +2,14 @@
 /*
  * audit_log.c - the audit-log sink (see audit_log.h).
  *
- * The one invariant: a reader of FILE never sees part of a record.  Each
- * record goes out with one write(2) of the whole line on an O_APPEND fd, and
- * nothing is buffered in user space, so a kill -9 or a crash of this process
- * falls between records.  (One limit we cannot remove: the kernel copies a
- * write page by page and gives up between pages on SIGKILL, so a record
- * longer than a page - only ones with long "bytes" are - could in theory be
- * cut by kill -9 in the middle of that copy.)  A write cut short by a full
- * disk is cut back with ftruncate.
+ * The invariant: a reader of FILE never sees part of a record, except the
+ * last line right after a kill -9.  Each record goes out with one write(2)
+ * of the whole line on an O_APPEND fd and nothing is buffered in user
+ * space, so a crash of this process falls between records -- but the kernel
+ * copies a write page by page and gives up between pages on SIGKILL, so a
+ * record straddling a page boundary can be cut (seen in tests).  The next
+ * open removes such a fragment (drop_partial_tail) and says so.  A write
+ * cut short by a full disk is cut back with ftruncate at once.
  *
  * --flush, honestly:
  *   none   one write(2) per record, no sync: the record is in the page
@@ -65,13 +65,48 @@ int audit_flush_parse(const char *s)
 	return -1;
 }
 
+/*
+ * A SIGKILL can cut one record short: the kernel copies a write(2) into the
+ * page cache a page at a time and gives up between pages when a fatal
+ * signal is pending (generic_perform_write), so a record that straddles a
+ * page boundary may end half-written.  Only the last line can be affected;
+ * cut it back to the last newline before appending, and say so.
+ */
+static void drop_partial_tail(struct audit_log *log, int fd, off_t size)
+{
+	char buf[4096];
+	off_t end = size, keep = 0;
+
+	if (size <= 0 || pread(fd, buf, 1, size - 1) != 1 || buf[0] == '\n')
+		return;
+	while (end > 0 && !keep) {
+		off_t from = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+		ssize_t n = pread(fd, buf, end - from, from);
+
+		if (n <= 0)
+			return;
+		for (ssize_t i = n - 1; i >= 0; i--) {
+			if (buf[i] == '\n') {
+				keep = from + i + 1;
+				break;
+			}
+		}
+		end = from;
+	}
+	if (ftruncate(fd, keep))
+		return;
+	fprintf(stderr, "mdevver-trace: audit log %s: removed an incomplete last "
+		"record (%lld bytes) left by an earlier crash\n", log->path,
+		(long long)(size - keep));
+}
+
 /* Open FILE by name; returns the fd or -errno. */
 static int open_file(struct audit_log *log)
 {
 	struct stat st;
 	/* O_NOFOLLOW: root appending to (and chmod'ing) whatever a symlink
 	 * planted at FILE points to would be a gift to an attacker */
-	int fd = open(log->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	int fd = open(log->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC |
 		      O_NOFOLLOW, 0600);
 
 	if (fd < 0)
@@ -94,6 +129,11 @@ static int open_file(struct audit_log *log)
 		return -err;
 	}
 	log->regular = S_ISREG(st.st_mode);
+	if (log->regular) {
+		drop_partial_tail(log, fd, st.st_size);
+		if (fstat(fd, &st))
+			st.st_size = 0;
+	}
 	log->size = log->regular ? (uint64_t)st.st_size : 0;
 	return fd;
 }

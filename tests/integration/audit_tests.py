@@ -318,8 +318,44 @@ def test_kill9_no_partial_line():
                     t.kill()
                     drain.join()
             expect_eq(t.proc.returncode, -signal.SIGKILL, "killed by SIGKILL")
+            # The kernel may stop a write(2) between two pages when SIGKILL
+            # is pending, so the last record can be cut; nothing else can.
+            with open(log, "rb") as f:
+                data = f.read()
+            complete, _, tail = data.rpartition(b"\n")
+            for i, raw in enumerate(complete.splitlines(), 1):
+                try:
+                    json.loads(raw)
+                except ValueError as e:
+                    raise TestFailure(f"{log}:{i} is not JSON after kill -9 ({e}): {raw[:120]!r}")
+            # the next start removes a cut tail, after which every line parses
+            r = subprocess.run([BIN, "-o", log, "-d", "0.2"], capture_output=True, text=True)
+            expect_eq(r.returncode, 0, f"restart on the same log ({r.stderr.strip()})")
+            expect_eq("removed an incomplete last record" in r.stderr, bool(tail),
+                      f"restart reports a cut tail exactly when there was one ({tail[:60]!r})")
             recs = parse_file(log)              # every line parses
             expect(any(r["event"] == "read" for r in recs), "reads were logged")
+
+
+def test_cut_tail_repaired():
+    """A log whose last record was cut (kill -9 between two pages) is
+    repaired when the tracer opens it again: the fragment goes, the
+    complete records stay, and the tool says what it removed."""
+    with workdir() as d:
+        log = os.path.join(d, "a.log")
+        good = b'{"schema":1,"event":"read","time":"x","ts_ns":1,"host":"h"}\n'
+        with open(log, "wb") as f:
+            f.write(good + b'{"schema":1,"event":"re')
+        os.chmod(log, 0o600)
+        r = subprocess.run([BIN, "-o", log, "-d", "0.2"], capture_output=True, text=True)
+        expect_eq(r.returncode, 0, f"exit code ({r.stderr.strip()})")
+        expect_eq(r.stderr.splitlines()[0],
+                  f"mdevver-trace: audit log {log}: removed an incomplete last record "
+                  "(23 bytes) left by an earlier crash", "repair message")
+        data = open(log, "rb").read()
+        expect(data.startswith(good), "complete records kept")
+        expect_eq([r["event"] for r in parse_file(log)], ["read", "start", "end"],
+                  "fragment gone, new records appended")
 
 
 def test_disk_full():
@@ -523,6 +559,7 @@ def main():
     run_test("audit_rotation_max_files", test_rotation_max_files)
     run_test("audit_sigusr1_reopen", test_sigusr1_reopen)
     run_test("audit_kill9_no_partial_line", test_kill9_no_partial_line)
+    run_test("audit_cut_tail_repaired", test_cut_tail_repaired)
     run_test("audit_disk_full", test_disk_full)
     run_test("audit_flush_modes", test_flush_modes)
     why = devlog_unavailable()
