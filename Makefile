@@ -30,7 +30,7 @@ HEADERS    := $(wildcard include/*.h user/*.h)
 SKEL_USERS := $(shell grep -l 'skel\.h' user/*.c)
 
 # Pure-logic modules with host unit tests (tests/unit/test_<module>.c).
-UNIT_MODULES := escape outcome decode sysfs_path
+UNIT_MODULES := escape outcome decode sysfs_path policy
 UNIT_BINS    := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_MODULES))
 
 .PHONY: all deps check demo bench unit lint clean install uninstall
