@@ -68,8 +68,9 @@ def finish():
 class Tracer:
     """mdevver-trace --json running in the background."""
 
-    def __init__(self, *args, read_stdout=True):
-        self.args = [BIN, "--json", *args]
+    def __init__(self, *args, prefix=()):
+        """prefix: a wrapper command to run the tracer under (e.g. strace)."""
+        self.args = [*prefix, BIN, "--json", *args]
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.start = None
@@ -152,6 +153,16 @@ def read_attr(path):
         return None, e.errno
     finally:
         os.close(fd)
+
+
+def expect_usage_errors(cases):
+    """Each (args, message): exit 2 and a first stderr line naming it."""
+    for args, msg in cases:
+        r = run([BIN, *args], timeout=30)
+        expect_eq(r.returncode, 2, f"{args}: usage error exit code")
+        first = r.stderr.splitlines()[0] if r.stderr else ""
+        expect(first.startswith("mdevver-trace") and msg in first,
+               f"{args}: first stderr line names the problem: {first!r}")
 
 
 def run(cmd, **kw):
