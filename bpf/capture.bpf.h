@@ -19,6 +19,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "mdevver_trace.h"
+#include "mdevver_enforce.h"
 
 #define SYSFS_MAGIC		0x62656572
 #define KERNFS_TYPE_MASK	0x000f
@@ -49,6 +50,11 @@ struct inflight {
 	__u32 flags;
 	__u8 op;
 	__u8 vectored;
+	/* enforcement: the store-time re-check's verdict (policy.bpf.h) */
+	__u8 verdict;
+	__u8 policy_gen;
+	__u32 rule_id;
+	__u16 unknown;
 };
 
 /*
@@ -102,6 +108,26 @@ struct {
 	__type(value, struct vendor_text);
 } vendor_texts SEC(".maps");
 
+/* Enforcement state shared by every program instance (mdevver_enforce.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MDEVVER_STATE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} enforce_state SEC(".maps");
+
+/* Which program instance's events reach the ring: an `enforce` that adopts
+ * pinned programs switches state[INSTANCE] once its own are attached, so the
+ * hand-over neither doubles nor drops events.  0 for the plain tracer. */
+const volatile __u64 instance_id = 0;
+
+static __always_inline __u64 state_get(__u32 key)
+{
+	__u64 *v = bpf_map_lookup_elem(&enforce_state, &key);
+
+	return v ? *v : 0;
+}
+
 static __always_inline struct inflight *scratch_slot(void)
 {
 	__u32 zero = 0;
@@ -127,6 +153,10 @@ static __always_inline bool task_wanted(void)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	if (tgid == self_tgid)
+		return false;
+	/* the enforcing daemon (it may be a later process than self_tgid
+	 * when it adopted pinned programs) */
+	if (tgid == state_get(MDEVVER_STATE_DAEMON_TGID))
 		return false;
 	if (targ_tgid && tgid != targ_tgid)
 		return false;
@@ -186,6 +216,10 @@ static __always_inline void begin_call(__u8 op, const void *arg0,
 	s->flags = 0;
 	s->op = op;
 	s->vectored = vectored;
+	s->verdict = 0;
+	s->policy_gen = 0;
+	s->rule_id = 0;
+	s->unknown = 0;
 	if (bpf_map_update_elem(&inflight, &id, s, BPF_ANY))
 		__sync_fetch_and_add(&untracked_calls, 1);
 }
@@ -273,6 +307,8 @@ static __always_inline struct mdevver_event *reserve_event(void)
 {
 	struct mdevver_event *e;
 
+	if (state_get(MDEVVER_STATE_INSTANCE) != instance_id)
+		return NULL;	/* a newer instance reports now (adoption) */
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
 		__sync_fetch_and_add(&lost_events, 1);
@@ -385,6 +421,10 @@ static __always_inline void fill_common(struct mdevver_event *e,
 	e->vendor_ret = s->vendor_ret;
 	e->vendor_remote_len = s->vendor_remote_len;
 	e->__pad = 0;
+	e->verdict = s->verdict;
+	e->policy_gen = s->policy_gen;
+	e->unknown = s->unknown;
+	e->rule_id = s->rule_id;
 	e->local_len = 0;
 	if (s->flags & MDEVVER_F_LOCAL)
 		fill_local(e, s);

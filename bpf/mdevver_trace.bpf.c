@@ -16,12 +16,190 @@
  *
  * All modes funnel into capture.bpf.h, so they produce identical events
  * wherever the information exists (syscall mode cannot see the vendor layer).
+ *
+ * Enforcement (policy.bpf.h) adds the BPF LSM program on file_permission,
+ * which refuses a denied check or read before it reaches the driver, and a
+ * re-check of the kernel's own copy of the bytes at the store.
  */
-#include "capture.bpf.h"
+#include "policy.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define MDEVVER_IOV_MAX 8
+
+/* ------------------------------------------------------------------------
+ * Enforcement: verdicts for events, the store-time re-check, learning.
+ * ---------------------------------------------------------------------- */
+
+static __always_inline void set_verdict(struct mdevver_event *e,
+					struct judge *j, int gen, bool dry_run)
+{
+	if (j->best_action == MDEVVER_ACT_NONE)
+		return;
+	if (j->best_action == MDEVVER_ACT_DENY)
+		e->verdict = dry_run ? MDEVVER_VERDICT_WOULD_DENY
+				     : MDEVVER_VERDICT_DENIED;
+	else
+		e->verdict = MDEVVER_VERDICT_AUDIT;
+	e->rule_id = j->best_id;
+	e->policy_gen = gen;
+	e->unknown = j->best_unknown;
+}
+
+/*
+ * The verdict of the call an event reports.  Enforcing: what the permission
+ * hook decided (it already judged; the store's re-check may have overruled
+ * it).  Dry run: judge here, with the bytes the call really carried.
+ */
+static __always_inline void policy_for_event(struct mdevver_event *e,
+					     struct kernfs_node *kn, __u8 op)
+{
+	__u64 mode = enforce_mode(), id = bpf_get_current_pid_tgid();
+	struct decision *d;
+	struct judge *j;
+	__u64 flags, n;
+	int gen;
+
+	if (mode == MDEVVER_ENFORCE_OFF)
+		return;
+	if (mode == MDEVVER_ENFORCE_ON) {
+		d = bpf_map_lookup_elem(&decisions, &id);
+		if (!d)
+			return;
+		if (d->kn == kn && !e->verdict) {
+			e->verdict = d->verdict;
+			e->rule_id = d->rule_id;
+			e->policy_gen = d->gen;
+			e->unknown = d->unknown;
+		}
+		bpf_map_delete_elem(&decisions, &id);
+		return;
+	}
+	gen = policy_enter();
+	if (gen < 0)
+		return;
+	flags = gen_flags(gen);
+	if (!(flags & MDEVVER_GEN_LOADED) ||
+	    (op == MDEVVER_OP_READ && !(flags & MDEVVER_GEN_READ_RULES)))
+		goto out;
+	j = judge_claim();
+	if (!j)
+		goto out;
+	j->gen = gen;
+	if (!judge_node(j, kn))
+		goto out;
+	judge_task(j, op);
+	if (op == MDEVVER_OP_CHECK) {
+		if (e->flags & MDEVVER_F_DATA_UNREADABLE) {
+			remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
+		} else if (e->flags & MDEVVER_F_DATA_TRUNCATED) {
+			remote_unknown(j, MDEVVER_UNK_REMOTE_LONG);
+		} else {
+			n = e->data_len;
+			barrier_var(n);
+			if (n > MDEVVER_DATA_MAX)
+				n = MDEVVER_DATA_MAX;
+			if (n && bpf_probe_read_kernel(j->bytes, n, e->data))
+				remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
+			else
+				remote_known(j, n);
+		}
+	}
+	judge_run(j);
+	set_verdict(e, j, gen, true);
+out:
+	policy_exit(gen);
+}
+
+/*
+ * The permission hook judged the bytes in the writer's memory; the driver
+ * gets the kernel's copy made afterwards.  A writer that changed its buffer
+ * in between (another thread, a shared mapping) must not get an answer for
+ * a denied string: if the copy is denied, the writer is killed before the
+ * write returns to it.  Runs for every task, traced or not.
+ */
+static __always_inline void store_recheck(struct kernfs_open_file *of,
+					  const char *buf, __u64 count)
+{
+	struct kernfs_node *kn;
+	struct inflight *s;
+	struct judge *j;
+	int gen;
+
+	if (enforce_mode() != MDEVVER_ENFORCE_ON || is_daemon())
+		return;
+	kn = BPF_CORE_READ(of, kn);
+	if (!attr_wanted(kn))
+		return;
+	gen = policy_enter();
+	if (gen < 0)
+		return;
+	if (!(gen_flags(gen) & MDEVVER_GEN_CONTENT))
+		goto out;
+	j = judge_claim();
+	if (!j)
+		goto out;
+	j->gen = gen;
+	if (!judge_node(j, kn))
+		goto out;
+	judge_task(j, MDEVVER_OP_CHECK);
+	judge_remote_kernel(j, buf, count);
+	judge_run(j);
+	if (j->best_action != MDEVVER_ACT_DENY)
+		goto out;
+	bpf_send_signal(9 /* SIGKILL */);
+	s = current_call();
+	if (s) {
+		s->verdict = MDEVVER_VERDICT_KILLED;
+		s->rule_id = j->best_id;
+		s->policy_gen = gen;
+		s->unknown = j->best_unknown;
+	}
+out:
+	policy_exit(gen);
+}
+
+/* A read the driver served: remember the device's own string, so `local`
+ * rules can judge the next check on this attribute at permission time. */
+static __always_inline void learn_local(struct kernfs_node *kn,
+					const char *text, __u64 len)
+{
+	struct mdevver_node *node;
+	struct judge *j;
+	__u64 ino, n;
+	__u32 zero = 0;
+
+	if (enforce_mode() == MDEVVER_ENFORCE_OFF || !len)
+		return;
+	j = judge_claim();
+	node = bpf_map_lookup_elem(&judge_node_scratch, &zero);
+	if (!j || !node)
+		return;
+	n = len;
+	barrier_var(n);
+	if (n > MDEVVER_DATA_MAX)
+		n = MDEVVER_DATA_MAX;
+	if (bpf_probe_read_kernel(j->bytes, n, text))
+		return;
+	if (j->bytes[(n - 1) & (MDEVVER_DATA_MAX - 1)] == '\n')
+		n--;
+	node->local_hash = hash_bytes(j, n);
+	node->type_hash = 0;
+	node->local_len = n;
+	node->flags = MDEVVER_NODE_LOCAL;
+	if (n > MDEVVER_PREFIX_MAX) {
+		node->flags |= MDEVVER_NODE_LOCAL_LONG;
+		n = MDEVVER_PREFIX_MAX;
+	}
+	barrier_var(n);
+	n &= 0xff;	/* local[] is followed by padding: 255 stays in the value */
+	if (n > MDEVVER_PREFIX_MAX + 1)
+		n = MDEVVER_PREFIX_MAX + 1;
+	if (n && bpf_probe_read_kernel(node->local, n, j->bytes))
+		return;
+	ino = BPF_CORE_READ(kn, id);
+	bpf_map_update_elem(&nodes, &ino, node, BPF_ANY);
+}
 
 /* ------------------------------------------------------------------------
  * Generic layer: the sysfs store/show dispatch in fs/sysfs/file.c.
@@ -30,9 +208,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 static __always_inline void store_begin(struct kernfs_open_file *of,
 					const char *buf, __u64 count)
 {
-	if (!task_wanted() || !attr_wanted(BPF_CORE_READ(of, kn)))
-		return;
-	begin_call(MDEVVER_OP_CHECK, of, buf, count, 0, 0);
+	if (task_wanted() && attr_wanted(BPF_CORE_READ(of, kn)))
+		begin_call(MDEVVER_OP_CHECK, of, buf, count, 0, 0);
+	store_recheck(of, buf, count);
 }
 
 static __always_inline void store_end(__u8 mode, __s64 ret)
@@ -52,6 +230,7 @@ static __always_inline void store_end(__u8 mode, __s64 ret)
 	fill_common(e, s, mode, ret, s->count);
 	fill_path(e, BPF_CORE_READ(of, kn));
 	fill_data(e, s->buf, s->count, false);
+	policy_for_event(e, BPF_CORE_READ(of, kn), MDEVVER_OP_CHECK);
 	submit_event(e);
 out:
 	end_call();
@@ -86,16 +265,19 @@ static __always_inline void show_end(__u8 mode, int err)
 		now = BPF_CORE_READ(sf, count);
 		len = now > s->seq_start ? now - s->seq_start : 0;
 	}
+	of = BPF_CORE_READ(sf, private);
+	text = BPF_CORE_READ(sf, buf) + s->seq_start;
+	if (!err)
+		learn_local(BPF_CORE_READ(of, kn), text, len);
 	if (!outcome_wanted(MDEVVER_OP_READ, err, len))
 		goto out;
 	e = reserve_event();
 	if (!e)
 		goto out;
-	of = BPF_CORE_READ(sf, private);
-	text = BPF_CORE_READ(sf, buf) + s->seq_start;
 	fill_common(e, s, mode, err ? err : (__s64)len, len);
 	fill_path(e, BPF_CORE_READ(of, kn));
 	fill_data(e, text, len, false);
+	policy_for_event(e, BPF_CORE_READ(of, kn), MDEVVER_OP_READ);
 	submit_event(e);
 out:
 	end_call();
@@ -351,6 +533,7 @@ static __always_inline void sys_end(long ret)
 	} else {
 		fill_data(e, s->buf, count, true);
 	}
+	policy_for_event(e, (struct kernfs_node *)s->arg0, s->op);
 	submit_event(e);
 out:
 	end_call();
@@ -430,4 +613,118 @@ int sys_exit_pread64(struct trace_event_raw_sys_exit *ctx)
 {
 	sys_end(ctx->ret);
 	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Enforcement: the BPF LSM hook every read and write of a file passes
+ * (rw_verify_area: read, write, pwrite, readv/writev, pwritev, io_uring,
+ * splice, sendfile).  It works on the kernfs node, so a symlink or a
+ * second sysfs mount reaches the same decision.
+ * ---------------------------------------------------------------------- */
+
+static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
+					int gen)
+{
+	struct mdevver_event *e = reserve_event();
+	__u64 n;
+
+	if (!e)
+		return;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->latency_ns = 0;
+	fill_task(e);
+	e->ret = -EPERM;
+	e->vendor_ret = 0;
+	e->vendor_remote_len = 0;
+	e->local_len = 0;
+	e->op = j->op;
+	e->mode = MDEVVER_MODE_LSM;
+	e->flags = 0;
+	e->__pad = 0;
+	e->data_len = 0;
+	e->count = 0;
+	if (j->op == MDEVVER_OP_CHECK) {
+		if (j->known & MDEVVER_RK_REMOTE) {
+			n = j->raw_len;
+			barrier_var(n);
+			if (n > MDEVVER_DATA_MAX)
+				n = MDEVVER_DATA_MAX;
+			if (n && !bpf_probe_read_kernel(e->data, n, j->bytes))
+				e->data_len = n;
+			e->count = n;
+		} else {
+			e->flags |= MDEVVER_F_DATA_UNREADABLE;
+		}
+	}
+	fill_path(e, kn);
+	set_verdict(e, j, gen, false);
+	submit_event(e);
+}
+
+SEC("lsm/file_permission")
+int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid(), flags, seq;
+	struct kernfs_node *kn;
+	struct inode *inode;
+	struct decision d = {};
+	struct judge *j;
+	int gen, verdict = 0;
+	__u8 op;
+
+	if (ret)
+		return ret;
+	if (!(mask & (MAY_WRITE | MAY_READ)))
+		return 0;
+	inode = BPF_CORE_READ(file, f_inode);
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != SYSFS_MAGIC)
+		return 0;
+	if (enforce_mode() != MDEVVER_ENFORCE_ON)
+		return 0;
+	kn = BPF_CORE_READ(inode, i_private);
+	if ((BPF_CORE_READ(kn, flags) & KERNFS_TYPE_MASK) !=
+	    bpf_core_enum_value(enum kernfs_node_type, KERNFS_FILE))
+		return 0;
+	if (!attr_wanted(kn) || is_daemon())
+		return 0;
+	op = mask & MAY_WRITE ? MDEVVER_OP_CHECK : MDEVVER_OP_READ;
+	gen = policy_enter();
+	if (gen < 0)
+		return -EPERM;	/* cannot happen; if it did, fail closed */
+	flags = gen_flags(gen);
+	if (!(flags & MDEVVER_GEN_LOADED) ||
+	    (op == MDEVVER_OP_READ && !(flags & MDEVVER_GEN_READ_RULES)))
+		goto out;
+	j = judge_claim();
+	if (!j)
+		goto out;
+	seq = j->seq;
+	j->gen = gen;
+	if (!judge_node(j, kn))
+		goto out;
+	judge_task(j, op);
+	if (op == MDEVVER_OP_CHECK && (flags & MDEVVER_GEN_CONTENT))
+		judge_remote_syscall(j, file);
+	judge_run(j);
+	if (j->seq != seq) {
+		/* another judgement took this CPU's scratch mid-way (preempted):
+		 * the result is not ours; fail closed rather than guess */
+		verdict = -EPERM;
+		goto out;
+	}
+	if (j->best_action == MDEVVER_ACT_DENY) {
+		emit_denied(j, kn, gen);
+		verdict = -EPERM;
+	} else if (j->best_action == MDEVVER_ACT_AUDIT) {
+		d.kn = kn;
+		d.ts_ns = bpf_ktime_get_ns();
+		d.rule_id = j->best_id;
+		d.unknown = j->best_unknown;
+		d.verdict = MDEVVER_VERDICT_AUDIT;
+		d.gen = gen;
+		bpf_map_update_elem(&decisions, &id, &d, BPF_ANY);
+	}
+out:
+	policy_exit(gen);
+	return verdict;
 }

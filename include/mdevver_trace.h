@@ -36,6 +36,7 @@ enum mdevver_mode {
 	MDEVVER_MODE_FENTRY = 1,	/* fentry/fexit on sysfs_kf_* */
 	MDEVVER_MODE_KPROBE = 2,	/* kprobe/kretprobe on sysfs_kf_* */
 	MDEVVER_MODE_SYSCALL = 3,	/* syscall tracepoints on kernfs files */
+	MDEVVER_MODE_LSM = 4,		/* the permission hook (a denied call) */
 };
 
 enum mdevver_event_flags {
@@ -76,7 +77,12 @@ struct mdevver_event {
 	__u8 op;		/* enum mdevver_op */
 	__u8 mode;		/* enum mdevver_mode */
 	__u8 path_depth;	/* valid entries in path[] */
+	/* enforcement (include/mdevver_enforce.h); all zero when tracing */
+	__u8 verdict;		/* enum mdevver_verdict */
+	__u8 policy_gen;	/* generation rule_id belongs to */
 	__u8 __pad;
+	__u16 unknown;		/* enum mdevver_unknown: facts a deny lacked */
+	__u32 rule_id;		/* the matching rule (verdict != NONE) */
 	char comm[MDEVVER_TASK_COMM_LEN];
 	/* path[0] is the attribute, path[1] its directory, ... towards /sys */
 	char path[MDEVVER_PATH_DEPTH][MDEVVER_NAME_MAX];
@@ -93,12 +99,12 @@ struct mdevver_attr_name {
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(sizeof(struct mdevver_event) ==
-	       88 + MDEVVER_TASK_COMM_LEN +
+	       96 + MDEVVER_TASK_COMM_LEN +
 	       MDEVVER_PATH_DEPTH * MDEVVER_NAME_MAX +
 	       MDEVVER_LOCAL_MAX + MDEVVER_DATA_MAX,
 	       "struct mdevver_event layout changed: update both sides");
-_Static_assert(__builtin_offsetof(struct mdevver_event, comm) == 88,
-	       "mdevver_event header must stay 88 bytes");
+_Static_assert(__builtin_offsetof(struct mdevver_event, comm) == 96,
+	       "mdevver_event header must stay 96 bytes");
 _Static_assert(__builtin_offsetof(struct mdevver_event, local) ==
 	       __builtin_offsetof(struct mdevver_event, data) + MDEVVER_DATA_MAX,
 	       "local[] must follow data[] (writev gather bound)");

@@ -48,6 +48,7 @@ const struct prog_spec prog_specs[] = {
 	{ "sys_exit_read", "tracepoint", "syscalls/sys_exit_read", MDEVVER_MODE_SYSCALL, false },
 	{ "sys_enter_pread64", "tracepoint", "syscalls/sys_enter_pread64", MDEVVER_MODE_SYSCALL, false },
 	{ "sys_exit_pread64", "tracepoint", "syscalls/sys_exit_pread64", MDEVVER_MODE_SYSCALL, false },
+	{ "lsm_file_permission", "lsm", "file_permission", 0, false },
 };
 const size_t prog_specs_count = sizeof(prog_specs) / sizeof(prog_specs[0]);
 
@@ -75,6 +76,8 @@ static const char *mode_label(int mode)
 		return "fentry";
 	case MDEVVER_MODE_KPROBE:
 		return "kprobe";
+	case 0:
+		return "lsm";
 	default:
 		return "syscall";
 	}
@@ -117,6 +120,7 @@ static int configure(struct mdevver_trace_bpf *skel,
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->targ_tgid = cfg->targ_pid;
 	skel->rodata->failed_only = cfg->failed_only;
+	skel->rodata->instance_id = cfg->instance_id;
 	if (cfg->targ_comm) {
 		skel->rodata->filter_comm = true;
 		strncpy((char *)skel->rodata->targ_comm, cfg->targ_comm,
@@ -166,7 +170,7 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	for (size_t i = 0; i < prog_specs_count; i++) {
 		const struct prog_spec *s = &prog_specs[i];
 
-		if (s->mode != mode)
+		if (s->mode != mode && !(s->mode == 0 && cfg->lsm))
 			continue;
 		if (s->vendor) {
 			if (!with_vendor || !vendor_func_present(mode, s->target))
@@ -181,6 +185,13 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 			bpf_program__set_autoload(prog, true);
 	}
 	*used_vendor = want_vendor_get || want_vendor_check;
+	if (cfg->before_load) {
+		err = cfg->before_load(cfg->hook_ctx, t->skel);
+		if (err) {
+			attempts_add(t, "%s: pinned maps: %s", mode_label(mode), strerror(-err));
+			goto fail;
+		}
+	}
 	err = mdevver_trace_bpf__load(t->skel);
 	if (err) {
 		attempts_add(t, "%s%s: load: %s", mode_label(mode),
@@ -198,7 +209,8 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		struct bpf_link *link;
 
 		prog = bpf_object__find_program_by_name(t->skel->obj, s->prog);
-		if (s->mode != mode || !prog || !bpf_program__autoload(prog))
+		if ((s->mode != mode && s->mode != 0) || !prog ||
+		    !bpf_program__autoload(prog))
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
@@ -223,6 +235,7 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 			err = -E2BIG;
 			goto fail;
 		}
+		t->link_progs[t->n_links] = s->prog;
 		t->links[t->n_links++] = link;
 	}
 	t->mode = mode;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <linux/types.h>
+
 #include "mdevver_trace.h"
 
 #define ATTACH_MAX_LINKS 32
@@ -23,7 +25,7 @@ struct prog_spec {
 	const char *prog;	/* program name in mdevver_trace.bpf.c */
 	const char *kind;	/* "fentry", "fexit", "kprobe", "kretprobe", "tracepoint" */
 	const char *target;	/* function or "syscalls/sys_enter_write" */
-	int mode;		/* enum mdevver_mode */
+	int mode;		/* enum mdevver_mode; 0: enforcement (any mode) */
 	bool vendor;		/* optional: vendor-driver function */
 };
 
@@ -39,6 +41,12 @@ struct tracer_config {
 	size_t ringbuf_bytes;	/* power of two, >= page size */
 	int mode;		/* 0: auto, else enum mdevver_mode */
 	bool no_vendor;		/* do not attach vendor probes */
+	/* enforcement: also load and attach the BPF LSM program */
+	bool lsm;
+	__u64 instance_id;	/* whose events count (0: plain tracer) */
+	/* called after open and configure, before load (map reuse) */
+	int (*before_load)(void *ctx, struct mdevver_trace_bpf *skel);
+	void *hook_ctx;
 };
 
 struct tracer {
@@ -47,6 +55,7 @@ struct tracer {
 	bool vendor_get;	/* intel_gvt_get_vfio_device_version attached */
 	bool vendor_check;	/* intel_gvt_check_vfio_device_version attached */
 	struct bpf_link *links[ATTACH_MAX_LINKS];
+	const char *link_progs[ATTACH_MAX_LINKS];	/* program of links[i] */
 	size_t n_links;
 	/* "fentry: load: Operation not permitted; kprobe: ..." */
 	char attempts[ATTEMPTS_MAX];

@@ -14,6 +14,7 @@
 #include "event_fmt.h"
 #include "outcome.h"
 #include "sysfs_path.h"
+#include "mdevver_enforce.h"
 
 #define PATH_BUF 2048
 
@@ -26,6 +27,8 @@ const char *mode_name(int mode)
 		return "kprobe";
 	case MDEVVER_MODE_SYSCALL:
 		return "syscall";
+	case MDEVVER_MODE_LSM:
+		return "lsm";
 	default:
 		return "unknown";
 	}
@@ -138,6 +141,55 @@ uint64_t event_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+const char *verdict_name(int verdict)
+{
+	switch (verdict) {
+	case MDEVVER_VERDICT_DENIED:
+		return "denied";
+	case MDEVVER_VERDICT_WOULD_DENY:
+		return "would-deny";
+	case MDEVVER_VERDICT_AUDIT:
+		return "audit";
+	case MDEVVER_VERDICT_KILLED:
+		return "killed";
+	default:
+		return NULL;
+	}
+}
+
+const char *event_outcome_name(const struct mdevver_event *e)
+{
+	switch (e->verdict) {
+	case MDEVVER_VERDICT_DENIED:
+	case MDEVVER_VERDICT_KILLED:
+		return "denied";
+	case MDEVVER_VERDICT_WOULD_DENY:
+		return "would-deny";
+	default:
+		return outcome_name(outcome_classify(e->op, e->ret, e->count));
+	}
+}
+
+static const char *const unknown_names[] = {
+	"remote-no-user-buffer",	/* MDEVVER_UNK_REMOTE_NOBUF */
+	"remote-page-not-present",	/* MDEVVER_UNK_REMOTE_FAULT */
+	"local-not-learned",		/* MDEVVER_UNK_LOCAL */
+	"type-unknown",			/* MDEVVER_UNK_TYPE */
+	"remote-longer-than-a-page",	/* MDEVVER_UNK_REMOTE_LONG */
+};
+
+static const char *rule_label(const struct output_ctx *ctx,
+			      const struct mdevver_event *e, char *buf, size_t sz)
+{
+	const char *name = ctx->rule_name ?
+		ctx->rule_name(ctx->rule_ctx, e->policy_gen, e->rule_id) : NULL;
+
+	if (name)
+		return name;
+	snprintf(buf, sz, "#%u", e->rule_id + 1);
+	return buf;
+}
+
 /* Everything derived from an event that both forms show. */
 struct event_view {
 	char path[PATH_BUF];
@@ -216,7 +268,30 @@ static void output_event_json(const struct output_ctx *ctx,
 	json_key_i64(o, "ret", e->ret);
 	json_key_i64(o, "errno", e->ret < 0 ? -(int64_t)e->ret : 0);
 	json_key_str(o, "errno_name", v->errname);
-	json_key_str(o, "outcome", outcome_name(v->outcome));
+	json_key_str(o, "outcome", event_outcome_name(e));
+	if (verdict_name(e->verdict)) {
+		char rbuf[32];
+		bool first = true;
+
+		json_key_str(o, "verdict", verdict_name(e->verdict));
+		json_key_str(o, "rule", rule_label(ctx, e, rbuf, sizeof(rbuf)));
+		json_key_str(o, "action", e->verdict == MDEVVER_VERDICT_AUDIT ?
+					  "audit" : "deny");
+		/* what the driver answered, when it was asked */
+		if (e->verdict != MDEVVER_VERDICT_DENIED)
+			json_key_str(o, "driver_outcome", outcome_name(v->outcome));
+		json_key(o, "fail_closed");
+		fputc('[', o);
+		for (size_t i = 0; i < sizeof(unknown_names) / sizeof(unknown_names[0]); i++) {
+			if (!(e->unknown & (1u << i)))
+				continue;
+			if (!first)
+				fputc(',', o);
+			json_write_string(o, unknown_names[i], strlen(unknown_names[i]));
+			first = false;
+		}
+		fputc(']', o);
+	}
 	json_key_u64(o, "latency_ns", e->latency_ns);
 	version_decode(e->data, v->data_len, &vi);
 	json_key(o, "decoded");
@@ -258,10 +333,22 @@ static void output_event_text(const struct output_ctx *ctx,
 			 v->loc.parent ? v->loc.parent : "?",
 			 v->loc.mdev_type ? v->loc.mdev_type : "?");
 	c_escape(bytes, sizeof(bytes), e->data, v->data_len);
-	fprintf(ctx->out, "%-8s %-7u %-16s %-5s %-32s %-12s %-7s \"%s\"%s\n",
+	fprintf(ctx->out, "%-8s %-7u %-16s %-5s %-32s %-12s %-7s \"%s\"%s",
 		tbuf, e->pid, comm, op_name(e->op), where,
-		outcome_name(v->outcome), v->errname ? v->errname : "-", bytes,
-		e->flags & MDEVVER_F_DATA_TRUNCATED ? " (truncated)" : "");
+		event_outcome_name(e), v->errname ? v->errname : "-", bytes,
+		e->flags & MDEVVER_F_DATA_TRUNCATED ? " (truncated)" :
+		e->flags & MDEVVER_F_DATA_UNREADABLE ? " (unreadable)" : "");
+	if (verdict_name(e->verdict)) {
+		char rbuf[32];
+
+		fprintf(ctx->out, " [%s rule=%s", verdict_name(e->verdict),
+			rule_label(ctx, e, rbuf, sizeof(rbuf)));
+		for (size_t i = 0; i < sizeof(unknown_names) / sizeof(unknown_names[0]); i++)
+			if (e->unknown & (1u << i))
+				fprintf(ctx->out, " fail-closed:%s", unknown_names[i]);
+		fputc(']', ctx->out);
+	}
+	fputc('\n', ctx->out);
 	if (!ctx->verbose)
 		return;
 	fprintf(ctx->out, "    path=%s attr=%s mode=%s ret=%" PRId64 " len=%" PRIu64
@@ -330,6 +417,24 @@ void output_lost(const struct output_ctx *ctx, uint64_t ts_ns, uint64_t delta,
 			" lost, %" PRIu64 " untracked in total)\n",
 			delta, total_lost, total_untracked);
 	}
+}
+
+void output_enforce(const struct output_ctx *ctx, uint64_t ts_ns, const char *state,
+		    const char *policy, uint64_t rules, unsigned int generation,
+		    const char *error)
+{
+	if (!ctx->json)
+		return;
+	json_head(ctx, "enforce", ts_ns);
+	json_key_str(ctx->out, "state", state);
+	json_key_str(ctx->out, "policy", policy);
+	if (error) {
+		json_key_str(ctx->out, "error", error);
+	} else {
+		json_key_u64(ctx->out, "rules", rules);
+		json_key_u64(ctx->out, "generation", generation);
+	}
+	fputs("}\n", ctx->out);
 }
 
 void output_end(const struct output_ctx *ctx, uint64_t ts_ns, uint64_t events,

@@ -29,7 +29,19 @@ struct output_ctx {
 	 */
 	const char *(*resolve_type)(const char *device_dir, char *buf,
 				    size_t bufsz);
+	/*
+	 * Optional (enforcement): the name of rule id of policy generation
+	 * gen; NULL means no longer known (a reload replaced it).
+	 */
+	const char *(*rule_name)(void *rule_ctx, unsigned int gen,
+				 unsigned int id);
+	void *rule_ctx;
 };
+
+/* "denied", "would-deny", "audit", "killed"; NULL for no verdict. */
+const char *verdict_name(int verdict);
+/* The outcome an event reports: a verdict overrides the driver's. */
+const char *event_outcome_name(const struct mdevver_event *e);
 
 const char *mode_name(int mode);
 
@@ -44,6 +56,11 @@ void output_event(const struct output_ctx *ctx, const struct mdevver_event *e);
 /* delta: newly lost since the last report; totals since start */
 void output_lost(const struct output_ctx *ctx, uint64_t ts_ns, uint64_t delta,
 		 uint64_t total_lost, uint64_t total_untracked);
+/* An "enforce" record: a policy came into force (error NULL) or a reload
+ * was rejected (error says why; the previous policy stays). */
+void output_enforce(const struct output_ctx *ctx, uint64_t ts_ns, const char *state,
+		    const char *policy, uint64_t rules, unsigned int generation,
+		    const char *error);
 /* The "end" record: totals when tracing stops. */
 void output_end(const struct output_ctx *ctx, uint64_t ts_ns, uint64_t events,
 		uint64_t total_lost, uint64_t total_untracked);

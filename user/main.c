@@ -36,6 +36,8 @@ static const char trace_doc[] =
 "       mdevver-trace decode STRING...\n"
 "       mdevver-trace report [--html FILE] LOG...\n"
 "       mdevver-trace top [--replay FILE]\n"
+"       mdevver-trace enforce --policy FILE [--dry-run] [--pin] [OPTIONS]\n"
+"       mdevver-trace unpin\n"
 "\n"
 "Reading an mdev type's 'version' (or 'migration_version') attribute gives\n"
 "the device's version string; writing a remote device's string to it is the\n"
@@ -62,6 +64,9 @@ enum {
 	OPT_FLUSH,
 	OPT_SYSLOG,
 	OPT_METRICS,
+	OPT_POLICY,
+	OPT_DRY_RUN,
+	OPT_PIN,
 };
 
 static const struct argp_option trace_options[] = {
@@ -250,6 +255,100 @@ static int run_trace(int argc, char **argv)
 	return cmd_trace(&cli.trace);
 }
 
+/* --- enforce -------------------------------------------------------------- */
+
+static const char enforce_doc[] =
+"Enforce a deny list on mdev compatibility checks (and reads) in the kernel\n"
+"through BPF LSM, and report every check like the tracer.\n"
+"\n"
+"USAGE: mdevver-trace enforce --policy FILE [--dry-run] [--pin] [OPTIONS]\n"
+"\n"
+"The policy format is in docs/policy.md (man mdevver-trace).  A denied check\n"
+"fails with EPERM before it reaches the driver; the event's outcome is\n"
+"'denied' and names the rule.  SIGHUP re-reads FILE and swaps it in without\n"
+"a gap; a bad file keeps the previous rules.\n"
+"\n"
+"EXAMPLES:\n"
+"    mdevver-trace enforce --policy /etc/mdevver-trace/site.policy\n"
+"    mdevver-trace enforce --policy site.policy --dry-run -j   # would-deny only\n"
+"    mdevver-trace enforce --policy site.policy --pin -o /var/log/mdevver.jsonl\n"
+"    mdevver-trace unpin                                     # end pinned enforcement\n"
+"\n"
+"OPTIONS:";
+
+static const struct argp_option enforce_only_options[] = {
+	{ "policy", OPT_POLICY, "FILE", 0, "The policy (owned by root, not group/other-writable)", 0 },
+	{ "dry-run", OPT_DRY_RUN, NULL, 0, "Refuse nothing; report matches as would-deny (works without BPF LSM)", 0 },
+	{ "pin", OPT_PIN, NULL, 0, "Pin links and maps under " MDEVVER_PIN_DIR ": enforcement outlives this process; adopt what is pinned", 0 },
+	{},
+};
+
+static const struct argp trace_child_argp = {
+	.options = trace_options,
+	.parser = trace_parse,
+};
+
+static const struct argp_child enforce_children[] = {
+	{ &trace_child_argp, 0, "Output options (as for trace):", 1 },
+	{},
+};
+
+static error_t enforce_parse(int key, char *arg, struct argp_state *state)
+{
+	struct cli *cli = state->input;
+	struct enforce_options *e = &cli->trace.enforce;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = cli;
+		break;
+	case OPT_POLICY:
+		if (!*arg)
+			argp_error(state, "invalid policy path: empty");
+		e->policy_path = arg;
+		break;
+	case OPT_DRY_RUN:
+		e->dry_run = true;
+		break;
+	case OPT_PIN:
+		e->pin = true;
+		break;
+	case ARGP_KEY_END:
+		if (!e->policy_path)
+			argp_error(state, "--policy FILE is required");
+		if (cli->trace.cfg.targ_pid || cli->trace.cfg.targ_comm || cli->trace.cfg.failed_only)
+			argp_error(state, "enforce reports every check: -p, -c and -x are for trace");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int run_enforce(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = enforce_only_options,
+		.parser = enforce_parse,
+		.doc = enforce_doc,
+		.children = enforce_children,
+	};
+	struct cli cli;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.attrs[cli.n_attrs++] = "version";
+	cli.attrs[cli.n_attrs++] = "migration_version";
+	cli.trace.cfg.ringbuf_bytes = DEFAULT_RINGBUF;
+	cli.trace.audit.max_files = 5;
+	cli.trace.audit.flush = AUDIT_FLUSH_LINE;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
+		return 2;
+	cli.trace.cfg.attr_names = cli.attrs;
+	cli.trace.cfg.n_attr_names = cli.n_attrs;
+	setup_libbpf_logging(cli.verbosity);
+	return cmd_trace(&cli.trace);
+}
+
 /* --- probes --------------------------------------------------------------- */
 
 static error_t json_flag_parse(int key, char *arg, struct argp_state *state)
@@ -369,6 +468,8 @@ static const struct command {
 	{ "decode", "mdevver-trace decode", run_decode },
 	{ "report", "mdevver-trace report", cmd_report },
 	{ "top", "mdevver-trace top", cmd_top },
+	{ "enforce", "mdevver-trace enforce", run_enforce },
+	{ "unpin", "mdevver-trace unpin", cmd_unpin },
 };
 
 int main(int argc, char **argv)
@@ -381,7 +482,7 @@ int main(int argc, char **argv)
 				argv[1] = (char *)commands[i].prog_name;
 				return commands[i].run(argc - 1, argv + 1);
 			}
-		fprintf(stderr, "mdevver-trace: unknown command '%s': expected trace, probes, decode, report or top (see --help)\n",
+		fprintf(stderr, "mdevver-trace: unknown command '%s': expected trace, enforce, unpin, probes, decode, report or top (see --help)\n",
 			argv[1]);
 		return 2;
 	}

@@ -26,9 +26,11 @@
 #include "kernel_features.h"
 #include "mdevver_trace.skel.h"
 #include "trace.h"
+#include "mdevver_enforce.h"
 
 static volatile sig_atomic_t exiting;
 static volatile sig_atomic_t reopen_log;	/* SIGUSR1: logrotate moved it */
+static volatile sig_atomic_t reload_policy;	/* SIGHUP (enforce) */
 static int libbpf_verbosity;
 
 static void on_signal(int sig)
@@ -41,6 +43,12 @@ static void on_sigusr1(int sig)
 {
 	(void)sig;
 	reopen_log = 1;
+}
+
+static void on_sighup(int sig)
+{
+	(void)sig;
+	reload_policy = 1;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
@@ -138,6 +146,7 @@ struct trace_state {
 	size_t audit_len;
 	unsigned long long events;
 	unsigned long long malformed;
+	struct enforcer *en;		/* enforce: NULL when tracing */
 };
 
 /* Hand the record formatted into audit_mem to the JSON sinks, whole. */
@@ -183,6 +192,10 @@ static int handle_event(void *ctx, void *data, size_t len)
 	}
 	EMIT(st, output_event, data);
 	st->events++;
+	/* a deny failed closed for want of the device's own string: learn it
+	 * now, so the next check is judged on facts */
+	if (st->en && (((const struct mdevver_event *)data)->unknown & MDEVVER_UNK_LOCAL))
+		enforce_scan_nodes(st->en, false);
 	return 0;
 }
 
@@ -212,9 +225,17 @@ static const char *vendor_label(const struct tracer *t)
 	return labels[t->vendor_get][t->vendor_check];
 }
 
+static const char *enforce_state_name(const struct trace_options *opt)
+{
+	return opt->enforce.dry_run ? "dry-run" : "on";
+}
+
 int cmd_trace(const struct trace_options *opt)
 {
+	struct tracer_config cfg = opt->cfg;
 	struct ring_buffer *rb = NULL;
+	struct enforcer en;
+	bool enforcing = opt->enforce.policy_path != NULL;
 	struct trace_state st;
 	struct tracer t;
 	char host[256] = "";
@@ -224,9 +245,15 @@ int cmd_trace(const struct trace_options *opt)
 
 	memset(&st, 0, sizeof(st));
 	memset(&t, 0, sizeof(t));
+	memset(&en, 0, sizeof(en));
 	st.opt = opt;
 	if (require_bpf_environment())
 		return 1;
+	if (enforcing) {
+		if (enforce_preflight(&en, &opt->enforce, &cfg))
+			return 1;
+		st.en = &en;
+	}
 	gethostname(host, sizeof(host) - 1);
 	st.out.out = stdout;
 	st.out.json = opt->json;
@@ -267,6 +294,8 @@ int cmd_trace(const struct trace_options *opt)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGUSR1, on_sigusr1);
+	if (enforcing)
+		signal(SIGHUP, on_sighup);
 	if (opt->metrics_addr) {
 		char why[256];
 
@@ -276,10 +305,11 @@ int cmd_trace(const struct trace_options *opt)
 			goto cleanup;
 		}
 	}
-	err = tracer_start(&t, &opt->cfg);
+	err = tracer_start(&t, &cfg);
 	if (err) {
-		fprintf(stderr, "mdevver-trace: no attach mode works on this kernel: %s\n",
-			t.attempts);
+		fprintf(stderr, "mdevver-trace: %s: %s\n", enforcing && !opt->enforce.dry_run ?
+			"cannot load enforcement with any attach mode" :
+			"no attach mode works on this kernel", t.attempts);
 		fprintf(stderr, "mdevver-trace: run 'mdevver-trace probes' for details, "
 			"or -v for libbpf's messages\n");
 		goto cleanup;
@@ -297,6 +327,24 @@ int cmd_trace(const struct trace_options *opt)
 		t.attempts[0] ? "; fallbacks: " : "", t.attempts);
 	EMIT_NOW(&st, output_start, mode_name(t.mode), t.attempts, t.vendor_get,
 	     t.vendor_check);
+	if (enforcing) {
+		char msg[1024];
+
+		st.out.rule_name = st.audit.rule_name = enforce_rule_name;
+		st.out.rule_ctx = st.audit.rule_ctx = &en;
+		if (enforce_activate(&en, &t, msg, sizeof(msg))) {
+			fprintf(stderr, "mdevver-trace: enforcement: %s\n", msg);
+			goto cleanup;
+		}
+		fprintf(stderr, "mdevver-trace: enforcing %s (%s): %zu rules%s%s\n",
+			opt->enforce.policy_path, opt->enforce.dry_run ?
+			"dry run: nothing is refused, matches are reported as would-deny" :
+			"BPF LSM", en.n_rules, msg[0] ? "; " : "", msg);
+		EMIT_NOW(&st, output_enforce, enforce_state_name(opt),
+			 opt->enforce.policy_path, en.n_rules, en.active_gen, NULL);
+		if (en.adopted_lost)
+			EMIT_NOW(&st, output_lost, en.adopted_lost, en.adopted_lost, 0);
+	}
 	if (!opt->quiet)
 		output_text_header(&st.out);
 	fflush(stdout);
@@ -322,6 +370,23 @@ int cmd_trace(const struct trace_options *opt)
 			reopen_log = 0;
 			audit_log_reopen(st.log);
 		}
+		if (reload_policy && enforcing) {
+			char msg[1024];
+
+			reload_policy = 0;
+			if (enforce_reload(&en, msg, sizeof(msg))) {
+				fprintf(stderr, "mdevver-trace: reload of %s rejected, the previous policy stays: %s\n",
+					opt->enforce.policy_path, msg);
+				EMIT_NOW(&st, output_enforce, enforce_state_name(opt),
+					 opt->enforce.policy_path, 0, 0, msg);
+			} else {
+				fprintf(stderr, "mdevver-trace: reloaded %s: %s\n",
+					opt->enforce.policy_path, msg);
+				EMIT_NOW(&st, output_enforce, enforce_state_name(opt),
+					 opt->enforce.policy_path, en.n_rules, en.active_gen, NULL);
+			}
+			fflush(stdout);
+		}
 		if (deadline && monotonic_s() >= deadline)
 			break;
 		if (opt->tick_cb && opt->tick_cb(opt->cb_ctx))
@@ -346,6 +411,12 @@ int cmd_trace(const struct trace_options *opt)
 			opt->audit.path);
 	ret = 0;
 cleanup:
+	if (enforcing) {
+		if (opt->enforce.pin && !ret)
+			fprintf(stderr, "mdevver-trace: enforcement stays pinned in %s; "
+				"'mdevver-trace unpin' removes it\n", MDEVVER_PIN_DIR);
+		enforce_finish(&en, opt->enforce.pin);
+	}
 	ring_buffer__free(rb);
 	tracer_stop(&t);
 	if (st.log)

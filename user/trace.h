@@ -7,6 +7,7 @@
 
 #include "attach.h"
 #include "audit_log.h"
+#include "enforce.h"
 
 struct trace_options {
 	struct tracer_config cfg;
@@ -15,6 +16,7 @@ struct trace_options {
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
 	struct audit_log_options audit;	/* -o FILE and its policy */
 	const char *metrics_addr;	/* --metrics-addr HOST:PORT */
+	struct enforce_options enforce;	/* `enforce`: policy_path set */
 	/* Embedding (the live view): nothing on stdout; every record as a
 	 * JSON line to record_cb; tick_cb after each poll (nonzero: stop);
 	 * stop_cb once the loop ends, before the exit summary. */

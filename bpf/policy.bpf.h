@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * policy.bpf.h - the in-kernel policy matcher (enforcement mode).
+ *
+ * One judgement:
+ *   j = judge_claim()                       per-CPU scratch, tagged
+ *   judge_node(j, kn)                       attr / type / parent / local
+ *   judge_task(j)                           comm / uid / cgroup
+ *   judge_remote_*(j, ...)                  the written bytes, or why not
+ *   judge_run(j)                            index lookups, verify candidates
+ * The maps and their layout are defined once in include/mdevver_enforce.h;
+ * user/policy_compile.c fills them.
+ */
+#ifndef MDEVVER_POLICY_BPF_H
+#define MDEVVER_POLICY_BPF_H
+
+#include "capture.bpf.h"
+#include "mdevver_enforce.h"
+
+#define MAY_WRITE	0x2
+#define MAY_READ	0x4
+#define PF_IO_WORKER	0x10
+#define EPERM		1
+
+/* x86-64 syscall numbers whose arguments name the user buffer */
+#define NR_WRITE	1
+#define NR_PWRITE64	18
+#define NR_WRITEV	20
+#define NR_PWRITEV	296
+#define NR_PWRITEV2	328
+
+#define JUDGE_KEYS_MAX	32	/* >= 2 * PREFIX_DEPTH + 11; a power of two */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * MDEVVER_RULES_MAX);
+	__type(key, __u32);
+	__type(value, struct mdevver_rule);
+} rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MDEVVER_INDEX_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct mdevver_index_key);
+	__type(value, struct mdevver_rule_list);
+} rule_index SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MDEVVER_PREFIXES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct mdevver_prefix_key);
+	__type(value, struct mdevver_prefix_set);
+} prefixes SEC(".maps");
+
+/* LRU: attributes come and go with devices; a forgotten one is re-learned
+ * at its next read. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MDEVVER_NODES_MAX);
+	__type(key, __u64);
+	__type(value, struct mdevver_node);
+} nodes SEC(".maps");
+
+/* The permission hook's verdict, picked up by the event of the same call. */
+struct decision {
+	const void *kn;
+	__u64 ts_ns;
+	__u32 rule_id;
+	__u16 unknown;
+	__u8 verdict;
+	__u8 gen;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MDEVVER_INFLIGHT_MAX);
+	__type(key, __u64);
+	__type(value, struct decision);
+} decisions SEC(".maps");
+
+struct judge_key {
+	__u16 kind;
+	__u16 __pad[3];
+	__u64 value;
+};
+
+struct judge {
+	__u64 seq;		/* bumped by every claim on this CPU */
+	/* what the check is */
+	__u64 remote_hash;
+	__u64 local_hash;
+	__u64 type_hash;
+	__u64 parent_hash;
+	__u64 attr_hash;
+	__u64 comm_hash;
+	__u64 cgroup;
+	__u32 uid;
+	__u32 known;		/* MDEVVER_RK_* whose value is known */
+	__u32 unknown_remote;	/* enum mdevver_unknown, when remote not known */
+	__u32 remote_len;	/* without the trailing newline */
+	__u32 raw_len;		/* as written */
+	__u32 gen;
+	__u8 op;
+	__u8 __pad[3];
+	struct mdevver_prefix_set rpfx;
+	struct mdevver_prefix_set lpfx;
+	/* the index keys of this check */
+	__u32 n_keys;
+	__u32 __pad2;
+	struct judge_key keys[JUDGE_KEYS_MAX];
+	struct mdevver_index_key cur;
+	/* the result: deny beats audit, then the earlier rule */
+	__u32 best_id;
+	__u32 best_unknown;
+	__u8 best_action;
+	__u8 __pad3[7];
+	char comm[MDEVVER_TASK_COMM_LEN];
+	char name[MDEVVER_NAME_MAX];
+	struct mdevver_prefix_key lpm;
+	/* the bytes judged: one page; twice that so a writev piece bounded
+	 * separately by offset and length stays inside for the verifier */
+	__u8 bytes[2 * MDEVVER_DATA_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct judge);
+} judges SEC(".maps");
+
+/* a node entry is built here (larger than the stack allows) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mdevver_node);
+} judge_node_scratch SEC(".maps");
+
+static __always_inline __u64 enforce_mode(void)
+{
+	return state_get(MDEVVER_STATE_MODE);
+}
+
+static __always_inline bool is_daemon(void)
+{
+	__u64 d = state_get(MDEVVER_STATE_DAEMON_TGID);
+
+	return d && d == bpf_get_current_pid_tgid() >> 32;
+}
+
+/*
+ * Take a reference on the active generation.  The count goes up before gen
+ * is trusted: if gen flipped in between, drop it and take the new one.  User
+ * space rewrites a generation only after it is inactive *and* its count has
+ * been seen at zero, so entries read under a reference never change.
+ * Returns the generation, or -1 (never expected: three flips in a row).
+ */
+static __always_inline int policy_enter(void)
+{
+	__u32 k_gen = MDEVVER_STATE_ACTIVE_GEN;
+
+	for (int i = 0; i < 3; i++) {
+		__u64 *g = bpf_map_lookup_elem(&enforce_state, &k_gen);
+		__u32 k_users;
+		__u64 *users, gen;
+
+		if (!g)
+			return -1;
+		gen = *g & 1;
+		k_users = MDEVVER_STATE_USERS0 + gen;
+		users = bpf_map_lookup_elem(&enforce_state, &k_users);
+		if (!users)
+			return -1;
+		__sync_fetch_and_add(users, 1);
+		if ((*(volatile __u64 *)g & 1) == gen)
+			return gen;
+		__sync_fetch_and_add(users, -1);
+	}
+	return -1;
+}
+
+static __always_inline void policy_exit(int gen)
+{
+	__u32 k_users = MDEVVER_STATE_USERS0 + (gen & 1);
+	__u64 *users = bpf_map_lookup_elem(&enforce_state, &k_users);
+
+	if (users)
+		__sync_fetch_and_add(users, -1);
+}
+
+static __always_inline __u64 gen_flags(int gen)
+{
+	return state_get(MDEVVER_STATE_GEN_FLAGS0 + (gen & 1));
+}
+
+static __always_inline struct judge *judge_claim(void)
+{
+	__u32 zero = 0;
+	struct judge *j = bpf_map_lookup_elem(&judges, &zero);
+
+	if (j) {
+		j->seq++;
+		j->known = 0;
+		j->unknown_remote = 0;
+		j->n_keys = 0;
+		j->rpfx.n = 0;
+		j->lpfx.n = 0;
+		j->best_action = MDEVVER_ACT_NONE;
+		j->best_id = 0;
+		j->best_unknown = 0;
+		j->remote_len = 0;
+		j->raw_len = 0;
+	}
+	return j;
+}
+
+/* ---- hashing ----------------------------------------------------------- */
+
+struct hash_ctx {
+	struct judge *j;
+	__u64 h;
+};
+
+static long hash_byte(__u32 i, struct hash_ctx *c)
+{
+	c->h = mdevver_hash_step(c->h, c->j->bytes[i & (MDEVVER_DATA_MAX - 1)]);
+	return 0;
+}
+
+/* FNV-1a of j->bytes[0..len) */
+static __always_inline __u64 hash_bytes(struct judge *j, __u32 len)
+{
+	struct hash_ctx c = { .j = j, .h = MDEVVER_FNV_OFFSET };
+
+	if (len > MDEVVER_DATA_MAX)
+		len = MDEVVER_DATA_MAX;
+	bpf_loop(len, hash_byte, &c, 0);
+	return c.h;
+}
+
+/* FNV-1a of a kernel string (a kernfs name), into j->name first. */
+static __always_inline __u64 hash_kstr(struct judge *j, const char *s)
+{
+	__u64 h = MDEVVER_FNV_OFFSET;
+	long n;
+
+	n = bpf_probe_read_kernel_str(j->name, sizeof(j->name), s);
+	if (n <= 0)
+		return 0;
+	for (int i = 0; i < MDEVVER_NAME_MAX; i++) {
+		if (i >= n - 1)
+			break;
+		h = mdevver_hash_step(h, j->name[i]);
+	}
+	return h;
+}
+
+static __always_inline bool name_is(struct judge *j, const char *s,
+				    const char *want, int len)
+{
+	if (bpf_probe_read_kernel_str(j->name, sizeof(j->name), s) != len + 1)
+		return false;
+	for (int i = 0; i < len && i < MDEVVER_NAME_MAX; i++)
+		if (j->name[i] != want[i])
+			return false;
+	return true;
+}
+
+/* ---- the attribute ------------------------------------------------------ */
+
+/* kernfs_name_hash(name, NULL) of fs/kernfs/dir.c: how a directory's
+ * children are ordered in its rbtree.  Constant-folded by clang. */
+static __always_inline __u32 kernfs_hash_of(const char *s, int len)
+{
+	unsigned long hash = 0;
+
+	for (int i = 0; i < len; i++) {
+		unsigned long c = (unsigned char)s[i];
+
+		hash = (hash + (c << 4) + (c >> 4)) * 11;
+	}
+	hash = (hash * 0x61C8864680B583EBull) >> 32;	/* end_name_hash */
+	hash &= 0x7fffffffU;
+	if (hash < 2)
+		hash += 2;
+	if (hash >= 0x7fffffff)
+		hash = 0x7fffffff - 1;
+	return hash;
+}
+
+/* The child of dir called "mdev_type" (a symlink), by the directory's own
+ * rbtree order: hash, then namespace (none), then name. */
+static __always_inline struct kernfs_node *find_mdev_type_link(struct judge *j,
+							       struct kernfs_node *dir)
+{
+	const __u32 want = kernfs_hash_of("mdev_type", 9);
+	__u32 rb_off = bpf_core_field_offset(struct kernfs_node, rb);
+	struct rb_node *node = BPF_CORE_READ(dir, dir.children.rb_node);
+
+	for (int depth = 0; depth < 32 && node; depth++) {
+		struct kernfs_node *kn = (void *)node - rb_off;
+		__u32 h = BPF_CORE_READ(kn, hash);
+
+		if (want < h) {
+			node = BPF_CORE_READ(node, rb_left);
+		} else if (want > h) {
+			node = BPF_CORE_READ(node, rb_right);
+		} else if (BPF_CORE_READ(kn, ns)) {
+			node = BPF_CORE_READ(node, rb_left);	/* NULL sorts first */
+		} else if (name_is(j, BPF_CORE_READ(kn, name), "mdev_type", 9)) {
+			return kn;
+		} else {
+			return NULL;	/* same hash, other name: give up, unknown */
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Where the attribute sits.  Returns false when kn is not an mdev version
+ * attribute: neither in a type directory (.../mdev_supported_types/TYPE/)
+ * nor in an mdev device directory (one with an mdev_type link).
+ */
+static __always_inline bool judge_node(struct judge *j, struct kernfs_node *kn)
+{
+	struct kernfs_node *dir = kn_parent(kn), *gp = NULL, *link;
+	struct mdevver_node *learned;
+	__u64 ino = BPF_CORE_READ(kn, id);
+
+	if (!dir)
+		return false;
+	gp = kn_parent(dir);
+	if (!gp)
+		return false;
+	j->attr_hash = hash_kstr(j, BPF_CORE_READ(kn, name));
+	j->known |= MDEVVER_RK_ATTR;
+	if (name_is(j, BPF_CORE_READ(gp, name), "mdev_supported_types", 20)) {
+		j->type_hash = hash_kstr(j, BPF_CORE_READ(dir, name));
+		j->parent_hash = hash_kstr(j, BPF_CORE_READ(kn_parent(gp), name));
+		j->known |= MDEVVER_RK_TYPE | MDEVVER_RK_PARENT;
+	} else {
+		link = find_mdev_type_link(j, dir);
+		if (!link)
+			return false;
+		j->parent_hash = hash_kstr(j, BPF_CORE_READ(gp, name));
+		j->known |= MDEVVER_RK_PARENT;
+		link = BPF_CORE_READ(link, symlink.target_kn);
+		if (link) {
+			j->type_hash = hash_kstr(j, BPF_CORE_READ(link, name));
+			j->known |= MDEVVER_RK_TYPE;
+		}
+	}
+	learned = bpf_map_lookup_elem(&nodes, &ino);
+	if (learned && (learned->flags & MDEVVER_NODE_LOCAL)) {
+		j->local_hash = learned->local_hash;
+		j->known |= MDEVVER_RK_LOCAL | MDEVVER_RK_LOCAL_PREFIX;
+		/* local prefixes: the learned bytes through the same trie */
+		__u32 n = learned->local_len;
+
+		if (n > MDEVVER_PREFIX_MAX)
+			n = MDEVVER_PREFIX_MAX;
+		j->lpm.prefixlen = 8 * (1 + n);
+		j->lpm.data[0] = j->gen;
+		barrier_var(n);
+		n &= 0xff;
+		if (n && bpf_probe_read_kernel(j->lpm.data + 1, n, learned->local))
+			return true;
+		struct mdevver_prefix_set *ps = bpf_map_lookup_elem(&prefixes, &j->lpm);
+
+		if (ps)
+			j->lpfx = *ps;
+	}
+	return true;
+}
+
+static __always_inline void judge_task(struct judge *j, __u8 op)
+{
+	__u64 h = MDEVVER_FNV_OFFSET;
+
+	j->op = op;
+	j->uid = (__u32)bpf_get_current_uid_gid();
+	j->cgroup = bpf_get_current_cgroup_id();
+	__builtin_memset(j->comm, 0, sizeof(j->comm));
+	bpf_get_current_comm(j->comm, sizeof(j->comm));
+	for (int i = 0; i < MDEVVER_TASK_COMM_LEN; i++)
+		h = mdevver_hash_step(h, j->comm[i]);
+	j->comm_hash = h;
+	j->known |= MDEVVER_RK_OP | MDEVVER_RK_COMM | MDEVVER_RK_UID |
+		    MDEVVER_RK_CGROUP;
+}
+
+/* ---- the written bytes ------------------------------------------------ */
+
+/* j->bytes[0..len) holds the bytes: hash them (one trailing newline does
+ * not count) and find every rule prefix they start with. */
+static __always_inline void remote_known(struct judge *j, __u32 len)
+{
+	struct mdevver_prefix_set *ps;
+	__u64 n;
+
+	if (len > MDEVVER_DATA_MAX)
+		len = MDEVVER_DATA_MAX;
+	j->raw_len = len;
+	if (len && j->bytes[(len - 1) & (MDEVVER_DATA_MAX - 1)] == '\n')
+		len--;
+	j->remote_len = len;
+	j->remote_hash = hash_bytes(j, len);
+	j->known |= MDEVVER_RK_REMOTE | MDEVVER_RK_REMOTE_PREFIX;
+	n = len < MDEVVER_PREFIX_MAX ? len : MDEVVER_PREFIX_MAX;
+	j->lpm.prefixlen = 8 * (1 + n);
+	j->lpm.data[0] = j->gen;
+	/* hide the range from clang, give the verifier a mask it can use:
+	 * lpm.data is followed by bytes[], so 255 stays inside the value */
+	barrier_var(n);
+	n &= 0xff;
+	if (n && bpf_probe_read_kernel(j->lpm.data + 1, n, j->bytes))
+		return;
+	ps = bpf_map_lookup_elem(&prefixes, &j->lpm);
+	if (ps)
+		j->rpfx = *ps;
+}
+
+static __always_inline void remote_unknown(struct judge *j, __u32 why)
+{
+	j->unknown_remote = why;
+}
+
+/* Bytes in kernel memory (the store's copy). */
+static __always_inline void judge_remote_kernel(struct judge *j,
+						const void *buf, __u64 len)
+{
+	__u64 n = len;
+
+	barrier_var(n);
+	if (n > MDEVVER_DATA_MAX)
+		n = MDEVVER_DATA_MAX;
+	if (n && bpf_probe_read_kernel(j->bytes, n, buf)) {
+		remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
+		return;
+	}
+	remote_known(j, n);
+}
+
+/* Gather a writev's pieces (up to MDEVVER_IOV_MAX) into j->bytes. */
+#define MDEVVER_JUDGE_IOV_MAX 8
+
+static __always_inline void judge_remote_iov(struct judge *j,
+					     const struct iovec *vec,
+					     __u64 iovcnt)
+{
+	__u64 off = 0;
+
+	if (iovcnt > MDEVVER_JUDGE_IOV_MAX) {
+		remote_unknown(j, MDEVVER_UNK_REMOTE_LONG);
+		return;
+	}
+	for (int i = 0; i < MDEVVER_JUDGE_IOV_MAX; i++) {
+		struct iovec iov;
+		__u64 n, at;
+
+		if ((__u64)i >= iovcnt)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov), &vec[i])) {
+			remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
+			return;
+		}
+		if (iov.iov_len > MDEVVER_DATA_MAX - off) {
+			remote_unknown(j, MDEVVER_UNK_REMOTE_LONG);
+			return;
+		}
+		n = iov.iov_len;
+		at = off;
+		barrier_var(at);
+		barrier_var(n);
+		at &= MDEVVER_DATA_MAX - 1;
+		if (n > MDEVVER_DATA_MAX)
+			n = MDEVVER_DATA_MAX;
+		if (n && bpf_probe_read_user(j->bytes + at, n, iov.iov_base)) {
+			remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
+			return;
+		}
+		off += n;
+	}
+	remote_known(j, off);
+}
+
+static __always_inline struct file *fd_to_file(long fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/*
+ * At permission time the bytes are still in the writer's memory: find them
+ * through the system call being served (write, pwrite64, writev, pwritev,
+ * pwritev2 on this very file).  Anything else - io_uring, splice, sendfile,
+ * a 32-bit caller - carries no user buffer we can name: unknown, and the
+ * deny rules that need the bytes then fail closed.
+ */
+static __always_inline void judge_remote_syscall(struct judge *j,
+						 struct file *file)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	long nr, fd;
+	__u64 count;
+	const void *buf;
+
+	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
+		return remote_unknown(j, MDEVVER_UNK_REMOTE_NOBUF);
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs)
+		return remote_unknown(j, MDEVVER_UNK_REMOTE_NOBUF);
+	nr = BPF_CORE_READ(regs, orig_ax);
+	fd = BPF_CORE_READ(regs, di);
+	buf = (const void *)BPF_CORE_READ(regs, si);
+	count = BPF_CORE_READ(regs, dx);
+	if (nr != NR_WRITE && nr != NR_PWRITE64 && nr != NR_WRITEV &&
+	    nr != NR_PWRITEV && nr != NR_PWRITEV2)
+		return remote_unknown(j, MDEVVER_UNK_REMOTE_NOBUF);
+	if (fd_to_file(fd) != file)
+		return remote_unknown(j, MDEVVER_UNK_REMOTE_NOBUF);
+	if (nr == NR_WRITEV || nr == NR_PWRITEV || nr == NR_PWRITEV2)
+		return judge_remote_iov(j, buf, count);
+	if (count > MDEVVER_DATA_MAX)
+		return remote_unknown(j, MDEVVER_UNK_REMOTE_LONG);
+	barrier_var(count);
+	if (count > MDEVVER_DATA_MAX)
+		count = MDEVVER_DATA_MAX;
+	if (count && bpf_probe_read_user(j->bytes, count, buf))
+		return remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
+	remote_known(j, count);
+}
+
+/* ---- matching --------------------------------------------------------- */
+
+static __always_inline void add_key(struct judge *j, __u16 kind, __u64 value)
+{
+	__u32 n = j->n_keys;
+
+	if (n >= JUDGE_KEYS_MAX)
+		return;
+	j->n_keys = n + 1;
+	barrier_var(n);
+	n &= JUDGE_KEYS_MAX - 1;
+	j->keys[n].kind = kind;
+	j->keys[n].value = value;
+}
+
+static __always_inline bool in_set(const struct mdevver_prefix_set *s, __u64 id)
+{
+	for (int i = 0; i < MDEVVER_PREFIX_DEPTH; i++) {
+		if ((__u32)i >= s->n)
+			break;
+		if (s->id[i] == id)
+			return true;
+	}
+	return false;
+}
+
+/* Does rule r hold for this check?  *unk: unknown facts it was given. */
+static __always_inline bool rule_holds(struct judge *j,
+				       const struct mdevver_rule *r, __u32 *unk)
+{
+	__u32 keys = r->keys;
+	bool eq;
+
+	*unk = 0;
+	if (keys & MDEVVER_RK_OP) {
+		if (r->op != j->op)
+			return false;
+	} else if (j->op != MDEVVER_OP_CHECK) {
+		return false;	/* rules without op= judge checks only */
+	}
+	if (keys & (MDEVVER_RK_REMOTE | MDEVVER_RK_REMOTE_PREFIX)) {
+		if (j->op != MDEVVER_OP_CHECK)
+			return false;
+		if (!(j->known & MDEVVER_RK_REMOTE))
+			*unk |= j->unknown_remote;
+		else if (keys & MDEVVER_RK_REMOTE ? r->remote != j->remote_hash
+						  : !in_set(&j->rpfx, r->remote))
+			return false;
+	}
+	if (keys & (MDEVVER_RK_LOCAL | MDEVVER_RK_LOCAL_PREFIX)) {
+		if (!(j->known & MDEVVER_RK_LOCAL))
+			*unk |= MDEVVER_UNK_LOCAL;
+		else if (keys & MDEVVER_RK_LOCAL ? r->local != j->local_hash
+						 : !in_set(&j->lpfx, r->local))
+			return false;
+	}
+	if (keys & MDEVVER_RK_TYPE) {
+		if (!(j->known & MDEVVER_RK_TYPE))
+			*unk |= MDEVVER_UNK_TYPE;
+		else if (r->type != j->type_hash)
+			return false;
+	}
+	if ((keys & MDEVVER_RK_PARENT) && r->parent != j->parent_hash)
+		return false;
+	if ((keys & MDEVVER_RK_ATTR) && r->attr != j->attr_hash)
+		return false;
+	if (keys & MDEVVER_RK_COMM) {
+		__u64 a0, a1, b0, b1;
+
+		/* two words, not a byte loop: one branch for the verifier */
+		__builtin_memcpy(&a0, r->comm, 8);
+		__builtin_memcpy(&a1, r->comm + 8, 8);
+		__builtin_memcpy(&b0, j->comm, 8);
+		__builtin_memcpy(&b1, j->comm + 8, 8);
+		eq = !((a0 ^ b0) | (a1 ^ b1));
+		if (eq == !!(r->negate & MDEVVER_RK_COMM))
+			return false;
+	}
+	if (keys & MDEVVER_RK_UID) {
+		eq = r->uid == j->uid;
+		if (eq == !!(r->negate & MDEVVER_RK_UID))
+			return false;
+	}
+	if (keys & MDEVVER_RK_CGROUP) {
+		eq = r->cgroup == j->cgroup;
+		if (eq == !!(r->negate & MDEVVER_RK_CGROUP))
+			return false;
+	}
+	/* an audit mark needs facts; only a deny fails closed on unknowns */
+	return !*unk || r->action == MDEVVER_ACT_DENY;
+}
+
+static long check_slot(__u32 i, struct judge **jp)
+{
+	struct judge *j = *jp;
+	struct mdevver_rule_list *list;
+	struct mdevver_rule *r;
+	__u32 slot = i % MDEVVER_BUCKET_MAX, id, key, unk;
+
+	j->cur.page = i / MDEVVER_BUCKET_MAX;
+	list = bpf_map_lookup_elem(&rule_index, &j->cur);
+	if (!list || slot >= list->n)
+		return 1;	/* end of this bucket */
+	id = list->id[slot & (MDEVVER_BUCKET_MAX - 1)];
+	if (id >= MDEVVER_RULES_MAX)
+		return 0;
+	key = (j->gen & 1) * MDEVVER_RULES_MAX + id;
+	r = bpf_map_lookup_elem(&rules, &key);
+	if (!r || !rule_holds(j, r, &unk))
+		return 0;
+	if (j->best_action == MDEVVER_ACT_NONE ||
+	    (r->action == MDEVVER_ACT_DENY && j->best_action != MDEVVER_ACT_DENY) ||
+	    (r->action == j->best_action && id < j->best_id)) {
+		j->best_action = r->action;
+		j->best_id = id;
+		j->best_unknown = unk;
+	}
+	return 0;
+}
+
+static long scan_key(__u32 i, struct judge **jp)
+{
+	struct judge *j = *jp;
+
+	if (i >= JUDGE_KEYS_MAX)
+		return 1;
+	barrier_var(i);
+	i &= JUDGE_KEYS_MAX - 1;
+	j->cur.gen = j->gen;
+	j->cur.kind = j->keys[i].kind;
+	j->cur.value = j->keys[i].value;
+	j->cur.page = 0;
+	bpf_loop(MDEVVER_BUCKET_PAGES * MDEVVER_BUCKET_MAX, check_slot, jp, 0);
+	return 0;
+}
+
+/* Collect the index keys this check has, then verify their rules. */
+static __always_inline void judge_run(struct judge *j)
+{
+	struct judge **jp = &j;
+
+	if (j->op == MDEVVER_OP_CHECK) {
+		if (j->known & MDEVVER_RK_REMOTE) {
+			add_key(j, MDEVVER_IDX_REMOTE, j->remote_hash);
+			for (int i = 0; i < MDEVVER_PREFIX_DEPTH; i++)
+				if ((__u32)i < j->rpfx.n)
+					add_key(j, MDEVVER_IDX_PREFIX, j->rpfx.id[i]);
+		} else {
+			/* the deny rules filed under remote, to fail closed */
+			add_key(j, MDEVVER_IDX_UNK_REMOTE, 0);
+		}
+	}
+	if (j->known & MDEVVER_RK_LOCAL) {
+		add_key(j, MDEVVER_IDX_LOCAL, j->local_hash);
+		for (int i = 0; i < MDEVVER_PREFIX_DEPTH; i++)
+			if ((__u32)i < j->lpfx.n)
+				add_key(j, MDEVVER_IDX_LOCAL_PREFIX, j->lpfx.id[i]);
+	} else {
+		add_key(j, MDEVVER_IDX_UNK_LOCAL, 0);
+	}
+	if (j->known & MDEVVER_RK_TYPE)
+		add_key(j, MDEVVER_IDX_TYPE, j->type_hash);
+	else
+		add_key(j, MDEVVER_IDX_UNK_TYPE, 0);
+	add_key(j, MDEVVER_IDX_PARENT, j->parent_hash);
+	add_key(j, MDEVVER_IDX_ATTR, j->attr_hash);
+	add_key(j, MDEVVER_IDX_COMM, j->comm_hash);
+	add_key(j, MDEVVER_IDX_UID, j->uid);
+	add_key(j, MDEVVER_IDX_CGROUP, j->cgroup);
+	add_key(j, MDEVVER_IDX_OTHER, 0);
+	bpf_loop(j->n_keys, scan_key, jp, 0);
+}
+
+#endif /* MDEVVER_POLICY_BPF_H */

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * enforce.c - enforcement mode: everything around the tracer that makes a
+ * policy hold in the kernel.
+ *
+ *   preflight   refuse unsafe set-ups before anything loads
+ *   install     a compiled policy into the inactive generation, then flip
+ *               (include/mdevver_enforce.h explains why that has no gap)
+ *   pin/adopt   /sys/fs/bpf/mdevver keeps links and maps alive without us;
+ *               a later `enforce --pin` reuses the maps, attaches its own
+ *               programs, then replaces the old links one by one
+ *   scan        learn the devices' own strings for `local` rules
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "enforce.h"
+#include "kernel_features.h"
+#include "mdevver_enforce.h"
+#include "mdevver_trace.skel.h"
+#include "policy_compile.h"
+
+/* Maps shared across instances: pinned under these names. */
+static const char *const shared_maps[] = {
+	"events", "attr_names", "inflight", "enforce_state", "rules",
+	"rule_index", "prefixes", "nodes", "decisions",
+};
+#define N_SHARED (sizeof(shared_maps) / sizeof(shared_maps[0]))
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct bpf_map *skel_map(struct mdevver_trace_bpf *skel, const char *name)
+{
+	return bpf_object__find_map_by_name(skel->obj, name);
+}
+
+static int state_fd(struct enforcer *en)
+{
+	return bpf_map__fd(en->skel->maps.enforce_state);
+}
+
+static int state_set(struct enforcer *en, __u32 key, __u64 value)
+{
+	return bpf_map_update_elem(state_fd(en), &key, &value, BPF_ANY) ? -errno : 0;
+}
+
+static __u64 state_read(int fd, __u32 key)
+{
+	__u64 v = 0;
+
+	bpf_map_lookup_elem(fd, &key, &v);
+	return v;
+}
+
+/* ---- preflight --------------------------------------------------------- */
+
+static bool have_caps(const int *caps, size_t n)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (syscall(SYS_capget, &hdr, d))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(d[caps[i] / 32].effective & (1u << (caps[i] % 32))))
+			return false;
+	return true;
+}
+
+/* Read the policy through one descriptor whose owner and mode were checked
+ * (no window between the check and the read). */
+static int read_policy(const char *path, struct policy *out)
+{
+	char err[512];
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd, ret = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "mdevver-trace: policy file %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		fprintf(stderr, "mdevver-trace: policy file %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "mdevver-trace: policy file %s: not a regular file\n", path);
+		goto out;
+	}
+	if (st.st_uid != 0) {
+		fprintf(stderr, "mdevver-trace: unsafe policy file %s: owned by uid %u, not root "
+			"(whoever owns it decides what is enforced): chown root %s\n",
+			path, (unsigned int)st.st_uid, path);
+		goto out;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		fprintf(stderr, "mdevver-trace: unsafe policy file %s: writable by %s (mode %04o): chmod go-w %s\n",
+			path, (st.st_mode & S_IWOTH) ? "others" : "group",
+			(unsigned int)(st.st_mode & 07777), path);
+		goto out;
+	}
+	for (;;) {
+		if (len + 4096 > cap) {
+			char *t = realloc(text, cap = cap ? 2 * cap : 65536);
+
+			if (!t) {
+				fprintf(stderr, "mdevver-trace: policy file %s: out of memory\n", path);
+				goto out;
+			}
+			text = t;
+		}
+		n = read(fd, text + len, cap - len);
+		if (n < 0) {
+			fprintf(stderr, "mdevver-trace: policy file %s: %s\n", path, strerror(errno));
+			goto out;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	if (policy_parse(text ? text : "", len, path, out, err, sizeof(err))) {
+		fprintf(stderr, "mdevver-trace: %s\n", err);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(text);
+	close(fd);
+	return ret;
+}
+
+static bool pinned_state_exists(void)
+{
+	return access(MDEVVER_PIN_DIR "/enforce_state", F_OK) == 0;
+}
+
+static int open_pinned(struct enforcer *en)
+{
+	char path[256];
+
+	for (size_t i = 0; i < N_SHARED; i++) {
+		snprintf(path, sizeof(path), MDEVVER_PIN_DIR "/%s", shared_maps[i]);
+		en->pinned_map_fds[i] = bpf_obj_get(path);
+		if (en->pinned_map_fds[i] < 0) {
+			fprintf(stderr, "mdevver-trace: pinned state in %s is incomplete (%s: %s): "
+				"run 'mdevver-trace unpin' and start again\n",
+				MDEVVER_PIN_DIR, shared_maps[i], strerror(errno));
+			return -1;
+		}
+	}
+	if (state_read(en->pinned_map_fds[3], MDEVVER_STATE_LAYOUT) != MDEVVER_ENFORCE_LAYOUT) {
+		fprintf(stderr, "mdevver-trace: pinned state in %s has layout %llu, this build uses %d: "
+			"run 'mdevver-trace unpin' first\n", MDEVVER_PIN_DIR,
+			(unsigned long long)state_read(en->pinned_map_fds[3], MDEVVER_STATE_LAYOUT),
+			MDEVVER_ENFORCE_LAYOUT);
+		return -1;
+	}
+	return 0;
+}
+
+static int reuse_pinned(void *ctx, struct mdevver_trace_bpf *skel)
+{
+	struct enforcer *en = ctx;
+
+	for (size_t i = 0; i < N_SHARED; i++) {
+		int err = bpf_map__reuse_fd(skel_map(skel, shared_maps[i]),
+					    en->pinned_map_fds[i]);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
+		      struct tracer_config *cfg)
+{
+	static const int caps_enforce[] = { 38 /* PERFMON */, 39 /* BPF */,
+					    33 /* MAC_ADMIN */, 21 /* SYS_ADMIN */ };
+	struct compiled_policy c;
+	char lsms[256], err[512];
+	__u64 id = 0;
+
+	memset(en, 0, sizeof(*en));
+	for (size_t i = 0; i < N_SHARED; i++)
+		en->pinned_map_fds[i] = -1;
+	en->opt = opt;
+	if (!opt->dry_run && geteuid() != 0 &&
+	    !have_caps(caps_enforce, sizeof(caps_enforce) / sizeof(caps_enforce[0]))) {
+		fprintf(stderr, "mdevver-trace: insufficient privileges: enforce needs root "
+			"(or CAP_BPF, CAP_PERFMON, CAP_MAC_ADMIN and CAP_SYS_ADMIN)\n");
+		return -1;
+	}
+	if (!opt->dry_run && kf_bpf_lsm_active(lsms, sizeof(lsms)) != 1) {
+		fprintf(stderr, "mdevver-trace: BPF LSM is not active (active LSMs: %s): add bpf to "
+			"the lsm= boot parameter (e.g. lsm=%s%sbpf) and reboot; --dry-run works without it\n",
+			lsms, strncmp(lsms, "unknown", 7) ? lsms : "lockdown,capability,landlock,yama,apparmor",
+			",");
+		return -1;
+	}
+	if (opt->pin && opt->dry_run) {
+		fprintf(stderr, "mdevver-trace: --pin keeps enforcement in the kernel; it makes no sense with --dry-run\n");
+		return -1;
+	}
+	if (read_policy(opt->policy_path, &en->pol[0]))
+		return -1;
+	/* the matcher's own limits, reported now rather than after loading */
+	if (policy_compile(&en->pol[0], 0, opt->policy_path, &c, err, sizeof(err))) {
+		fprintf(stderr, "mdevver-trace: %s\n", err);
+		policy_free(&en->pol[0]);
+		return -1;
+	}
+	compiled_policy_free(&c);
+	if (pinned_state_exists()) {
+		if (!opt->pin) {
+			fprintf(stderr, "mdevver-trace: enforcement is pinned in %s: use --pin to adopt it, "
+				"or 'mdevver-trace unpin' to remove it\n", MDEVVER_PIN_DIR);
+			policy_free(&en->pol[0]);
+			return -1;
+		}
+		if (open_pinned(en)) {
+			policy_free(&en->pol[0]);
+			return -1;
+		}
+		en->adopting = true;
+		cfg->before_load = reuse_pinned;
+		cfg->hook_ctx = en;
+	}
+	while (!id)
+		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+			id = (__u64)getpid() << 32 | (__u64)time(NULL);
+	cfg->instance_id = id;
+	cfg->lsm = !opt->dry_run;
+	return 0;
+}
+
+/* ---- install: one policy into the inactive generation, then flip ------- */
+
+static int wait_users(struct enforcer *en, unsigned int gen)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (!state_read(state_fd(en), MDEVVER_STATE_USERS0 + gen))
+			return 0;
+		usleep(1000);
+	}
+	return -EBUSY;
+}
+
+static int clear_gen(struct enforcer *en, unsigned int gen)
+{
+	int ifd = bpf_map__fd(en->skel->maps.rule_index);
+	int pfd = bpf_map__fd(en->skel->maps.prefixes);
+	struct mdevver_index_key ik, next_ik;
+	struct mdevver_prefix_key pk, next_pk;
+	void *prev;
+
+	/* deleting while walking restarts the walk: collect-free, restart */
+	for (prev = NULL; !bpf_map_get_next_key(ifd, prev, &next_ik);) {
+		ik = next_ik;
+		if (ik.gen == gen) {
+			bpf_map_delete_elem(ifd, &ik);
+			prev = NULL;
+			continue;
+		}
+		prev = &ik;
+	}
+	for (prev = NULL; !bpf_map_get_next_key(pfd, prev, &next_pk);) {
+		pk = next_pk;
+		if (pk.data[0] == gen) {
+			bpf_map_delete_elem(pfd, &pk);
+			prev = NULL;
+			continue;
+		}
+		prev = &pk;
+	}
+	return 0;
+}
+
+static int install(struct enforcer *en, struct policy *p, char *msg, size_t msgsz)
+{
+	unsigned int target = (unsigned int)(state_read(state_fd(en), MDEVVER_STATE_ACTIVE_GEN) & 1) ^ 1;
+	int rfd = bpf_map__fd(en->skel->maps.rules);
+	int ifd = bpf_map__fd(en->skel->maps.rule_index);
+	int pfd = bpf_map__fd(en->skel->maps.prefixes);
+	struct compiled_policy c;
+	char err[512];
+	int ret;
+
+	if (policy_compile(p, target, en->opt->policy_path, &c, err, sizeof(err))) {
+		snprintf(msg, msgsz, "%s", err);
+		return -1;
+	}
+	ret = wait_users(en, target);
+	if (ret) {
+		snprintf(msg, msgsz, "generation %u still in use after 2 s", target);
+		goto out;
+	}
+	/* nobody evaluates target now, and nobody will until the flip */
+	state_set(en, MDEVVER_STATE_GEN_FLAGS0 + target, 0);
+	clear_gen(en, target);
+	for (size_t i = 0; i < c.n_rules; i++) {
+		__u32 key = target * MDEVVER_RULES_MAX + (__u32)i;
+
+		if (bpf_map_update_elem(rfd, &key, &c.rules[i], BPF_ANY))
+			goto map_err;
+	}
+	for (size_t i = 0; i < c.n_prefixes; i++)
+		if (bpf_map_update_elem(pfd, &c.prefixes[i].key, &c.prefixes[i].set, BPF_ANY))
+			goto map_err;
+	for (size_t i = 0; i < c.n_index; i++)
+		if (bpf_map_update_elem(ifd, &c.index[i].key, &c.index[i].list, BPF_ANY))
+			goto map_err;
+	state_set(en, MDEVVER_STATE_GEN_FLAGS0 + target, c.gen_flags);
+	/* the flip: from here every new evaluation uses the new rules */
+	state_set(en, MDEVVER_STATE_ACTIVE_GEN, target);
+	policy_free(&en->pol[target]);
+	en->pol[target] = *p;
+	memset(p, 0, sizeof(*p));
+	en->active_gen = target;
+	en->n_rules = c.n_rules;
+	snprintf(msg, msgsz, "%zu rules in force (generation %u, at most %zu verified per index key)",
+		 c.n_rules, target, c.largest_bucket);
+	ret = 0;
+	goto out;
+map_err:
+	snprintf(msg, msgsz, "writing the policy maps: %s", strerror(errno));
+	state_set(en, MDEVVER_STATE_GEN_FLAGS0 + target, 0);
+	ret = -1;
+out:
+	compiled_policy_free(&c);
+	return ret;
+}
+
+/* ---- learning the devices' own strings ---------------------------------- */
+
+static struct enforcer *scan_en;
+
+static bool is_mdev_attr(const char *path, const char *base)
+{
+	char dir[4096], link[4096 + 16], gp[4096];
+	struct stat st;
+
+	if (strcmp(base, "version") && strcmp(base, "migration_version"))
+		return false;
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	snprintf(link, sizeof(link), "%s/mdev_type", dir);
+	if (!lstat(link, &st) && S_ISLNK(st.st_mode))
+		return true;
+	snprintf(gp, sizeof(gp), "%s", dir);
+	return strrchr(gp, '/') && (*strrchr(gp, '/') = '\0', 1) &&
+	       strrchr(gp, '/') && !strcmp(strrchr(gp, '/') + 1, "mdev_supported_types");
+}
+
+static int scan_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	struct mdevver_node node;
+	unsigned char buf[MDEVVER_DATA_MAX];
+	ssize_t n;
+	__u64 ino;
+	int fd;
+
+	(void)sb;
+	if (ftw->level > 7)
+		return FTW_SKIP_SUBTREE;
+	if (flag != FTW_F || !is_mdev_attr(path, path + ftw->base))
+		return FTW_CONTINUE;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return FTW_CONTINUE;	/* e.g. a read rule: learned from others' reads */
+	n = read(fd, buf, sizeof(buf));
+	if (n > 0) {
+		struct stat st;
+
+		if (!fstat(fd, &st)) {
+			memset(&node, 0, sizeof(node));
+			if (buf[n - 1] == '\n')
+				n--;
+			node.local_hash = mdevver_hash(buf, n);
+			node.local_len = (__u32)n;
+			node.flags = MDEVVER_NODE_LOCAL;
+			if (n > MDEVVER_PREFIX_MAX) {
+				node.flags |= MDEVVER_NODE_LOCAL_LONG;
+				n = MDEVVER_PREFIX_MAX;
+			}
+			memcpy(node.local, buf, n);
+			ino = st.st_ino;
+			bpf_map_update_elem(bpf_map__fd(scan_en->skel->maps.nodes), &ino,
+					    &node, BPF_ANY);
+		}
+	}
+	close(fd);
+	return FTW_CONTINUE;
+}
+
+void enforce_scan_nodes(struct enforcer *en, bool force)
+{
+	double t = now_s();
+
+	if (!force && t < en->next_scan)
+		return;
+	en->next_scan = t + 1.0;
+	scan_en = en;
+	nftw("/sys/devices", scan_one, 32, FTW_PHYS | FTW_ACTIONRETVAL);
+}
+
+/* ---- pinning ------------------------------------------------------------ */
+
+static int pin_path(char *buf, size_t sz, const char *what, const char *name)
+{
+	return snprintf(buf, sz, MDEVVER_PIN_DIR "/%s%s", what, name) >= (int)sz ? -1 : 0;
+}
+
+/* Replace the pinned links by ours, one by one: ours are attached already,
+ * so at every instant at least one of each is enforcing. */
+static int pin_all(struct enforcer *en, struct tracer *t, char *msg, size_t msgsz)
+{
+	char path[512];
+	DIR *d;
+	struct dirent *de;
+
+	if (mkdir(MDEVVER_PIN_DIR, 0700) && errno != EEXIST) {
+		snprintf(msg, msgsz, "creating %s: %s", MDEVVER_PIN_DIR, strerror(errno));
+		return -1;
+	}
+	chmod(MDEVVER_PIN_DIR, 0700);
+	for (size_t i = 0; i < N_SHARED; i++) {
+		pin_path(path, sizeof(path), "", shared_maps[i]);
+		if (!access(path, F_OK))
+			continue;	/* adopted: already pinned, same map */
+		if (bpf_map__pin(skel_map(en->skel, shared_maps[i]), path)) {
+			snprintf(msg, msgsz, "pinning %.300s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < t->n_links; i++) {
+		pin_path(path, sizeof(path), "link_", t->link_progs[i]);
+		unlink(path);	/* the old instance's link goes when unpinned */
+		if (bpf_link__pin(t->links[i], path)) {
+			snprintf(msg, msgsz, "pinning %.300s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	/* old links of programs this instance does not use */
+	d = opendir(MDEVVER_PIN_DIR);
+	while (d && (de = readdir(d))) {
+		bool ours = false;
+
+		if (strncmp(de->d_name, "link_", 5))
+			continue;
+		for (size_t i = 0; i < t->n_links; i++)
+			if (!strcmp(de->d_name + 5, t->link_progs[i]))
+				ours = true;
+		if (!ours) {
+			pin_path(path, sizeof(path), "", de->d_name);
+			unlink(path);
+		}
+	}
+	if (d)
+		closedir(d);
+	/* the loss counters of the instance that keeps running after us */
+	pin_path(path, sizeof(path), "", "bss");
+	unlink(path);
+	if (bpf_map__pin(en->skel->maps.bss, path)) {
+		snprintf(msg, msgsz, "pinning %.300s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void read_adopted_loss(struct enforcer *en)
+{
+	struct mdevver_trace_bpf__bss old;
+	__u32 zero = 0;
+	int fd = bpf_obj_get(MDEVVER_PIN_DIR "/bss");
+
+	if (fd < 0)
+		return;
+	if (!bpf_map_lookup_elem(fd, &zero, &old))
+		en->adopted_lost = old.lost_events + old.untracked_calls;
+	close(fd);
+}
+
+int enforce_activate(struct enforcer *en, struct tracer *t, char *msg, size_t msgsz)
+{
+	struct policy p = en->pol[0];
+	char why[512];
+
+	en->skel = t->skel;
+	memset(&en->pol[0], 0, sizeof(en->pol[0]));
+	if (en->adopting) {
+		read_adopted_loss(en);
+		/* our programs report from now on; the old ones still enforce */
+		state_set(en, MDEVVER_STATE_INSTANCE, t->skel->rodata->instance_id);
+	} else {
+		state_set(en, MDEVVER_STATE_LAYOUT, MDEVVER_ENFORCE_LAYOUT);
+	}
+	if (install(en, &p, why, sizeof(why))) {
+		policy_free(&p);
+		snprintf(msg, msgsz, "%s", why);
+		return -1;
+	}
+	enforce_scan_nodes(en, true);
+	state_set(en, MDEVVER_STATE_MODE, en->opt->dry_run ? MDEVVER_ENFORCE_DRY_RUN
+							 : MDEVVER_ENFORCE_ON);
+	if (!en->adopting)
+		state_set(en, MDEVVER_STATE_INSTANCE, t->skel->rodata->instance_id);
+	if (en->opt->pin && pin_all(en, t, why, sizeof(why))) {
+		snprintf(msg, msgsz, "%s", why);
+		return -1;
+	}
+	snprintf(msg, msgsz, "%s%s", en->adopting ? "adopted the pinned state; " : "",
+		 en->opt->pin ? "pinned in " MDEVVER_PIN_DIR : "");
+	return 0;
+}
+
+int enforce_reload(struct enforcer *en, char *msg, size_t msgsz)
+{
+	struct policy p;
+
+	memset(&p, 0, sizeof(p));
+	if (read_policy(en->opt->policy_path, &p)) {
+		snprintf(msg, msgsz, "the file was rejected (see above)");
+		return -1;
+	}
+	if (install(en, &p, msg, msgsz)) {
+		policy_free(&p);
+		return -1;
+	}
+	enforce_scan_nodes(en, true);
+	return 0;
+}
+
+const char *enforce_rule_name(void *ctx, unsigned int gen, unsigned int id)
+{
+	struct enforcer *en = ctx;
+
+	if (gen > 1 || id >= en->pol[gen].n_rules)
+		return NULL;
+	return en->pol[gen].rules[id].name;
+}
+
+void enforce_finish(struct enforcer *en, bool keep_pinned)
+{
+	if (en->skel && !keep_pinned)
+		state_set(en, MDEVVER_STATE_MODE, MDEVVER_ENFORCE_OFF);
+	for (int g = 0; g < 2; g++)
+		policy_free(&en->pol[g]);
+	for (size_t i = 0; i < N_SHARED; i++)
+		if (en->pinned_map_fds[i] >= 0)
+			close(en->pinned_map_fds[i]);
+}
+
+/* ---- unpin and probes ---------------------------------------------------- */
+
+int cmd_unpin(int argc, char **argv)
+{
+	char path[512];
+	struct dirent *de;
+	int removed = 0;
+	DIR *d;
+
+	if (argc > 1) {
+		fprintf(stderr, "mdevver-trace: unpin takes no arguments (got '%s')\n", argv[1]);
+		return 2;
+	}
+	d = opendir(MDEVVER_PIN_DIR);
+	if (!d) {
+		if (errno == ENOENT) {
+			fprintf(stderr, "mdevver-trace: nothing pinned in %s\n", MDEVVER_PIN_DIR);
+			return 0;
+		}
+		fprintf(stderr, "mdevver-trace: %s: %s\n", MDEVVER_PIN_DIR, strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), MDEVVER_PIN_DIR "/%s", de->d_name);
+		if (unlink(path)) {
+			fprintf(stderr, "mdevver-trace: removing %s: %s\n", path, strerror(errno));
+			closedir(d);
+			return 1;
+		}
+		removed++;
+	}
+	closedir(d);
+	if (rmdir(MDEVVER_PIN_DIR)) {
+		fprintf(stderr, "mdevver-trace: removing %s: %s\n", MDEVVER_PIN_DIR, strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "mdevver-trace: removed %d pinned objects from %s; "
+		"enforcement stops once no enforce process holds it\n", removed, MDEVVER_PIN_DIR);
+	return 0;
+}
+
+void enforce_print_pinned(FILE *out, bool json)
+{
+	int fd = bpf_obj_get(MDEVVER_PIN_DIR "/enforce_state");
+	__u64 gen, flags, mode;
+	int links = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0) {
+		if (json)
+			fputs(",\"pinned\":null", out);
+		else
+			fprintf(out, "pinned enforcement: none (%s)\n", MDEVVER_PIN_DIR);
+		return;
+	}
+	gen = state_read(fd, MDEVVER_STATE_ACTIVE_GEN) & 1;
+	flags = state_read(fd, MDEVVER_STATE_GEN_FLAGS0 + gen);
+	mode = state_read(fd, MDEVVER_STATE_MODE);
+	close(fd);
+	d = opendir(MDEVVER_PIN_DIR);
+	while (d && (de = readdir(d)))
+		links += !strncmp(de->d_name, "link_", 5);
+	if (d)
+		closedir(d);
+	if (json)
+		fprintf(out, ",\"pinned\":{\"dir\":\"%s\",\"links\":%d,\"mode\":\"%s\","
+			"\"generation\":%llu,\"policy_loaded\":%s}", MDEVVER_PIN_DIR, links,
+			mode == MDEVVER_ENFORCE_ON ? "on" : mode == MDEVVER_ENFORCE_DRY_RUN ?
+			"dry-run" : "off", (unsigned long long)gen,
+			flags & MDEVVER_GEN_LOADED ? "true" : "false");
+	else
+		fprintf(out, "pinned enforcement: %s, %d links, policy generation %llu %s (%s)\n",
+			mode == MDEVVER_ENFORCE_ON ? "on" : "off", links,
+			(unsigned long long)gen,
+			flags & MDEVVER_GEN_LOADED ? "loaded" : "empty", MDEVVER_PIN_DIR);
+}
