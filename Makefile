@@ -30,7 +30,7 @@ HEADERS    := $(wildcard include/*.h user/*.h)
 SKEL_USERS := $(shell grep -l 'skel\.h' user/*.c)
 
 # Pure-logic modules with host unit tests (tests/unit/test_<module>.c).
-UNIT_MODULES := escape outcome decode sysfs_path policy
+UNIT_MODULES := escape outcome decode sysfs_path policy policy_compile
 UNIT_BINS    := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_MODULES))
 
 .PHONY: all deps check demo bench unit lint clean install uninstall
@@ -42,6 +42,8 @@ MANDIR     := $(PREFIX)/share/man
 # systemd and logrotate read /etc and /lib regardless of PREFIX
 UNITDIR    ?= /etc/systemd/system
 LOGROTDIR  ?= /etc/logrotate.d
+EXAMPLEDIR := $(PREFIX)/share/doc/mdevver-trace/examples
+POLICYDIR  ?= /etc/mdevver-trace
 
 all: $(BIN)
 
@@ -63,7 +65,16 @@ $(BIN): $(USER_OBJS)
 $(BUILD)/unit/test_%: tests/unit/test_%.c user/%.c tests/unit/unit.h $(HEADERS) | $(BUILD)/unit
 	$(CC) $(USER_CFLAGS) tests/unit/test_$*.c user/$*.c -o $@
 
+# the compiler's tests parse policies first
+$(BUILD)/unit/test_policy_compile: tests/unit/test_policy_compile.c user/policy_compile.c user/policy.c tests/unit/unit.h $(HEADERS) | $(BUILD)/unit
+	$(CC) $(USER_CFLAGS) tests/unit/test_policy_compile.c user/policy_compile.c user/policy.c -o $@
+
 unit: $(UNIT_BINS)
+
+# write paths the enforcement tests need beyond Python (io_uring, a race)
+WRITERS := $(BUILD)/writers
+$(WRITERS): tests/vm/writers.c | $(BUILD)
+	$(CC) $(USER_CFLAGS) -pthread $< -o $@
 
 # Installs every Debian package the build, the tests and the demo need;
 # does nothing when they are all present.
@@ -71,7 +82,7 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit $(WRITERS)
 	@tests/run_all.sh
 
 demo: deps
@@ -100,10 +111,23 @@ install: $(BIN)
 	sed 's|@SBINDIR@|$(SBINDIR)|' dist/mdevver-trace.service > $(DESTDIR)$(UNITDIR)/mdevver-trace.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/mdevver-trace.service
 	install -D -m 0644 dist/mdevver-trace.logrotate $(DESTDIR)$(LOGROTDIR)/mdevver-trace
+	sed 's|@SBINDIR@|$(SBINDIR)|; s|@POLICYDIR@|$(POLICYDIR)|' dist/mdevver-trace-enforce.service \
+		> $(DESTDIR)$(UNITDIR)/mdevver-trace-enforce.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/mdevver-trace-enforce.service
+	install -d -m 0755 $(DESTDIR)$(EXAMPLEDIR)
+	install -m 0644 examples/policies/*.policy $(DESTDIR)$(EXAMPLEDIR)/
+	@# the policy the enforce unit reads: root-owned, not group/other
+	@# writable (enforce refuses anything else); never overwrite one
+	install -d -m 0755 $(DESTDIR)$(POLICYDIR)
+	test -e $(DESTDIR)$(POLICYDIR)/site.policy || \
+		install -m 0644 examples/policies/site.policy $(DESTDIR)$(POLICYDIR)/site.policy
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mdevver-trace $(DESTDIR)$(MANDIR)/man8/mdevver-trace.8 \
-	      $(DESTDIR)$(UNITDIR)/mdevver-trace.service $(DESTDIR)$(LOGROTDIR)/mdevver-trace
+	      $(DESTDIR)$(UNITDIR)/mdevver-trace.service $(DESTDIR)$(LOGROTDIR)/mdevver-trace \
+	      $(DESTDIR)$(UNITDIR)/mdevver-trace-enforce.service
+	rm -rf $(DESTDIR)$(EXAMPLEDIR)
+	@echo "kept $(DESTDIR)$(POLICYDIR) (your policy)"
 
 clean:
 	rm -rf $(BUILD)

@@ -66,7 +66,9 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 		d = bpf_map_lookup_elem(&decisions, &id);
 		if (!d)
 			return;
-		if (d->kn == kn && !e->verdict) {
+		/* a call that got this far was not refused: only an audit
+		 * mark can be its verdict */
+		if (d->kn == kn && !e->verdict && d->verdict == MDEVVER_VERDICT_AUDIT) {
 			e->verdict = d->verdict;
 			e->rule_id = d->rule_id;
 			e->policy_gen = d->gen;
@@ -109,6 +111,18 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 	set_verdict(e, j, gen, true);
 out:
 	policy_exit(gen);
+}
+
+/* Did the permission hook refuse this call (and report it)? */
+static __always_inline bool denied_by_hook(struct kernfs_node *kn)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct decision *d = bpf_map_lookup_elem(&decisions, &id);
+	bool denied = d && d->kn == kn && d->verdict == MDEVVER_VERDICT_DENIED;
+
+	if (denied)
+		bpf_map_delete_elem(&decisions, &id);
+	return denied;
 }
 
 /*
@@ -522,6 +536,8 @@ static __always_inline void sys_end(long ret)
 	count = s->op == MDEVVER_OP_READ ? (ret > 0 ? ret : 0) : s->count;
 	if (!outcome_wanted(s->op, ret, count))
 		goto out;
+	if (ret == -EPERM && denied_by_hook((struct kernfs_node *)s->arg0))
+		goto out;	/* the permission hook reported this call */
 	e = reserve_event();
 	if (!e)
 		goto out;
@@ -712,17 +728,24 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 		verdict = -EPERM;
 		goto out;
 	}
-	if (j->best_action == MDEVVER_ACT_DENY) {
-		emit_denied(j, kn, gen);
-		verdict = -EPERM;
-	} else if (j->best_action == MDEVVER_ACT_AUDIT) {
+	if (j->best_action == MDEVVER_ACT_NONE) {
+		/* nothing of an earlier call of this thread may stick */
+		bpf_map_delete_elem(&decisions, &id);
+	} else {
 		d.kn = kn;
 		d.ts_ns = bpf_ktime_get_ns();
 		d.rule_id = j->best_id;
 		d.unknown = j->best_unknown;
-		d.verdict = MDEVVER_VERDICT_AUDIT;
+		d.verdict = j->best_action == MDEVVER_ACT_DENY ? MDEVVER_VERDICT_DENIED
+							      : MDEVVER_VERDICT_AUDIT;
 		d.gen = gen;
+		/* syscall mode sees the refused call at its exit too: the
+		 * decision tells it that this hook reported it already */
 		bpf_map_update_elem(&decisions, &id, &d, BPF_ANY);
+	}
+	if (j->best_action == MDEVVER_ACT_DENY) {
+		emit_denied(j, kn, gen);
+		verdict = -EPERM;
 	}
 out:
 	policy_exit(gen);

@@ -38,6 +38,14 @@ struct {
 	__type(value, struct mdevver_rule);
 } rules SEC(".maps");
 
+/* written and read by user space only (event names after adoption) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * MDEVVER_RULES_MAX);
+	__type(key, __u32);
+	__type(value, struct mdevver_rule_name);
+} rule_names SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MDEVVER_INDEX_MAX);

@@ -27,7 +27,9 @@
 #define MDEVVER_RULES_MAX	16384	/* per generation */
 #define MDEVVER_BUCKET_MAX	32	/* rule ids per index page */
 #define MDEVVER_BUCKET_PAGES	512	/* pages per index key: 16384 rules */
-#define MDEVVER_INDEX_MAX	(2 * MDEVVER_RULES_MAX + 1024)
+/* per generation: one primary entry per rule, plus the unknown-fact pages
+ * of three kinds, each rounded up separately */
+#define MDEVVER_INDEX_MAX	(2 * (MDEVVER_RULES_MAX + 1024))
 #define MDEVVER_PREFIX_MAX	251	/* bytes of a prefix rule's value */
 #define MDEVVER_PREFIX_DEPTH	8	/* nested rule prefixes of one string */
 #define MDEVVER_PREFIXES_MAX	(2 * MDEVVER_RULES_MAX)
@@ -85,6 +87,7 @@ enum mdevver_state_key {
 	MDEVVER_STATE_GEN_FLAGS1 = 6,
 	MDEVVER_STATE_LAYOUT = 7,	/* MDEVVER_ENFORCE_LAYOUT, for adoption */
 	MDEVVER_STATE_INSTANCE = 8,	/* the program instance whose events count */
+	MDEVVER_STATE_LOSS_REPORTED = 9, /* losses the reporting process has shown */
 	MDEVVER_STATE_MAX = 16,
 };
 
@@ -102,7 +105,7 @@ enum mdevver_gen_flags {
 
 /* Bumped whenever a map below changes: a pinned state of another layout is
  * never adopted (unpin it first). */
-#define MDEVVER_ENFORCE_LAYOUT	1
+#define MDEVVER_ENFORCE_LAYOUT	2
 
 /* Index kinds (mdevver_index_key.kind). */
 enum mdevver_index_kind {
@@ -167,6 +170,12 @@ struct mdevver_prefix_set {
 	__u64 id[MDEVVER_PREFIX_DEPTH];
 };
 
+/* rule_names map (key as rules): names for events, kept in the kernel so a
+ * process that adopts pinned state can still name the rules it did not load. */
+struct mdevver_rule_name {
+	char name[64];
+};
+
 /* Learned per attribute (key: kernfs node id = the file's inode number):
  * the device's own string, from reads the kernel served, and the mdev type
  * of device-directory attributes, from user space (mdev_type link). */
@@ -208,6 +217,7 @@ _Static_assert(sizeof(struct mdevver_prefix_key) == 256,
 _Static_assert(sizeof(struct mdevver_prefix_set) == 8 + 8 * MDEVVER_PREFIX_DEPTH,
 	       "prefix set layout");
 _Static_assert(sizeof(struct mdevver_node) == 280, "node layout");
+_Static_assert(sizeof(struct mdevver_rule_name) == 64, "rule name layout");
 #endif
 
 #endif /* MDEVVER_ENFORCE_H */

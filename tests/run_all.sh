@@ -61,6 +61,12 @@ for suite in $suites; do
 			run_suite "vm-$k" tests/vm/run.sh --suite "$k" --timeout 1500 \
 				--out "build/vm/$k" -- tests/vm/guest-suite.sh
 		done
+		# enforcement where BPF LSM is built in but not enabled (lsm=
+		# without bpf): the refusal and the dry run, on the first line
+		set -- ${KERNELS:-bookworm}
+		run_suite "vm-$1-without-bpf-lsm" tests/vm/run.sh --suite "$1" --timeout 600 \
+			--lsm lockdown,capability,landlock --out "build/vm/$1-nolsm" \
+			-- python3 tests/integration/enforce_tests.py --no-lsm
 		;;
 	*)
 		echo "FAIL suite $suite: unknown (expected unit, host, audit, report, top, metrics, vm)"

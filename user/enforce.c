@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +37,12 @@
 #include "mdevver_trace.skel.h"
 #include "policy_compile.h"
 
-/* Maps shared across instances: pinned under these names. */
+/* Maps shared across instances: pinned under these names.  Not inflight:
+ * a call that one instance's entry program began must not be finished by
+ * another instance's exit program (the first one's filters applied). */
 static const char *const shared_maps[] = {
-	"events", "attr_names", "inflight", "enforce_state", "rules",
-	"rule_index", "prefixes", "nodes", "decisions",
+	"events", "attr_names", "enforce_state", "rules",
+	"rule_index", "prefixes", "nodes", "decisions", "rule_names",
 };
 #define N_SHARED (sizeof(shared_maps) / sizeof(shared_maps[0]))
 
@@ -90,10 +93,21 @@ static bool have_caps(const int *caps, size_t n)
 }
 
 /* Read the policy through one descriptor whose owner and mode were checked
- * (no window between the check and the read). */
-static int read_policy(const char *path, struct policy *out)
+ * (no window between the check and the read).  On refusal, why gets one
+ * line (without the "mdevver-trace: " prefix). */
+__attribute__((format(printf, 3, 4)))
+static int refuse(char *why, size_t sz, const char *fmt, ...)
 {
-	char err[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sz, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int read_policy(const char *path, struct policy *out, char *why, size_t whysz)
+{
 	struct stat st;
 	char *text = NULL;
 	size_t len = 0, cap = 0;
@@ -102,27 +116,26 @@ static int read_policy(const char *path, struct policy *out)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "mdevver-trace: policy file %s: %s\n", path, strerror(errno));
-		return -1;
+		return refuse(why, whysz, "policy file %s: %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st)) {
-		fprintf(stderr, "mdevver-trace: policy file %s: %s\n", path, strerror(errno));
+		refuse(why, whysz, "policy file %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "mdevver-trace: policy file %s: not a regular file\n", path);
+		refuse(why, whysz, "policy file %s: not a regular file", path);
 		goto out;
 	}
 	if (st.st_uid != 0) {
-		fprintf(stderr, "mdevver-trace: unsafe policy file %s: owned by uid %u, not root "
-			"(whoever owns it decides what is enforced): chown root %s\n",
-			path, (unsigned int)st.st_uid, path);
+		refuse(why, whysz, "unsafe policy file %s: owned by uid %u, not root "
+		       "(whoever owns it decides what is enforced): chown root %s",
+		       path, (unsigned int)st.st_uid, path);
 		goto out;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		fprintf(stderr, "mdevver-trace: unsafe policy file %s: writable by %s (mode %04o): chmod go-w %s\n",
-			path, (st.st_mode & S_IWOTH) ? "others" : "group",
-			(unsigned int)(st.st_mode & 07777), path);
+		refuse(why, whysz, "unsafe policy file %s: writable by %s (mode %04o): chmod go-w %s",
+		       path, (st.st_mode & S_IWOTH) ? "others" : "group",
+		       (unsigned int)(st.st_mode & 07777), path);
 		goto out;
 	}
 	for (;;) {
@@ -130,24 +143,22 @@ static int read_policy(const char *path, struct policy *out)
 			char *t = realloc(text, cap = cap ? 2 * cap : 65536);
 
 			if (!t) {
-				fprintf(stderr, "mdevver-trace: policy file %s: out of memory\n", path);
+				refuse(why, whysz, "policy file %s: out of memory", path);
 				goto out;
 			}
 			text = t;
 		}
 		n = read(fd, text + len, cap - len);
 		if (n < 0) {
-			fprintf(stderr, "mdevver-trace: policy file %s: %s\n", path, strerror(errno));
+			refuse(why, whysz, "policy file %s: %s", path, strerror(errno));
 			goto out;
 		}
 		if (!n)
 			break;
 		len += n;
 	}
-	if (policy_parse(text ? text : "", len, path, out, err, sizeof(err))) {
-		fprintf(stderr, "mdevver-trace: %s\n", err);
+	if (policy_parse(text ? text : "", len, path, out, why, whysz))
 		goto out;
-	}
 	ret = 0;
 out:
 	free(text);
@@ -174,10 +185,10 @@ static int open_pinned(struct enforcer *en)
 			return -1;
 		}
 	}
-	if (state_read(en->pinned_map_fds[3], MDEVVER_STATE_LAYOUT) != MDEVVER_ENFORCE_LAYOUT) {
+	if (state_read(en->pinned_map_fds[2], MDEVVER_STATE_LAYOUT) != MDEVVER_ENFORCE_LAYOUT) {
 		fprintf(stderr, "mdevver-trace: pinned state in %s has layout %llu, this build uses %d: "
 			"run 'mdevver-trace unpin' first\n", MDEVVER_PIN_DIR,
-			(unsigned long long)state_read(en->pinned_map_fds[3], MDEVVER_STATE_LAYOUT),
+			(unsigned long long)state_read(en->pinned_map_fds[2], MDEVVER_STATE_LAYOUT),
 			MDEVVER_ENFORCE_LAYOUT);
 		return -1;
 	}
@@ -228,8 +239,10 @@ int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 		fprintf(stderr, "mdevver-trace: --pin keeps enforcement in the kernel; it makes no sense with --dry-run\n");
 		return -1;
 	}
-	if (read_policy(opt->policy_path, &en->pol[0]))
+	if (read_policy(opt->policy_path, &en->pol[0], err, sizeof(err))) {
+		fprintf(stderr, "mdevver-trace: %s\n", err);
 		return -1;
+	}
 	/* the matcher's own limits, reported now rather than after loading */
 	if (policy_compile(&en->pol[0], 0, opt->policy_path, &c, err, sizeof(err))) {
 		fprintf(stderr, "mdevver-trace: %s\n", err);
@@ -326,8 +339,13 @@ static int install(struct enforcer *en, struct policy *p, char *msg, size_t msgs
 	clear_gen(en, target);
 	for (size_t i = 0; i < c.n_rules; i++) {
 		__u32 key = target * MDEVVER_RULES_MAX + (__u32)i;
+		struct mdevver_rule_name name;
 
-		if (bpf_map_update_elem(rfd, &key, &c.rules[i], BPF_ANY))
+		memset(&name, 0, sizeof(name));
+		snprintf(name.name, sizeof(name.name), "%s", p->rules[i].name);
+		if (bpf_map_update_elem(rfd, &key, &c.rules[i], BPF_ANY) ||
+		    bpf_map_update_elem(bpf_map__fd(en->skel->maps.rule_names), &key,
+					&name, BPF_ANY))
 			goto map_err;
 	}
 	for (size_t i = 0; i < c.n_prefixes; i++)
@@ -502,8 +520,13 @@ static void read_adopted_loss(struct enforcer *en)
 
 	if (fd < 0)
 		return;
-	if (!bpf_map_lookup_elem(fd, &zero, &old))
-		en->adopted_lost = old.lost_events + old.untracked_calls;
+	if (!bpf_map_lookup_elem(fd, &zero, &old)) {
+		__u64 total = old.lost_events + old.untracked_calls;
+		__u64 told = state_read(state_fd(en), MDEVVER_STATE_LOSS_REPORTED);
+
+		/* only what the previous process had not shown already */
+		en->adopted_lost = total > told ? total - told : 0;
+	}
 	close(fd);
 }
 
@@ -545,10 +568,8 @@ int enforce_reload(struct enforcer *en, char *msg, size_t msgsz)
 	struct policy p;
 
 	memset(&p, 0, sizeof(p));
-	if (read_policy(en->opt->policy_path, &p)) {
-		snprintf(msg, msgsz, "the file was rejected (see above)");
+	if (read_policy(en->opt->policy_path, &p, msg, msgsz))
 		return -1;
-	}
 	if (install(en, &p, msg, msgsz)) {
 		policy_free(&p);
 		return -1;
@@ -557,13 +578,29 @@ int enforce_reload(struct enforcer *en, char *msg, size_t msgsz)
 	return 0;
 }
 
+void enforce_note_reported_loss(struct enforcer *en, __u64 reported)
+{
+	if (en->skel)
+		state_set(en, MDEVVER_STATE_LOSS_REPORTED, reported);
+}
+
 const char *enforce_rule_name(void *ctx, unsigned int gen, unsigned int id)
 {
 	struct enforcer *en = ctx;
 
-	if (gen > 1 || id >= en->pol[gen].n_rules)
+	static struct mdevver_rule_name from_kernel;
+	__u32 key = gen * MDEVVER_RULES_MAX + id;
+
+	if (gen > 1 || id >= MDEVVER_RULES_MAX)
 		return NULL;
-	return en->pol[gen].rules[id].name;
+	if (id < en->pol[gen].n_rules)
+		return en->pol[gen].rules[id].name;
+	/* a generation this process did not load (adopted): ask the map */
+	if (!en->skel || bpf_map_lookup_elem(bpf_map__fd(en->skel->maps.rule_names),
+					     &key, &from_kernel) || !from_kernel.name[0])
+		return NULL;
+	from_kernel.name[sizeof(from_kernel.name) - 1] = '\0';
+	return from_kernel.name;
 }
 
 void enforce_finish(struct enforcer *en, bool keep_pinned)

@@ -48,6 +48,9 @@ int enforce_activate(struct enforcer *en, struct tracer *t, char *msg, size_t ms
 int enforce_reload(struct enforcer *en, char *msg, size_t msgsz);
 /* Learn the device's own strings now (start, reload, a fail-closed local). */
 void enforce_scan_nodes(struct enforcer *en, bool force);
+/* What this process has reported lost so far: a later adopter reports only
+ * the rest. */
+void enforce_note_reported_loss(struct enforcer *en, __u64 reported);
 const char *enforce_rule_name(void *en, unsigned int gen, unsigned int id);
 /* On exit: pinned state stays (say so), otherwise nothing remains. */
 void enforce_finish(struct enforcer *en, bool keep_pinned);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "attach.h"
+#include "enforce.h"
 #include "escape.h"
 #include "event_fmt.h"
 #include "kernel_features.h"
@@ -22,6 +23,12 @@ static int attach_point_exists(const struct prog_spec *s, char *where,
 	char cat[64], name[128];
 
 	where[0] = '\0';
+	if (!strcmp(s->kind, "lsm")) {
+		char hook[128];
+
+		snprintf(hook, sizeof(hook), "bpf_lsm_%s", s->target);
+		return kf_btf_has_func(hook, where, sz);
+	}
 	if (!strcmp(s->kind, "fentry") || !strcmp(s->kind, "fexit"))
 		return kf_btf_has_func(s->target, where, sz);
 	if (!strcmp(s->kind, "kprobe") || !strcmp(s->kind, "kretprobe"))
@@ -29,6 +36,12 @@ static int attach_point_exists(const struct prog_spec *s, char *where,
 	if (sscanf(s->target, "%63[^/]/%127s", cat, name) != 2)
 		return -1;
 	return kf_tracepoint_exists(cat, name);
+}
+
+/* the LSM program serves enforcement in every attach mode */
+static const char *spec_mode(const struct prog_spec *s)
+{
+	return s->mode ? mode_name(s->mode) : "enforce";
 }
 
 static const char *tri(int v)
@@ -77,7 +90,7 @@ int cmd_probes(bool json)
 		if (json) {
 			printf("%s{\"mode\":\"%s\",\"kind\":\"%s\",\"target\":\"%s\","
 			       "\"vendor\":%s,\"exists\":\"%s\",\"loads\":\"%s\",\"detail\":",
-			       i ? "," : "", mode_name(s->mode), s->kind, s->target,
+			       i ? "," : "", spec_mode(s), s->kind, s->target,
 			       s->vendor ? "true" : "false", tri(exists), tri(loads));
 			json_write_string(stdout, why, strlen(why));
 			if (where[0]) {
@@ -86,7 +99,7 @@ int cmd_probes(bool json)
 			}
 			printf("}");
 		} else {
-			printf("%-8s %-10s %-45s %-8s %-8s %s%s%s\n", mode_name(s->mode),
+			printf("%-8s %-10s %-45s %-8s %-8s %s%s%s\n", spec_mode(s),
 			       s->kind, s->target, tri(exists), tri(loads), why,
 			       where[0] ? " btf=" : "", where);
 		}
@@ -99,6 +112,7 @@ int cmd_probes(bool json)
 		       !err && t.vendor_get ? "true" : "false",
 		       !err && t.vendor_check ? "true" : "false");
 		json_write_string(stdout, t.attempts, strlen(t.attempts));
+		enforce_print_pinned(stdout, true);
 		printf("}\n");
 	} else {
 		printf("\nauto mode: %s", err ? "none (nothing attaches)" : mode_name(t.mode));
@@ -108,6 +122,7 @@ int cmd_probes(bool json)
 		printf("\n");
 		if (t.attempts[0])
 			printf("fallbacks: %s\n", t.attempts);
+		enforce_print_pinned(stdout, false);
 	}
 	if (!err)
 		tracer_stop(&t);

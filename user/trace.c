@@ -146,6 +146,7 @@ struct trace_state {
 	size_t audit_len;
 	unsigned long long events;
 	unsigned long long malformed;
+	unsigned int batch;		/* events in this poll round */
 	struct enforcer *en;		/* enforce: NULL when tracing */
 };
 
@@ -182,6 +183,8 @@ static void audit_flush_record(struct trace_state *st)
 		EMIT(st, fn, now_, __VA_ARGS__);			\
 	} while (0)
 
+#define BATCH_MAX 4096
+
 static int handle_event(void *ctx, void *data, size_t len)
 {
 	struct trace_state *st = ctx;
@@ -196,6 +199,11 @@ static int handle_event(void *ctx, void *data, size_t len)
 	 * now, so the next check is judged on facts */
 	if (st->en && (((const struct mdevver_event *)data)->unknown & MDEVVER_UNK_LOCAL))
 		enforce_scan_nodes(st->en, false);
+	/* libbpf drains until the ring is empty; writers faster than we are
+	 * would keep us there forever, deaf to SIGINT, SIGHUP and the loss
+	 * counters.  Stop the round (this event is consumed already). */
+	if (++st->batch >= BATCH_MAX)
+		return -EAGAIN;
 	return 0;
 }
 
@@ -352,17 +360,20 @@ int cmd_trace(const struct trace_options *opt)
 	if (opt->duration_s > 0)
 		deadline = monotonic_s() + opt->duration_s;
 	while (!exiting) {
+		st.batch = 0;
 		err = ring_buffer__poll(rb, MDEVVER_POLL_MS);
 		/* the BPF side wakes us only when the ring fills up (see
 		 * submit_event): a poll that timed out must still drain */
 		if (err >= 0)
 			err = ring_buffer__consume(rb);
-		if (err < 0 && err != -EINTR) {
+		if (err < 0 && err != -EINTR && err != -EAGAIN) {
 			fprintf(stderr, "mdevver-trace: polling ring buffer: %s\n",
 				strerror(-err));
 			goto cleanup;
 		}
 		reported = report_loss(&st, t.skel, reported);
+		if (enforcing)
+			enforce_note_reported_loss(&en, reported);
 		fflush(stdout);
 		if (st.metrics && st.log)
 			metrics_set_audit_dropped(st.metrics, audit_log_dropped(st.log));
@@ -392,8 +403,13 @@ int cmd_trace(const struct trace_options *opt)
 		if (opt->tick_cb && opt->tick_cb(opt->cb_ctx))
 			break;
 	}
-	/* drain what is still queued, then the final loss count */
-	ring_buffer__consume(rb);
+	/* drain what is still queued (bounded: writers may still be going),
+	 * then the final loss count */
+	for (int i = 0; i < 64; i++) {
+		st.batch = 0;
+		if (ring_buffer__consume(rb) != -EAGAIN)
+			break;
+	}
 	reported = report_loss(&st, t.skel, reported);
 	EMIT_NOW(&st, output_end, st.events, t.skel->bss->lost_events,
 	     t.skel->bss->untracked_calls);

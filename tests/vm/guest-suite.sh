@@ -12,4 +12,5 @@ build/mdevver-trace probes > "$out/probes.txt" 2>&1 || rc=1
 echo "# probes output kept in $out/probes.txt"
 tests/kmod/selftest.sh || rc=1
 python3 tests/integration/vm_tests.py || rc=1
+python3 tests/integration/enforce_tests.py || rc=1
 exit $rc
