@@ -87,7 +87,7 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 	j = judge_claim();
 	if (!j)
 		goto out;
-	j->gen = gen;
+	judge_gen(j, gen);
 	if (!judge_node(j, kn))
 		goto out;
 	judge_task(j, op);
@@ -135,6 +135,8 @@ static __always_inline bool denied_by_hook(struct kernfs_node *kn)
 static __always_inline void store_recheck(struct kernfs_open_file *of,
 					  const char *buf, __u64 count)
 {
+	__u64 id = bpf_get_current_pid_tgid();
+	struct decision *d;
 	struct kernfs_node *kn;
 	struct inflight *s;
 	struct judge *j;
@@ -153,11 +155,17 @@ static __always_inline void store_recheck(struct kernfs_open_file *of,
 	j = judge_claim();
 	if (!j)
 		goto out;
-	j->gen = gen;
+	judge_gen(j, gen);
+	judge_remote_kernel(j, buf, count);
+	/* the very bytes the permission hook judged on this node, under
+	 * this generation: the same verdict, nothing to do */
+	d = bpf_map_lookup_elem(&decisions, &id);
+	if (d && d->kn == kn && d->gen == gen && d->remote_known &&
+	    (j->known & MDEVVER_RK_REMOTE) && d->remote_hash == j->remote_hash)
+		goto out;
 	if (!judge_node(j, kn))
 		goto out;
 	judge_task(j, MDEVVER_OP_CHECK);
-	judge_remote_kernel(j, buf, count);
 	judge_run(j);
 	if (j->best_action != MDEVVER_ACT_DENY)
 		goto out;
@@ -715,7 +723,7 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 	if (!j)
 		goto out;
 	seq = j->seq;
-	j->gen = gen;
+	judge_gen(j, gen);
 	if (!judge_node(j, kn))
 		goto out;
 	judge_task(j, op);
@@ -728,19 +736,24 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 		verdict = -EPERM;
 		goto out;
 	}
-	if (j->best_action == MDEVVER_ACT_NONE) {
+	if (j->best_action == MDEVVER_ACT_NONE &&
+	    !(op == MDEVVER_OP_CHECK && (flags & MDEVVER_GEN_CONTENT))) {
 		/* nothing of an earlier call of this thread may stick */
 		bpf_map_delete_elem(&decisions, &id);
 	} else {
+		/* audit: the event's verdict; deny: syscall mode sees the
+		 * refused call at its exit too and must not report it twice;
+		 * the bytes judged: the store re-checks only other bytes */
 		d.kn = kn;
 		d.ts_ns = bpf_ktime_get_ns();
 		d.rule_id = j->best_id;
 		d.unknown = j->best_unknown;
-		d.verdict = j->best_action == MDEVVER_ACT_DENY ? MDEVVER_VERDICT_DENIED
-							      : MDEVVER_VERDICT_AUDIT;
+		d.verdict = j->best_action == MDEVVER_ACT_DENY ? MDEVVER_VERDICT_DENIED :
+			    j->best_action == MDEVVER_ACT_AUDIT ? MDEVVER_VERDICT_AUDIT :
+								  MDEVVER_VERDICT_NONE;
 		d.gen = gen;
-		/* syscall mode sees the refused call at its exit too: the
-		 * decision tells it that this hook reported it already */
+		d.remote_known = !!(j->known & MDEVVER_RK_REMOTE);
+		d.remote_hash = j->remote_hash;
 		bpf_map_update_elem(&decisions, &id, &d, BPF_ANY);
 	}
 	if (j->best_action == MDEVVER_ACT_DENY) {

@@ -75,10 +75,13 @@ struct {
 struct decision {
 	const void *kn;
 	__u64 ts_ns;
+	__u64 remote_hash;	/* the bytes the hook judged (remote_known) */
 	__u32 rule_id;
 	__u16 unknown;
-	__u8 verdict;
+	__u8 verdict;		/* NONE: judged, nothing matched */
 	__u8 gen;
+	__u8 remote_known;
+	__u8 __pad[7];
 };
 
 struct {
@@ -110,6 +113,7 @@ struct judge {
 	__u32 remote_len;	/* without the trailing newline */
 	__u32 raw_len;		/* as written */
 	__u32 gen;
+	__u32 kinds;		/* index kinds present in gen (bit per kind) */
 	__u8 op;
 	__u8 __pad[3];
 	struct mdevver_prefix_set rpfx;
@@ -202,6 +206,13 @@ static __always_inline void policy_exit(int gen)
 static __always_inline __u64 gen_flags(int gen)
 {
 	return state_get(MDEVVER_STATE_GEN_FLAGS0 + (gen & 1));
+}
+
+/* Which generation this judgement uses, and what that generation holds. */
+static __always_inline void judge_gen(struct judge *j, int gen)
+{
+	j->gen = gen;
+	j->kinds = gen_flags(gen) >> MDEVVER_GEN_KIND_SHIFT;
 }
 
 static __always_inline struct judge *judge_claim(void)
@@ -557,6 +568,9 @@ static __always_inline void add_key(struct judge *j, __u16 kind, __u64 value)
 {
 	__u32 n = j->n_keys;
 
+	/* nobody filed a rule under this kind: nothing to look up */
+	if (!(j->kinds & (1u << kind)))
+		return;
 	if (n >= JUDGE_KEYS_MAX)
 		return;
 	j->n_keys = n + 1;

@@ -102,6 +102,9 @@ enum mdevver_gen_flags {
 	MDEVVER_GEN_READ_RULES = 1u << 1,	/* some rule has op=read */
 	MDEVVER_GEN_CONTENT = 1u << 2,	/* some rule looks at remote bytes */
 };
+/* Bits MDEVVER_GEN_KIND_SHIFT + kind: the generation has index entries of
+ * that kind; the kernel looks up no key of a kind nobody filed under. */
+#define MDEVVER_GEN_KIND_SHIFT	8
 
 /* Bumped whenever a map below changes: a pinned state of another layout is
  * never adopted (unpin it first). */

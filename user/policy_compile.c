@@ -384,11 +384,14 @@ int policy_compile(const struct policy *p, unsigned int gen, const char *fname,
 			if (bucket_count(&b, c[k].kind, c[k].value) <
 			    bucket_count(&b, c[best].kind, c[best].value))
 				best = k;
+		out->gen_flags |= 1ull << (MDEVVER_GEN_KIND_SHIFT + c[best].kind);
 		if (bucket_add(&b, c[best].kind, c[best].value, (uint32_t)i)) {
 			fail(err, errsz, -1, "%s: out of memory", fname);
 			goto out;
 		}
 		unk = unknown_kind(c[best].kind);
+		if (unk && r->action == MDEVVER_ACT_DENY)
+			out->gen_flags |= 1ull << (MDEVVER_GEN_KIND_SHIFT + unk);
 		if (unk && r->action == MDEVVER_ACT_DENY &&
 		    bucket_add(&b, unk, 0, (uint32_t)i)) {
 			fail(err, errsz, -1, "%s: out of memory", fname);
