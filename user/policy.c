@@ -48,12 +48,14 @@ __attribute__((format(printf, 3, 4)))
 static int fail(struct parser *p, size_t col, const char *fmt, ...)
 {
 	size_t n;
-	va_list ap;
 
 	n = snprintf(p->err, p->errsz, "%s:%u:%zu: ", p->fname, p->lineno, col + 1);
 	if (n < p->errsz) {
+		va_list ap;
+
 		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errsz - n, fmt, ap);
+		/* started above; clang-analyzer 14's known false positive */
+		vsnprintf(p->err + n, p->errsz - n, fmt, ap);	// NOLINT(clang-analyzer-valist.Uninitialized)
 		va_end(ap);
 	}
 	return -1;
