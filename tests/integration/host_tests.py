@@ -8,6 +8,8 @@ Also the CLI's error handling and the decode command, which need no BPF.
 import glob
 import json
 import os
+import time
+import signal
 import subprocess
 import sys
 
@@ -118,7 +120,12 @@ def test_make_install():
         expect_eq(r.returncode, 0, f"make install: {r.stderr.strip()}")
         want = {"usr/sbin/mdevver-trace": 0o755, "usr/share/man/man8/mdevver-trace.8": 0o644,
                 "etc/systemd/system/mdevver-trace.service": 0o644,
-                "etc/logrotate.d/mdevver-trace": 0o644}
+                "etc/logrotate.d/mdevver-trace": 0o644,
+                "etc/systemd/system/mdevver-trace-enforce.service": 0o644,
+                "etc/mdevver-trace/site.policy": 0o644,
+                "usr/share/doc/mdevver-trace/examples/known-bad-firmware.policy": 0o644,
+                "usr/share/doc/mdevver-trace/examples/only-libvirtd-checks.policy": 0o644,
+                "usr/share/doc/mdevver-trace/examples/site.policy": 0o644}
         for path, mode in want.items():
             full = os.path.join(d, path)
             expect(os.path.isfile(full), f"installed {path}")
@@ -126,10 +133,70 @@ def test_make_install():
         unit = open(os.path.join(d, "etc/systemd/system/mdevver-trace.service")).read()
         expect("ExecStart=/usr/sbin/mdevver-trace -o /var/log/mdevver-trace/audit.jsonl" in unit,
                "unit runs the installed binary")
+        enf = open(os.path.join(d, "etc/systemd/system/mdevver-trace-enforce.service")).read()
+        expect("ExecStart=/usr/sbin/mdevver-trace enforce --policy /etc/mdevver-trace/site.policy"
+               in enf and "@" not in enf.replace("@@", ""),
+               "enforce unit: the installed binary and policy, nothing left unsubstituted")
+        expect("ExecReload=/bin/kill -HUP $MAINPID" in enf, "enforce unit: reload is SIGHUP")
+        # the installed policy is one `enforce` accepts: parse it for real
+        # (dry run needs BPF; the parser's verdict comes first and is enough)
+        pol = os.path.join(d, "etc/mdevver-trace/site.policy")
+        os.chown(pol, 0, 0)
+        r = run([os.path.join(d, "usr/sbin/mdevver-trace"), "enforce", "--policy", pol,
+                 "--dry-run", "-d", "0.5"], timeout=60)
+        expect(pol + ":" not in r.stderr, f"installed site.policy parses: {r.stderr.strip()}")
+        # a second install keeps the admin's policy
+        with open(pol, "a") as f:
+            f.write("deny uid=4242 name=mine\n")
+        r = run(["make", "-s", "install", f"DESTDIR={d}", "PREFIX=/usr"], cwd=REPO, timeout=120)
+        expect("name=mine" in open(pol).read(), "make install never overwrites the policy")
         r = run([os.path.join(d, "usr/sbin/mdevver-trace"), "decode", "x"], timeout=10)
         expect_eq(r.returncode, 0, "installed binary runs")
         page = open(os.path.join(d, "usr/share/man/man8/mdevver-trace.8")).read()
         expect(".TH MDEVVER-TRACE 8" in page, "man page header")
+
+
+def test_enforce_on_host():
+    """The build host has no usable BPF LSM: enforce says so in one line;
+    the dry run still judges (syscall mode), and /sys/module/*/version is
+    no mdev attribute, so nothing gets a verdict."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        pol = os.path.join(d, "p.policy")
+        with open(pol, "w") as f:
+            f.write("deny op=read name=every-read\n")
+        os.chmod(pol, 0o644)
+        r = run([BIN, "enforce", "--policy", pol, "-d", "1"], timeout=120)
+        expect_eq(r.returncode, 1, f"enforce without a working BPF LSM: exit code ({r.stderr})")
+        lines = r.stderr.strip().splitlines()
+        expect(len(lines) <= 2 and ("BPF LSM is not active" in lines[0] or
+                                    "cannot load enforcement" in lines[0]),
+               f"says why: {r.stderr.strip()}")
+        p = subprocess.Popen([BIN, "enforce", "--policy", pol, "--dry-run", "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        out = ""
+        while '"event":"enforce"' not in out and time.monotonic() < deadline:
+            line = p.stdout.readline()
+            if not line:
+                break
+            out += line
+        files = module_versions()
+        for f in files:
+            read_attr(f)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        rest, err = p.communicate(timeout=60)
+        recs = [json.loads(x) for x in (out + rest).splitlines()]
+        expect_eq(p.returncode, 0, f"dry run exit code ({err.strip()})")
+        expect_eq(recs[0]["mode"], "syscall", "dry run on this host: syscall mode")
+        enf = [x for x in recs if x["event"] == "enforce"]
+        expect(enf and enf[0]["state"] == "dry-run" and enf[0]["rules"] == 1,
+               f"enforce record: {enf}")
+        reads = [x for x in recs if x["event"] == "read" and x["pid"] == os.getpid()]
+        expect_eq(len(reads), len(files), "every module version read reported")
+        expect(all("verdict" not in x for x in reads),
+               "a module's version file is no mdev attribute: no verdict")
 
 
 def main():
@@ -144,6 +211,7 @@ def main():
     run_test("host_not_root", test_not_root)
     run_test("host_decode", test_decode)
     run_test("host_make_install", test_make_install)
+    run_test("host_enforce", test_enforce_on_host)
     return finish()
 
 
