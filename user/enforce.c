@@ -229,12 +229,21 @@ int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 			"(or CAP_BPF, CAP_PERFMON, CAP_MAC_ADMIN and CAP_SYS_ADMIN)\n");
 		return -1;
 	}
-	if (!opt->dry_run && kf_bpf_lsm_active(lsms, sizeof(lsms)) != 1) {
-		fprintf(stderr, "mdevver-trace: BPF LSM is not active (active LSMs: %s): add bpf to "
-			"the lsm= boot parameter (e.g. lsm=%s%sbpf) and reboot; --dry-run works without it\n",
-			lsms, strncmp(lsms, "unknown", 7) ? lsms : "lockdown,capability,landlock,yama,apparmor",
-			",");
-		return -1;
+	if (!opt->dry_run) {
+		int active = kf_bpf_lsm_active(lsms, sizeof(lsms));
+
+		if (active < 0) {
+			fprintf(stderr, "mdevver-trace: cannot tell whether BPF LSM is active (%s): "
+				"mount securityfs (mount -t securityfs none /sys/kernel/security); "
+				"--dry-run works without it\n", lsms);
+			return -1;
+		}
+		if (!active) {
+			fprintf(stderr, "mdevver-trace: BPF LSM is not active (active LSMs: %s): add bpf to "
+				"the lsm= boot parameter (e.g. lsm=%s,bpf) and reboot; --dry-run works without it\n",
+				lsms, lsms);
+			return -1;
+		}
 	}
 	if (opt->pin && opt->dry_run) {
 		fprintf(stderr, "mdevver-trace: --pin keeps enforcement in the kernel; it makes no sense with --dry-run\n");
