@@ -17,7 +17,8 @@ MULTIARCH  := $(shell $(CC) -dumpmachine)
 WARN        := -Wall -Wextra -Werror
 CFLAGS      ?= -O2 -g
 USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Iuser -I$(BUILD)
-BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter -target bpf \
+# -mcpu=v3: BPF atomics (cmpxchg) for the judgement slots; kernels >= 5.12
+BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter -target bpf -mcpu=v3 \
 	       -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lpthread
 

@@ -89,7 +89,7 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 		goto out;
 	judge_gen(j, gen);
 	if (!judge_node(j, kn))
-		goto out;
+		goto release;
 	judge_task(j, op);
 	if (op == MDEVVER_OP_CHECK) {
 		if (e->flags & MDEVVER_F_DATA_UNREADABLE) {
@@ -109,6 +109,8 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 	}
 	judge_run(j);
 	set_verdict(e, j, gen, true);
+release:
+	judge_release(j);
 out:
 	policy_exit(gen);
 }
@@ -162,13 +164,13 @@ static __always_inline void store_recheck(struct kernfs_open_file *of,
 	d = bpf_map_lookup_elem(&decisions, &id);
 	if (d && d->kn == kn && d->gen == gen && d->remote_known &&
 	    (j->known & MDEVVER_RK_REMOTE) && d->remote_hash == j->remote_hash)
-		goto out;
+		goto release;
 	if (!judge_node(j, kn))
-		goto out;
+		goto release;
 	judge_task(j, MDEVVER_OP_CHECK);
 	judge_run(j);
 	if (j->best_action != MDEVVER_ACT_DENY)
-		goto out;
+		goto release;
 	bpf_send_signal(9 /* SIGKILL */);
 	s = current_call();
 	if (s) {
@@ -177,6 +179,8 @@ static __always_inline void store_recheck(struct kernfs_open_file *of,
 		s->policy_gen = gen;
 		s->unknown = j->best_unknown;
 	}
+release:
+	judge_release(j);
 out:
 	policy_exit(gen);
 }
@@ -189,20 +193,19 @@ static __always_inline void learn_local(struct kernfs_node *kn,
 	struct mdevver_node *node;
 	struct judge *j;
 	__u64 ino, n;
-	__u32 zero = 0;
 
 	if (enforce_mode() == MDEVVER_ENFORCE_OFF || !len)
 		return;
 	j = judge_claim();
-	node = bpf_map_lookup_elem(&judge_node_scratch, &zero);
-	if (!j || !node)
+	if (!j)
 		return;
+	node = &j->node;
 	n = len;
 	barrier_var(n);
 	if (n > MDEVVER_DATA_MAX)
 		n = MDEVVER_DATA_MAX;
 	if (bpf_probe_read_kernel(j->bytes, n, text))
-		return;
+		goto release;
 	if (j->bytes[(n - 1) & (MDEVVER_DATA_MAX - 1)] == '\n')
 		n--;
 	node->local_hash = hash_bytes(j, n);
@@ -218,9 +221,11 @@ static __always_inline void learn_local(struct kernfs_node *kn,
 	if (n > MDEVVER_PREFIX_MAX + 1)
 		n = MDEVVER_PREFIX_MAX + 1;
 	if (n && bpf_probe_read_kernel(node->local, n, j->bytes))
-		return;
+		goto release;
 	ino = BPF_CORE_READ(kn, id);
 	bpf_map_update_elem(&nodes, &ino, node, BPF_ANY);
+release:
+	judge_release(j);
 }
 
 /* ------------------------------------------------------------------------
@@ -685,10 +690,39 @@ static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
 	submit_event(e);
 }
 
+/* No scratch slot was free: refused without a judgement, and said so. */
+static __always_inline void emit_refused_unjudged(struct kernfs_node *kn, __u8 op,
+						  int gen)
+{
+	struct mdevver_event *e = reserve_event();
+
+	if (!e)
+		return;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->latency_ns = 0;
+	fill_task(e);
+	e->ret = -EPERM;
+	e->vendor_ret = 0;
+	e->vendor_remote_len = 0;
+	e->local_len = 0;
+	e->op = op;
+	e->mode = MDEVVER_MODE_LSM;
+	e->flags = MDEVVER_F_DATA_UNREADABLE;
+	e->__pad = 0;
+	e->data_len = 0;
+	e->count = 0;
+	fill_path(e, kn);
+	e->verdict = MDEVVER_VERDICT_DENIED;
+	e->rule_id = MDEVVER_RULE_NONE;
+	e->policy_gen = gen;
+	e->unknown = MDEVVER_UNK_PREEMPTED;
+	submit_event(e);
+}
+
 SEC("lsm/file_permission")
 int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 {
-	__u64 id = bpf_get_current_pid_tgid(), flags, seq;
+	__u64 id = bpf_get_current_pid_tgid(), flags;
 	struct kernfs_node *kn;
 	struct inode *inode;
 	struct decision d = {};
@@ -720,22 +754,19 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 	    (op == MDEVVER_OP_READ && !(flags & MDEVVER_GEN_READ_RULES)))
 		goto out;
 	j = judge_claim();
-	if (!j)
+	if (!j) {
+		/* every slot we tried is busy: fail closed, and say so */
+		emit_refused_unjudged(kn, op, gen);
+		verdict = -EPERM;
 		goto out;
-	seq = j->seq;
+	}
 	judge_gen(j, gen);
 	if (!judge_node(j, kn))
-		goto out;
+		goto release;
 	judge_task(j, op);
 	if (op == MDEVVER_OP_CHECK && (flags & MDEVVER_GEN_CONTENT))
 		judge_remote_syscall(j, file);
 	judge_run(j);
-	if (j->seq != seq) {
-		/* another judgement took this CPU's scratch mid-way (preempted):
-		 * the result is not ours; fail closed rather than guess */
-		verdict = -EPERM;
-		goto out;
-	}
 	if (j->best_action == MDEVVER_ACT_NONE &&
 	    !(op == MDEVVER_OP_CHECK && (flags & MDEVVER_GEN_CONTENT))) {
 		/* nothing of an earlier call of this thread may stick */
@@ -760,6 +791,8 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 		emit_denied(j, kn, gen);
 		verdict = -EPERM;
 	}
+release:
+	judge_release(j);
 out:
 	policy_exit(gen);
 	return verdict;

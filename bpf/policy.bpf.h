@@ -3,7 +3,8 @@
  * policy.bpf.h - the in-kernel policy matcher (enforcement mode).
  *
  * One judgement:
- *   j = judge_claim()                       per-CPU scratch, tagged
+ *   j = judge_claim()                       a scratch slot, held until
+ *                                           judge_release(j)
  *   judge_node(j, kn)                       attr / type / parent / local
  *   judge_task(j)                           comm / uid / cgroup
  *   judge_remote_*(j, ...)                  the written bytes, or why not
@@ -98,7 +99,8 @@ struct judge_key {
 };
 
 struct judge {
-	__u64 seq;		/* bumped by every claim on this CPU */
+	__u32 busy;		/* claimed (cmpxchg 0 -> 1) */
+	__u32 __pad0;
 	/* what the check is */
 	__u64 remote_hash;
 	__u64 local_hash;
@@ -131,25 +133,33 @@ struct judge {
 	char comm[MDEVVER_TASK_COMM_LEN];
 	char name[MDEVVER_NAME_MAX];
 	struct mdevver_prefix_key lpm;
+	struct mdevver_node node;	/* learn_local() builds its entry here */
 	/* the bytes judged: one page; twice that so a writev piece bounded
 	 * separately by offset and length stays inside for the verifier */
 	__u8 bytes[2 * MDEVVER_DATA_MAX];
 };
 
+/*
+ * Scratch for judgements, far larger than the stack.  Not per CPU: BPF LSM
+ * and tracing programs run with migration disabled but may be preempted
+ * (preempt=full, PREEMPT_RT, the lazy preemption of newer kernels), and a
+ * second judgement on the same CPU would then write into the first one's
+ * scratch.  Each judgement claims a free slot with cmpxchg instead and
+ * holds it to the end; a task preempted mid-way keeps its slot.
+ */
+#define JUDGE_SLOTS	64
+#define JUDGE_TRIES	8
+
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, JUDGE_SLOTS);
 	__type(key, __u32);
 	__type(value, struct judge);
 } judges SEC(".maps");
 
-/* a node entry is built here (larger than the stack allows) */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mdevver_node);
-} judge_node_scratch SEC(".maps");
+/* A judgement found no free slot (JUDGE_TRIES of them busy): the check is
+ * refused without a rule and counted here (user space reports it). */
+__u64 judge_slots_busy = 0;
 
 static __always_inline __u64 enforce_mode(void)
 {
@@ -217,11 +227,14 @@ static __always_inline void judge_gen(struct judge *j, int gen)
 
 static __always_inline struct judge *judge_claim(void)
 {
-	__u32 zero = 0;
-	struct judge *j = bpf_map_lookup_elem(&judges, &zero);
+	__u32 base = bpf_get_smp_processor_id() * JUDGE_TRIES;
 
-	if (j) {
-		j->seq++;
+	for (int i = 0; i < JUDGE_TRIES; i++) {
+		__u32 k = (base + i) % JUDGE_SLOTS;
+		struct judge *j = bpf_map_lookup_elem(&judges, &k);
+
+		if (!j || __sync_val_compare_and_swap(&j->busy, 0, 1) != 0)
+			continue;
 		j->known = 0;
 		j->unknown_remote = 0;
 		j->n_keys = 0;
@@ -232,8 +245,15 @@ static __always_inline struct judge *judge_claim(void)
 		j->best_unknown = 0;
 		j->remote_len = 0;
 		j->raw_len = 0;
+		return j;
 	}
-	return j;
+	__sync_fetch_and_add(&judge_slots_busy, 1);
+	return NULL;
+}
+
+static __always_inline void judge_release(struct judge *j)
+{
+	__sync_fetch_and_and(&j->busy, 0);
 }
 
 /* ---- hashing ----------------------------------------------------------- */

@@ -74,7 +74,13 @@ enum mdevver_unknown {
 	MDEVVER_UNK_LOCAL = 1u << 2,		/* device's own string not learned yet */
 	MDEVVER_UNK_TYPE = 1u << 3,		/* mdev type of a device attribute unknown */
 	MDEVVER_UNK_REMOTE_LONG = 1u << 4,	/* more bytes than one page */
+	MDEVVER_UNK_PREEMPTED = 1u << 5,	/* no scratch slot was free (all
+						 * held by preempted judgements):
+						 * refused without a rule */
 };
+
+/* rule_id of a refusal no rule made (MDEVVER_UNK_PREEMPTED) */
+#define MDEVVER_RULE_NONE	0xffffffffu
 
 /* Keys of the enforce_state array. */
 enum mdevver_state_key {
@@ -108,7 +114,7 @@ enum mdevver_gen_flags {
 
 /* Bumped whenever a map below changes: a pinned state of another layout is
  * never adopted (unpin it first). */
-#define MDEVVER_ENFORCE_LAYOUT	2
+#define MDEVVER_ENFORCE_LAYOUT	3
 
 /* Index kinds (mdevver_index_key.kind). */
 enum mdevver_index_kind {

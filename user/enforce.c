@@ -223,6 +223,8 @@ int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 	for (size_t i = 0; i < N_SHARED; i++)
 		en->pinned_map_fds[i] = -1;
 	en->opt = opt;
+	en->attr_names = cfg->attr_names;
+	en->n_attr_names = cfg->n_attr_names;
 	if (!opt->dry_run && geteuid() != 0 &&
 	    !have_caps(caps_enforce, sizeof(caps_enforce) / sizeof(caps_enforce[0]))) {
 		fprintf(stderr, "mdevver-trace: insufficient privileges: enforce needs root "
@@ -393,9 +395,12 @@ static bool is_mdev_attr(const char *path, const char *base)
 {
 	char dir[4096], link[4096 + 16];
 	struct stat st;
+	bool watched = false;
 	char *slash;
 
-	if (strcmp(base, "version") && strcmp(base, "migration_version"))
+	for (size_t i = 0; i < scan_en->n_attr_names; i++)
+		watched = watched || !strcmp(base, scan_en->attr_names[i]);
+	if (!watched)
 		return false;
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -424,7 +429,9 @@ static int scan_one(const char *path, const struct stat *sb, int flag, struct FT
 	int fd;
 
 	(void)sb;
-	if (ftw->level > 7)
+	/* mdev parents sit a few levels down (behind PCI bridges); the
+	 * rest of a big /sys/devices need not be walked */
+	if (ftw->level > 12)
 		return FTW_SKIP_SUBTREE;
 	if (flag != FTW_F || !is_mdev_attr(path, path + ftw->base))
 		return FTW_CONTINUE;
@@ -635,11 +642,42 @@ void enforce_finish(struct enforcer *en, bool keep_pinned)
 
 /* ---- unpin and probes ---------------------------------------------------- */
 
+/* The kernel lets go of a link in deferred work: wait until the ids are
+ * gone, so that when unpin returns enforcement has really ended (unless an
+ * enforce process still holds the programs: say so). */
+static int wait_released(const __u32 *link_ids, const __u32 *prog_ids, int n)
+{
+	int held = 0;
+
+	for (int i = 0; i < n; i++) {
+		for (int t = 0; t < 500; t++) {
+			int fd = bpf_link_get_fd_by_id(link_ids[i]);
+
+			if (fd < 0)
+				break;
+			close(fd);
+			usleep(10000);
+		}
+		for (int t = 0; t < 100; t++) {
+			int fd = bpf_prog_get_fd_by_id(prog_ids[i]);
+
+			if (fd < 0)
+				break;
+			close(fd);
+			if (t == 99)
+				held++;
+			usleep(10000);
+		}
+	}
+	return held;
+}
+
 int cmd_unpin(int argc, char **argv)
 {
+	__u32 link_ids[ATTACH_MAX_LINKS], prog_ids[ATTACH_MAX_LINKS];
 	char path[512];
 	struct dirent *de;
-	int removed = 0;
+	int removed = 0, n_links = 0, held;
 	DIR *d;
 
 	if (argc > 1) {
@@ -659,6 +697,19 @@ int cmd_unpin(int argc, char **argv)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), MDEVVER_PIN_DIR "/%s", de->d_name);
+		if (!strncmp(de->d_name, "link_", 5) && n_links < ATTACH_MAX_LINKS) {
+			struct bpf_link_info info;
+			__u32 len = sizeof(info);
+			int fd = bpf_obj_get(path);
+
+			memset(&info, 0, sizeof(info));
+			if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
+				link_ids[n_links] = info.id;
+				prog_ids[n_links++] = info.prog_id;
+			}
+			if (fd >= 0)
+				close(fd);
+		}
 		if (unlink(path)) {
 			fprintf(stderr, "mdevver-trace: removing %s: %s\n", path, strerror(errno));
 			closedir(d);
@@ -671,8 +722,14 @@ int cmd_unpin(int argc, char **argv)
 		fprintf(stderr, "mdevver-trace: removing %s: %s\n", MDEVVER_PIN_DIR, strerror(errno));
 		return 1;
 	}
-	fprintf(stderr, "mdevver-trace: removed %d pinned objects from %s; "
-		"enforcement stops once no enforce process holds it\n", removed, MDEVVER_PIN_DIR);
+	held = wait_released(link_ids, prog_ids, n_links);
+	if (held)
+		fprintf(stderr, "mdevver-trace: removed %d pinned objects from %s; a running enforce "
+			"process still holds %d of its programs: enforcement ends when it exits\n",
+			removed, MDEVVER_PIN_DIR, held);
+	else
+		fprintf(stderr, "mdevver-trace: removed %d pinned objects from %s; enforcement has ended\n",
+			removed, MDEVVER_PIN_DIR);
 	return 0;
 }
 

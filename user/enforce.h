@@ -32,6 +32,8 @@ struct enforcer {
 	__u64 adopted_lost;		/* lost while no enforce process ran */
 	struct mdevver_trace_bpf *skel;
 	double next_scan;		/* monotonic seconds of the next allowed scan */
+	const char *const *attr_names;	/* version, migration_version, -a NAME */
+	size_t n_attr_names;
 };
 
 /*

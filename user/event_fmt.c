@@ -176,6 +176,7 @@ static const char *const unknown_names[] = {
 	"local-not-learned",		/* MDEVVER_UNK_LOCAL */
 	"type-unknown",			/* MDEVVER_UNK_TYPE */
 	"remote-longer-than-a-page",	/* MDEVVER_UNK_REMOTE_LONG */
+	"no-judgement-slot",		/* MDEVVER_UNK_PREEMPTED */
 };
 
 static const char *rule_label(const struct output_ctx *ctx,
@@ -184,6 +185,8 @@ static const char *rule_label(const struct output_ctx *ctx,
 	const char *name = ctx->rule_name ?
 		ctx->rule_name(ctx->rule_ctx, e->policy_gen, e->rule_id) : NULL;
 
+	if (e->rule_id == MDEVVER_RULE_NONE)
+		return "(none: failed closed)";
 	if (name)
 		return name;
 	snprintf(buf, sz, "#%u", e->rule_id + 1);

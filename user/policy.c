@@ -344,6 +344,11 @@ static int parse_line(struct parser *p, struct policy *pol, unsigned char *buf)
 		return fail(p, col, "a rule needs at least one match key (a bare '%.*s' would match everything)",
 			    (int)wlen, p->line + col);
 	}
+	if (r.keys[PK_REMOTE].set && r.keys[PK_OP].set &&
+	    r.keys[PK_OP].num == MDEVVER_OP_READ) {
+		rule_free(&r);
+		return fail(p, col, "remote is what a check writes: a rule with op=read and remote never matches");
+	}
 	for (size_t i = 0; i < pol->n_rules; i++) {
 		if (!strcmp(pol->rules[i].name, r.name)) {
 			rule_free(&r);

@@ -421,6 +421,10 @@ int cmd_trace(const struct trace_options *opt)
 	if (st.malformed)
 		fprintf(stderr, "mdevver-trace: %llu malformed records ignored\n",
 			st.malformed);
+	if (t.skel->bss->judge_slots_busy)
+		fprintf(stderr, "mdevver-trace: %llu checks refused without a judgement "
+			"(no free judgement slot; each has a no-judgement-slot event)\n",
+			(unsigned long long)t.skel->bss->judge_slots_busy);
 	if (st.log && opt->audit.path && audit_log_dropped(st.log))
 		fprintf(stderr, "mdevver-trace: %llu records could not be written to %s\n",
 			(unsigned long long)audit_log_dropped(st.log),

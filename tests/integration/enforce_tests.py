@@ -514,6 +514,7 @@ def test_reload_under_writers():
         "import os, sys, time\n"
         "path, data, want, secs = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3]), float(sys.argv[4])\n"
         "bad = n = 0\n"
+        "seen = {}\n"
         "end = time.monotonic() + secs\n"
         "fd = os.open(path, os.O_WRONLY)\n"
         "while time.monotonic() < end:\n"
@@ -524,7 +525,9 @@ def test_reload_under_writers():
         "        e = x.errno\n"
         "    n += 1\n"
         "    bad += e != want\n"
-        "print(n, bad)\n")
+        "    if e != want:\n"
+        "        seen[e] = seen.get(e, 0) + 1\n"
+        "print(n, bad, repr(seen).replace(' ', ''))\n")
     try:
         procs = []
         for path, data, want in ((V54, SELF54, errno.EPERM), (V54, SELF54, errno.EPERM),
@@ -539,9 +542,10 @@ def test_reload_under_writers():
                 break
         results = [p.communicate(timeout=300)[0].split() for p in procs]
         expect(reloads >= 10, f"at least 10 reloads happened while writing ({reloads})")
-        for i, (n, bad) in enumerate(results):
+        for i, (n, bad, seen) in enumerate(results):
             expect(int(n) > 0, f"writer {i} wrote")
-            expect_eq(int(bad), 0, f"writer {i}: answers other than expected, of {n}")
+            expect_eq(int(bad), 0, f"writer {i}: answers other than expected, of {n} "
+                      f"(errno: count {seen})")
         # a bad file keeps the previous policy
         rec = en.reload("deny colour=red\n", expect_error=True)
         expect(rec["error"].endswith("test.policy:1:6: unknown key 'colour' (keys: remote local "

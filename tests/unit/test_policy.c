@@ -89,6 +89,8 @@ static void test_errors(void)
 	EXPECT_ERROR("deny op=check name=a\ndeny op=read name=a\n",
 		     "p.policy:2:1: rule name 'a' already used on line 1");
 	EXPECT_ERROR("deny op\n", "p.policy:1:8: expected '=' or '!=' after op");
+	EXPECT_ERROR("deny op=read remote=x\n",
+		     "p.policy:1:1: remote is what a check writes: a rule with op=read and remote never matches");
 	EXPECT_ERROR("deny cgroup=/nonexistent/cg\n",
 		     "p.policy:1:13: cgroup '/nonexistent/cg': No such file or directory");
 	EXPECT_ERROR("deny op=check\ndeny op=check\nbogus\n",

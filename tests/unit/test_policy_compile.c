@@ -199,7 +199,8 @@ static void test_rule_fields(void)
 	ASSERT_TRUE(r->local >= 1, "rule 1: local prefix id >= 1");
 	ASSERT_EQ(0, r->remote, "rule 1: no remote");
 	ASSERT_EQ(0, r->type, "rule 1: no type");
-	ASSERT_EQ(MDEVVER_GEN_LOADED | MDEVVER_GEN_READ_RULES | MDEVVER_GEN_CONTENT, c.gen_flags,
+	ASSERT_EQ(MDEVVER_GEN_LOADED | MDEVVER_GEN_READ_RULES | MDEVVER_GEN_CONTENT,
+		  c.gen_flags & ((1ull << MDEVVER_GEN_KIND_SHIFT) - 1),
 		  "flags: loaded, read rule, content rule");
 
 	compiled_policy_free(&c);
@@ -232,21 +233,30 @@ static void test_remote_forms(void)
 
 /* ---- gen_flags ---------------------------------------------------------- */
 
+/* the bit saying "the generation has index entries of this kind" */
+#define KIND(k) (1ull << (MDEVVER_GEN_KIND_SHIFT + (k)))
+
 static void test_gen_flags(void)
 {
 	static const struct {
 		const char *text;
 		uint64_t flags;
 	} cases[] = {
-		{ "deny op=check\n", MDEVVER_GEN_LOADED },
-		{ "deny local=x type=t\n", MDEVVER_GEN_LOADED },
-		{ "deny local=x*\n", MDEVVER_GEN_LOADED },
-		{ "audit op=read\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_READ_RULES },
-		{ "deny op=check\naudit comm=x op=read\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_READ_RULES },
-		{ "audit remote=x\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_CONTENT },
-		{ "deny remote=x*\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_CONTENT },
-		{ "deny op=read remote=x\n",
-		  MDEVVER_GEN_LOADED | MDEVVER_GEN_READ_RULES | MDEVVER_GEN_CONTENT },
+		{ "deny op=check\n", MDEVVER_GEN_LOADED | KIND(MDEVVER_IDX_OTHER) },
+		{ "deny local=x type=t\n", MDEVVER_GEN_LOADED | KIND(MDEVVER_IDX_LOCAL) |
+					   KIND(MDEVVER_IDX_UNK_LOCAL) },
+		{ "deny local=x*\n", MDEVVER_GEN_LOADED | KIND(MDEVVER_IDX_LOCAL_PREFIX) |
+				     KIND(MDEVVER_IDX_UNK_LOCAL) },
+		{ "audit op=read\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_READ_RULES |
+				     KIND(MDEVVER_IDX_OTHER) },
+		{ "deny op=check\naudit comm=x op=read\n", MDEVVER_GEN_LOADED |
+		  MDEVVER_GEN_READ_RULES | KIND(MDEVVER_IDX_OTHER) | KIND(MDEVVER_IDX_COMM) },
+		{ "audit remote=x\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_CONTENT |
+				      KIND(MDEVVER_IDX_REMOTE) },
+		{ "deny remote=x*\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_CONTENT |
+				      KIND(MDEVVER_IDX_PREFIX) | KIND(MDEVVER_IDX_UNK_REMOTE) },
+		{ "deny type=t\n", MDEVVER_GEN_LOADED | KIND(MDEVVER_IDX_TYPE) |
+				   KIND(MDEVVER_IDX_UNK_TYPE) },
 		{ "", MDEVVER_GEN_LOADED },
 	};
 
