@@ -138,6 +138,10 @@ def test_make_install():
                in enf and "@" not in enf.replace("@@", ""),
                "enforce unit: the installed binary and policy, nothing left unsubstituted")
         expect("ExecReload=/bin/kill -HUP $MAINPID" in enf, "enforce unit: reload is SIGHUP")
+        rot = open(os.path.join(d, "etc/logrotate.d/mdevver-trace")).read()
+        expect("/var/log/mdevver-trace/enforce.jsonl {" in rot and
+               "systemctl kill -s USR1 mdevver-trace-enforce.service" in rot,
+               "logrotate: the enforce log too, reopened with SIGUSR1")
         # the installed policy is one `enforce` accepts: parse it for real
         # (dry run needs BPF; the parser's verdict comes first and is enough)
         pol = os.path.join(d, "etc/mdevver-trace/site.policy")
