@@ -44,3 +44,23 @@ step "decode what was read"
 sleep 1
 kill -INT "$tracer"
 wait "$tracer"
+
+# ---- enforcement: the same checks under an admin's deny list --------------
+printf '\n# enforcement: a policy refuses a known-bad source string in the kernel\n'
+policy=/run/demo.policy
+install -m 0644 /dev/null "$policy"
+cat > "$policy" <<POLICY
+deny remote="$src" type=i915-GVTg_V5_4 name=gvt-bug-1234
+audit op=check name=every-check
+POLICY
+sed 's/^/#   /' "$policy"
+"$bin" enforce --policy "$policy" &
+enforcer=$!
+sleep 3
+step "the check the driver would call compatible: refused (EPERM) by rule gvt-bug-1234"
+check "$types/i915-GVTg_V5_4/version" "$src"$'\n'
+step "any other check reaches the driver (here: incompatible), marked by the audit rule"
+check "$types/i915-GVTg_V5_8/version" "$src"$'\n'
+sleep 1
+kill -INT "$enforcer"
+wait "$enforcer"
