@@ -216,7 +216,7 @@ int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 	static const int caps_enforce[] = { 38 /* PERFMON */, 39 /* BPF */,
 					    33 /* MAC_ADMIN */, 21 /* SYS_ADMIN */ };
 	struct compiled_policy c;
-	char lsms[256], err[512];
+	char err[512];
 	__u64 id = 0;
 
 	memset(en, 0, sizeof(*en));
@@ -232,6 +232,7 @@ int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 		return -1;
 	}
 	if (!opt->dry_run) {
+		char lsms[256];
 		int active = kf_bpf_lsm_active(lsms, sizeof(lsms));
 
 		if (active < 0) {
