@@ -270,9 +270,9 @@ static const char enforce_doc[] =
 "\n"
 "EXAMPLES:\n"
 "    mdevver-trace enforce --policy /etc/mdevver-trace/site.policy\n"
-"    mdevver-trace enforce --policy site.policy --dry-run -j   # would-deny only\n"
+"    mdevver-trace enforce --policy site.policy --dry-run -j  # refuse nothing\n"
 "    mdevver-trace enforce --policy site.policy --pin -o /var/log/mdevver.jsonl\n"
-"    mdevver-trace unpin                                     # end pinned enforcement\n"
+"    mdevver-trace unpin                                    # end it again\n"
 "\n"
 "OPTIONS:";
 
@@ -283,10 +283,28 @@ static const struct argp_option enforce_only_options[] = {
 	{},
 };
 
+/* The trace options without -p, -c and -x: enforce judges every process
+ * and reports every check, so those filters do not exist there. */
+static struct argp_option enforce_output_options[sizeof(trace_options) /
+						 sizeof(trace_options[0])];
+
 static const struct argp trace_child_argp = {
-	.options = trace_options,
+	.options = enforce_output_options,
 	.parser = trace_parse,
 };
+
+static void build_enforce_output_options(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(trace_options) / sizeof(trace_options[0]); i++) {
+		int key = trace_options[i].key;
+
+		if (key == 'p' || key == 'c' || key == 'x')
+			continue;
+		enforce_output_options[n++] = trace_options[i];
+	}
+}
 
 static const struct argp_child enforce_children[] = {
 	{ &trace_child_argp, 0, "Output options (as for trace):", 1 },
@@ -316,8 +334,6 @@ static error_t enforce_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!e->policy_path)
 			argp_error(state, "--policy FILE is required");
-		if (cli->trace.cfg.targ_pid || cli->trace.cfg.targ_comm || cli->trace.cfg.failed_only)
-			argp_error(state, "enforce reports every check: -p, -c and -x are for trace");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -335,6 +351,7 @@ static int run_enforce(int argc, char **argv)
 	};
 	struct cli cli;
 
+	build_enforce_output_options();
 	memset(&cli, 0, sizeof(cli));
 	cli.attrs[cli.n_attrs++] = "version";
 	cli.attrs[cli.n_attrs++] = "migration_version";
@@ -347,6 +364,32 @@ static int run_enforce(int argc, char **argv)
 	cli.trace.cfg.n_attr_names = cli.n_attrs;
 	setup_libbpf_logging(cli.verbosity);
 	return cmd_trace(&cli.trace);
+}
+
+/* --- unpin ---------------------------------------------------------------- */
+
+static error_t no_args_parse(int key, char *arg, struct argp_state *state)
+{
+	if (key == ARGP_KEY_ARG)
+		argp_error(state, "unexpected argument '%s'", arg);
+	else
+		return ARGP_ERR_UNKNOWN;
+	return 0;
+}
+
+static int run_unpin(int argc, char **argv)
+{
+	static const struct argp_option none[] = { {} };
+	static const struct argp argp = {
+		.options = none,
+		.parser = no_args_parse,
+		.doc = "Remove the enforcement pinned under " MDEVVER_PIN_DIR " (by "
+		       "'enforce --pin') and wait until the kernel has released it.",
+	};
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 2;
+	return cmd_unpin(1, argv);
 }
 
 /* --- probes --------------------------------------------------------------- */
@@ -469,7 +512,7 @@ static const struct command {
 	{ "report", "mdevver-trace report", cmd_report },
 	{ "top", "mdevver-trace top", cmd_top },
 	{ "enforce", "mdevver-trace enforce", run_enforce },
-	{ "unpin", "mdevver-trace unpin", cmd_unpin },
+	{ "unpin", "mdevver-trace unpin", run_unpin },
 };
 
 int main(int argc, char **argv)

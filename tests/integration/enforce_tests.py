@@ -647,7 +647,9 @@ def test_unsafe_policy_files():
 
 def test_usage_errors():
     for args, msg in ((["enforce"], "--policy FILE is required"),
-                      (["enforce", "--policy", "x", "-p", "1"], "-p, -c and -x are for trace"),
+                      (["enforce", "--policy", "x", "-p", "1"], "invalid option -- 'p'"),
+                      (["enforce", "--policy", "x", "-x"], "invalid option -- 'x'"),
+                      (["unpin", "extra"], "unexpected argument 'extra'"),
                       (["enforce", "--policy", "x", "--bogus"], "unrecognized option")):
         r = run([BIN, *args], timeout=30)
         expect_eq(r.returncode, 2, f"{args}: exit 2")
