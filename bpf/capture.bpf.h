@@ -174,6 +174,72 @@ static __always_inline bool task_wanted(void)
 	return true;
 }
 
+/* The current task's open file fd (NULL if none). */
+static __always_inline struct file *fd_file(long fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* Pieces of a writev the tools gather (events and judgements alike). */
+#define MDEVVER_IOV_MAX 8
+
+/*
+ * Gather a user iovec (at most MDEVVER_IOV_MAX pieces) into dst, up to
+ * MDEVVER_DATA_MAX bytes.  *total: what the pieces add up to; returns the
+ * bytes copied, or -1 if a piece could not be read.  dst must have
+ * MDEVVER_DATA_MAX bytes of room *after* the first MDEVVER_DATA_MAX: the
+ * verifier bounds offset and length separately (event: local[] follows
+ * data[]; judgement: bytes[] is two pages).
+ */
+static __always_inline long gather_iov(char *dst, const struct iovec *vec,
+				       __u64 iovcnt, __u64 *total)
+{
+	__u64 off = 0;
+
+	*total = 0;
+	for (int i = 0; i < MDEVVER_IOV_MAX; i++) {
+		struct iovec iov;
+		__u64 n, at;
+
+		if ((__u64)i >= iovcnt)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov), &vec[i]))
+			return -1;
+		*total += iov.iov_len;
+		if (off >= MDEVVER_DATA_MAX)
+			continue;
+		n = iov.iov_len;
+		if (n > MDEVVER_DATA_MAX - off)
+			n = MDEVVER_DATA_MAX - off;
+		/*
+		 * The verifier cannot relate n to off, and clang drops clamps
+		 * it can prove redundant; hide both from the optimiser and
+		 * bound them separately: at < DATA_MAX, n <= DATA_MAX stays
+		 * inside the room described above (inside the first page in
+		 * fact, by the clamp above).
+		 */
+		at = off;
+		barrier_var(at);
+		barrier_var(n);
+		at &= MDEVVER_DATA_MAX - 1;
+		if (n > MDEVVER_DATA_MAX)
+			n = MDEVVER_DATA_MAX;
+		if (n && bpf_probe_read_user(dst + at, n, iov.iov_base))
+			return -1;
+		off += n;
+	}
+	return off;
+}
+
 /* The parent pointer is "parent" before 6.15 and "__parent" from 6.15. */
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {

@@ -25,8 +25,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define MDEVVER_IOV_MAX 8
-
 /* ------------------------------------------------------------------------
  * Enforcement: verdicts for events, the store-time re-check, learning.
  * ---------------------------------------------------------------------- */
@@ -445,20 +443,6 @@ int BPF_KRETPROBE(kretprobe_gvt_check_version, ssize_t ret)
  * name; the bytes are the user buffer, read at syscall exit.
  * ---------------------------------------------------------------------- */
 
-static __always_inline struct file *fd_file(long fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
-	struct file *f = NULL;
-
-	if (fd < 0 || (unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
-}
-
 static __always_inline void sys_begin(__u8 op, long fd, const void *buf,
 				      __u64 count, __u8 vectored)
 {
@@ -489,49 +473,15 @@ static __always_inline void fill_data_iov(struct mdevver_event *e,
 					  const struct iovec *vec, __u64 iovcnt,
 					  __u64 *total)
 {
-	__u64 off = 0;
+	long got = gather_iov(e->data, vec, iovcnt, total);
 
-	*total = 0;
-	for (int i = 0; i < MDEVVER_IOV_MAX; i++) {
-		struct iovec iov;
-		__u64 n, at;
-
-		if ((__u64)i >= iovcnt)
-			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov), &vec[i])) {
-			e->flags |= MDEVVER_F_DATA_UNREADABLE;
-			break;
-		}
-		*total += iov.iov_len;
-		if (off >= MDEVVER_DATA_MAX)
-			continue;
-		n = iov.iov_len;
-		if (n > MDEVVER_DATA_MAX - off)
-			n = MDEVVER_DATA_MAX - off;
-		/*
-		 * The verifier cannot relate n to off, and clang drops clamps
-		 * it can prove redundant; hide both from the optimiser and
-		 * bound them separately: at < DATA_MAX, n <= DATA_MAX stays
-		 * inside data[] + local[] for the verifier (inside data[] in
-		 * fact, by the clamp above).
-		 */
-		at = off;
-		barrier_var(at);
-		barrier_var(n);
-		at &= MDEVVER_DATA_MAX - 1;
-		if (n > MDEVVER_DATA_MAX)
-			n = MDEVVER_DATA_MAX;
-		if (bpf_probe_read_user(e->data + at, n, iov.iov_base)) {
-			e->flags |= MDEVVER_F_DATA_UNREADABLE;
-			break;
-		}
-		off += n;
+	if (got < 0) {
+		e->flags |= MDEVVER_F_DATA_UNREADABLE;
+		got = 0;
 	}
-	if (iovcnt > MDEVVER_IOV_MAX)
+	if (iovcnt > MDEVVER_IOV_MAX || *total > (__u64)got)
 		e->flags |= MDEVVER_F_DATA_TRUNCATED;
-	if (*total > off)
-		e->flags |= MDEVVER_F_DATA_TRUNCATED;
-	e->data_len = off;
+	e->data_len = got;
 }
 
 static __always_inline void sys_end(long ret)
@@ -651,14 +601,14 @@ int sys_exit_pread64(struct trace_event_raw_sys_exit *ctx)
  * second sysfs mount reaches the same decision.
  * ---------------------------------------------------------------------- */
 
-static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
-					int gen)
+/* An event of the permission hook: a call refused before the driver ran. */
+static __always_inline struct mdevver_event *lsm_event(struct kernfs_node *kn,
+						       __u8 op)
 {
 	struct mdevver_event *e = reserve_event();
-	__u64 n;
 
 	if (!e)
-		return;
+		return NULL;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->latency_ns = 0;
 	fill_task(e);
@@ -666,12 +616,24 @@ static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
 	e->vendor_ret = 0;
 	e->vendor_remote_len = 0;
 	e->local_len = 0;
-	e->op = j->op;
+	e->op = op;
 	e->mode = MDEVVER_MODE_LSM;
 	e->flags = 0;
 	e->__pad = 0;
 	e->data_len = 0;
 	e->count = 0;
+	fill_path(e, kn);
+	return e;
+}
+
+static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
+					int gen)
+{
+	struct mdevver_event *e = lsm_event(kn, j->op);
+	__u64 n;
+
+	if (!e)
+		return;
 	if (j->op == MDEVVER_OP_CHECK) {
 		if (j->known & MDEVVER_RK_REMOTE) {
 			n = j->raw_len;
@@ -685,7 +647,6 @@ static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
 			e->flags |= MDEVVER_F_DATA_UNREADABLE;
 		}
 	}
-	fill_path(e, kn);
 	set_verdict(e, j, gen, false);
 	submit_event(e);
 }
@@ -694,24 +655,11 @@ static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
 static __always_inline void emit_refused_unjudged(struct kernfs_node *kn, __u8 op,
 						  int gen)
 {
-	struct mdevver_event *e = reserve_event();
+	struct mdevver_event *e = lsm_event(kn, op);
 
 	if (!e)
 		return;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->latency_ns = 0;
-	fill_task(e);
-	e->ret = -EPERM;
-	e->vendor_ret = 0;
-	e->vendor_remote_len = 0;
-	e->local_len = 0;
-	e->op = op;
-	e->mode = MDEVVER_MODE_LSM;
 	e->flags = MDEVVER_F_DATA_UNREADABLE;
-	e->__pad = 0;
-	e->data_len = 0;
-	e->count = 0;
-	fill_path(e, kn);
 	e->verdict = MDEVVER_VERDICT_DENIED;
 	e->rule_id = MDEVVER_RULE_NONE;
 	e->policy_gen = gen;

@@ -483,61 +483,19 @@ static __always_inline void judge_remote_kernel(struct judge *j,
 	remote_known(j, n);
 }
 
-/* Gather a writev's pieces (up to MDEVVER_IOV_MAX) into j->bytes. */
-#define MDEVVER_JUDGE_IOV_MAX 8
-
+/* A writev's pieces: all of them, or the bytes count as unknown. */
 static __always_inline void judge_remote_iov(struct judge *j,
 					     const struct iovec *vec,
 					     __u64 iovcnt)
 {
-	__u64 off = 0;
+	__u64 total;
+	long got = gather_iov((char *)j->bytes, vec, iovcnt, &total);
 
-	if (iovcnt > MDEVVER_JUDGE_IOV_MAX) {
-		remote_unknown(j, MDEVVER_UNK_REMOTE_LONG);
-		return;
-	}
-	for (int i = 0; i < MDEVVER_JUDGE_IOV_MAX; i++) {
-		struct iovec iov;
-		__u64 n, at;
-
-		if ((__u64)i >= iovcnt)
-			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov), &vec[i])) {
-			remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
-			return;
-		}
-		if (iov.iov_len > MDEVVER_DATA_MAX - off) {
-			remote_unknown(j, MDEVVER_UNK_REMOTE_LONG);
-			return;
-		}
-		n = iov.iov_len;
-		at = off;
-		barrier_var(at);
-		barrier_var(n);
-		at &= MDEVVER_DATA_MAX - 1;
-		if (n > MDEVVER_DATA_MAX)
-			n = MDEVVER_DATA_MAX;
-		if (n && bpf_probe_read_user(j->bytes + at, n, iov.iov_base)) {
-			remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
-			return;
-		}
-		off += n;
-	}
-	remote_known(j, off);
-}
-
-static __always_inline struct file *fd_to_file(long fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
-	struct file *f = NULL;
-
-	if (fd < 0 || (unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
+	if (got < 0)
+		return remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
+	if (iovcnt > MDEVVER_IOV_MAX || total > (__u64)got)
+		return remote_unknown(j, MDEVVER_UNK_REMOTE_LONG);
+	remote_known(j, got);
 }
 
 /*
@@ -568,7 +526,7 @@ static __always_inline void judge_remote_syscall(struct judge *j,
 	if (nr != NR_WRITE && nr != NR_PWRITE64 && nr != NR_WRITEV &&
 	    nr != NR_PWRITEV && nr != NR_PWRITEV2)
 		return remote_unknown(j, MDEVVER_UNK_REMOTE_NOBUF);
-	if (fd_to_file(fd) != file)
+	if (fd_file(fd) != file)
 		return remote_unknown(j, MDEVVER_UNK_REMOTE_NOBUF);
 	if (nr == NR_WRITEV || nr == NR_PWRITEV || nr == NR_PWRITEV2)
 		return judge_remote_iov(j, buf, count);

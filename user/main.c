@@ -232,13 +232,9 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static int run_trace(int argc, char **argv)
+/* trace and enforce: the defaults, the options, then the tracer. */
+static int parse_and_trace(const struct argp *argp, int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = trace_options,
-		.parser = trace_parse,
-		.doc = trace_doc,
-	};
 	struct cli cli;
 
 	memset(&cli, 0, sizeof(cli));
@@ -247,12 +243,22 @@ static int run_trace(int argc, char **argv)
 	cli.trace.cfg.ringbuf_bytes = DEFAULT_RINGBUF;
 	cli.trace.audit.max_files = 5;
 	cli.trace.audit.flush = AUDIT_FLUSH_LINE;
-	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
+	if (argp_parse(argp, argc, argv, 0, NULL, &cli))
 		return 2;
 	cli.trace.cfg.attr_names = cli.attrs;
 	cli.trace.cfg.n_attr_names = cli.n_attrs;
 	setup_libbpf_logging(cli.verbosity);
 	return cmd_trace(&cli.trace);
+}
+
+static int run_trace(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = trace_options,
+		.parser = trace_parse,
+		.doc = trace_doc,
+	};
+	return parse_and_trace(&argp, argc, argv);
 }
 
 /* --- enforce -------------------------------------------------------------- */
@@ -349,21 +355,8 @@ static int run_enforce(int argc, char **argv)
 		.doc = enforce_doc,
 		.children = enforce_children,
 	};
-	struct cli cli;
-
 	build_enforce_output_options();
-	memset(&cli, 0, sizeof(cli));
-	cli.attrs[cli.n_attrs++] = "version";
-	cli.attrs[cli.n_attrs++] = "migration_version";
-	cli.trace.cfg.ringbuf_bytes = DEFAULT_RINGBUF;
-	cli.trace.audit.max_files = 5;
-	cli.trace.audit.flush = AUDIT_FLUSH_LINE;
-	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
-		return 2;
-	cli.trace.cfg.attr_names = cli.attrs;
-	cli.trace.cfg.n_attr_names = cli.n_attrs;
-	setup_libbpf_logging(cli.verbosity);
-	return cmd_trace(&cli.trace);
+	return parse_and_trace(&argp, argc, argv);
 }
 
 /* --- unpin ---------------------------------------------------------------- */

@@ -26,11 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BIN, REPO, TestFailure, byte_string, expect, expect_eq,  # noqa: E402
                      finish, read_attr, run, run_test, write_attr)
 
-PARENT = "0000:00:02.0"
-DEV_DIR = f"/sys/devices/mdevsim/{PARENT}"
-TYPES = f"{DEV_DIR}/mdev_supported_types"
-UUID = "4b7e2d3a-1c9f-4e55-9a2b-6c0d8e1f2a3b"
-MDEV_DIR = f"{DEV_DIR}/{UUID}"
+# the simulated vGPU's layout, as the tracer tests know it
+from vm_tests import MDEV_DIR, PARENT, TYPES  # noqa: E402
 V54 = f"{TYPES}/i915-GVTg_V5_4/version"
 V58 = f"{TYPES}/i915-GVTg_V5_8/version"
 V52 = f"{TYPES}/i915-GVTg_V5_2/version"
