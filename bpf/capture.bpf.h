@@ -154,10 +154,6 @@ static __always_inline bool task_wanted(void)
 
 	if (tgid == self_tgid)
 		return false;
-	/* the enforcing daemon (it may be a later process than self_tgid
-	 * when it adopted pinned programs) */
-	if (tgid == state_get(MDEVVER_STATE_DAEMON_TGID))
-		return false;
 	if (targ_tgid && tgid != targ_tgid)
 		return false;
 	if (filter_comm) {

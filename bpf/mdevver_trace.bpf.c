@@ -142,7 +142,7 @@ static __always_inline void store_recheck(struct kernfs_open_file *of,
 	struct judge *j;
 	int gen;
 
-	if (enforce_mode() != MDEVVER_ENFORCE_ON || is_daemon())
+	if (enforce_mode() != MDEVVER_ENFORCE_ON)
 		return;
 	kn = BPF_CORE_READ(of, kn);
 	if (!attr_wanted(kn))
@@ -691,7 +691,7 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 	if ((BPF_CORE_READ(kn, flags) & KERNFS_TYPE_MASK) !=
 	    bpf_core_enum_value(enum kernfs_node_type, KERNFS_FILE))
 		return 0;
-	if (!attr_wanted(kn) || is_daemon())
+	if (!attr_wanted(kn))
 		return 0;
 	op = mask & MAY_WRITE ? MDEVVER_OP_CHECK : MDEVVER_OP_READ;
 	gen = policy_enter();
@@ -724,7 +724,6 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 		 * refused call at its exit too and must not report it twice;
 		 * the bytes judged: the store re-checks only other bytes */
 		d.kn = kn;
-		d.ts_ns = bpf_ktime_get_ns();
 		d.rule_id = j->best_id;
 		d.unknown = j->best_unknown;
 		d.verdict = j->best_action == MDEVVER_ACT_DENY ? MDEVVER_VERDICT_DENIED :

@@ -75,7 +75,6 @@ struct {
 /* The permission hook's verdict, picked up by the event of the same call. */
 struct decision {
 	const void *kn;
-	__u64 ts_ns;
 	__u64 remote_hash;	/* the bytes the hook judged (remote_known) */
 	__u32 rule_id;
 	__u16 unknown;
@@ -164,13 +163,6 @@ __u64 judge_slots_busy = 0;
 static __always_inline __u64 enforce_mode(void)
 {
 	return state_get(MDEVVER_STATE_MODE);
-}
-
-static __always_inline bool is_daemon(void)
-{
-	__u64 d = state_get(MDEVVER_STATE_DAEMON_TGID);
-
-	return d && d == bpf_get_current_pid_tgid() >> 32;
 }
 
 /*

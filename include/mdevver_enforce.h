@@ -88,7 +88,7 @@ enum mdevver_state_key {
 	MDEVVER_STATE_USERS0 = 1,	/* evaluations in progress on gen 0 */
 	MDEVVER_STATE_USERS1 = 2,	/* ... gen 1 */
 	MDEVVER_STATE_MODE = 3,		/* enum mdevver_enforce_mode */
-	MDEVVER_STATE_DAEMON_TGID = 4,	/* the enforcing process: exempt */
+	/* 4: unused (the enforcing process is judged like any other) */
 	MDEVVER_STATE_GEN_FLAGS0 = 5,	/* enum mdevver_gen_flags of gen 0 */
 	MDEVVER_STATE_GEN_FLAGS1 = 6,
 	MDEVVER_STATE_LAYOUT = 7,	/* MDEVVER_ENFORCE_LAYOUT, for adoption */
