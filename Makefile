@@ -16,7 +16,10 @@ MULTIARCH  := $(shell $(CC) -dumpmachine)
 
 WARN        := -Wall -Wextra -Werror
 CFLAGS      ?= -O2 -g
-USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Iuser -I$(BUILD)
+# user/<subsystem>/: cmd core record sinks enforce report (README "Where things are")
+USER_DIRS   := $(sort $(dir $(wildcard user/*/*.c)))
+USER_INC    := -Iinclude $(patsubst %/,-I%,$(USER_DIRS)) -I$(BUILD)
+USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(USER_INC)
 # -mcpu=v3: BPF atomics (cmpxchg) for the judgement slots; kernels >= 5.12
 BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter -target bpf -mcpu=v3 \
 	       -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
@@ -25,14 +28,17 @@ LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lpthread
 BIN        := $(BUILD)/mdevver-trace
 BPF_OBJ    := $(BUILD)/mdevver_trace.bpf.o
 SKEL       := $(BUILD)/mdevver_trace.skel.h
-USER_SRCS  := $(wildcard user/*.c)
+USER_SRCS  := $(wildcard user/*/*.c)
 USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
-HEADERS    := $(wildcard include/*.h user/*.h)
-SKEL_USERS := $(shell grep -l 'skel\.h' user/*.c)
+HEADERS    := $(wildcard include/*.h user/*/*.h)
+SKEL_USERS := $(shell grep -l 'skel\.h' user/*/*.c)
 
-# Pure-logic modules with host unit tests (tests/unit/test_<module>.c).
-UNIT_MODULES := escape outcome decode sysfs_path policy policy_compile
+# Host unit tests: every tests/unit/test_<module>.c, built with user/*/<module>.c
+# (and what tests/unit/deps.mk adds).  Found by wildcard, so a new test file
+# can never be left out of the run.
+UNIT_MODULES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS    := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_MODULES))
+vpath %.c $(USER_DIRS)
 
 .PHONY: all deps check demo bench unit lint clean install uninstall
 
@@ -48,7 +54,7 @@ POLICYDIR  ?= /etc/mdevver-trace
 
 all: $(BIN)
 
-$(BUILD) $(BUILD)/user $(BUILD)/unit:
+$(BUILD) $(BUILD)/unit:
 	@mkdir -p $@
 
 $(BPF_OBJ): bpf/mdevver_trace.bpf.c bpf/capture.bpf.h bpf/policy.bpf.h bpf/kernel_types.h include/mdevver_trace.h include/mdevver_enforce.h | $(BUILD)
@@ -57,18 +63,19 @@ $(BPF_OBJ): bpf/mdevver_trace.bpf.c bpf/capture.bpf.h bpf/policy.bpf.h bpf/kerne
 $(SKEL): $(BPF_OBJ)
 	$(BPFTOOL) gen skeleton $< name mdevver_trace_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/user/%.o: user/%.c $(HEADERS) $(SKEL) | $(BUILD)/user
+$(BUILD)/user/%.o: user/%.c $(HEADERS) $(SKEL)
+	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
 
 $(BIN): $(USER_OBJS)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c user/%.c tests/unit/unit.h $(HEADERS) | $(BUILD)/unit
-	$(CC) $(USER_CFLAGS) tests/unit/test_$*.c user/$*.c -o $@
-
-# the compiler's tests parse policies first
-$(BUILD)/unit/test_policy_compile: tests/unit/test_policy_compile.c user/policy_compile.c user/policy.c tests/unit/unit.h $(HEADERS) | $(BUILD)/unit
-	$(CC) $(USER_CFLAGS) tests/unit/test_policy_compile.c user/policy_compile.c user/policy.c -o $@
+# A test links its module plus the modules tests/unit/deps.mk names for it
+# (UNIT_DEPS_<module>), e.g. the compiler's tests parse policies first.
+-include tests/unit/deps.mk
+.SECONDEXPANSION:
+$(BUILD)/unit/test_%: tests/unit/test_%.c $$(wildcard user/*/$$*.c) $$(foreach m,$$(UNIT_DEPS_$$*),$$(wildcard user/*/$$(m).c)) tests/unit/unit.h $(HEADERS) | $(BUILD)/unit
+	$(CC) $(USER_CFLAGS) $(filter %.c,$^) $(UNIT_LDLIBS_$*) -o $@
 
 unit: $(UNIT_BINS)
 
@@ -97,12 +104,12 @@ bench: deps
 # Static analysis of user space.  cppcheck does not read libbpf's headers
 # (system headers), so its iterator macros are "unknown" to it: suppressed.
 lint: $(SKEL)
-	clang-tidy --quiet $(filter-out $(SKEL_USERS),$(USER_SRCS)) -- -std=gnu11 -Iinclude -Iuser -I$(BUILD)
+	clang-tidy --quiet $(filter-out $(SKEL_USERS),$(USER_SRCS)) -- -std=gnu11 $(USER_INC)
 	@# bpftool's generated skeleton stores its calloc'ed descriptor in
 	@# obj->skeleton, freed by __destroy(): the analyzer reports a leak there
-	clang-tidy --quiet --checks=-clang-analyzer-unix.Malloc $(SKEL_USERS) -- -std=gnu11 -Iinclude -Iuser -I$(BUILD)
+	clang-tidy --quiet --checks=-clang-analyzer-unix.Malloc $(SKEL_USERS) -- -std=gnu11 $(USER_INC)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
-		--std=c11 -Iinclude -Iuser --suppress=missingIncludeSystem \
+		--std=c11 $(USER_INC) --suppress=missingIncludeSystem \
 		--suppress=unknownMacro --inline-suppr $(USER_SRCS)
 
 install: $(BIN)

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../include/mdevver_trace.h"
+#include "mdevver_trace.h"
 #include "outcome.h"
 
 enum mdevver_outcome outcome_classify(int op, int64_t ret, uint64_t count)
