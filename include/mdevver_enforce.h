@@ -94,6 +94,9 @@ enum mdevver_state_key {
 	MDEVVER_STATE_LAYOUT = 7,	/* MDEVVER_ENFORCE_LAYOUT, for adoption */
 	MDEVVER_STATE_INSTANCE = 8,	/* the program instance whose events count */
 	MDEVVER_STATE_LOSS_REPORTED = 9, /* losses the reporting process has shown */
+	MDEVVER_STATE_RUN_GEN = 10,	/* last repeat-run generation handed out */
+	MDEVVER_STATE_STRICT_ADMITTED = 11, /* --strict: ring bytes promised to
+					 * checks admitted, not yet reserved */
 	MDEVVER_STATE_MAX = 16,
 };
 
@@ -114,7 +117,7 @@ enum mdevver_gen_flags {
 
 /* Bumped whenever a map below changes: a pinned state of another layout is
  * never adopted (unpin it first). */
-#define MDEVVER_ENFORCE_LAYOUT	3
+#define MDEVVER_ENFORCE_LAYOUT	4
 
 /* Index kinds (mdevver_index_key.kind). */
 enum mdevver_index_kind {

@@ -114,6 +114,15 @@ static void release(struct tracer *t)
 	t->vendor_get = t->vendor_check = false;
 }
 
+/* Reads get their own, smaller ring: a flood of them can only lose reads. */
+static size_t read_ring_bytes(const struct tracer_config *cfg)
+{
+	size_t n = cfg->read_ringbuf_bytes ? cfg->read_ringbuf_bytes
+					   : cfg->ringbuf_bytes / 4;
+
+	return n < 64 * 1024 ? 64 * 1024 : n;
+}
+
 static int configure(struct mdevver_trace_bpf *skel,
 		     const struct tracer_config *cfg)
 {
@@ -126,7 +135,9 @@ static int configure(struct mdevver_trace_bpf *skel,
 		strncpy((char *)skel->rodata->targ_comm, cfg->targ_comm,
 			MDEVVER_TASK_COMM_LEN - 1);
 	}
-	return bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+	skel->rodata->strict = cfg->strict;
+	return bpf_map__set_max_entries(skel->maps.checks, cfg->ringbuf_bytes) ?:
+	       bpf_map__set_max_entries(skel->maps.reads, read_ring_bytes(cfg));
 }
 
 static int fill_attr_names(struct mdevver_trace_bpf *skel,
@@ -300,7 +311,8 @@ int probe_one_program(const struct prog_spec *spec, char *why, size_t whysz)
 	}
 	bpf_program__set_autoload(prog, true);
 	/* probing needs no events: keep the ring buffer small */
-	bpf_map__set_max_entries(skel->maps.events, 4096 * 4);
+	bpf_map__set_max_entries(skel->maps.checks, 4096 * 4);
+	bpf_map__set_max_entries(skel->maps.reads, 4096 * 4);
 	err = mdevver_trace_bpf__load(skel);
 	if (err) {
 		snprintf(why, whysz, "load: %s", strerror(-err));

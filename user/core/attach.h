@@ -38,11 +38,16 @@ struct tracer_config {
 	bool failed_only;
 	const char *const *attr_names;
 	size_t n_attr_names;
-	size_t ringbuf_bytes;	/* power of two, >= page size */
+	size_t ringbuf_bytes;	/* the "checks" ring: power of two, >= page size */
+	size_t read_ringbuf_bytes; /* the "reads" ring; 0: ringbuf_bytes / 4,
+				    * at least 64 KiB */
 	int mode;		/* 0: auto, else enum mdevver_mode */
 	bool no_vendor;		/* do not attach vendor probes */
 	/* enforcement: also load and attach the BPF LSM program */
 	bool lsm;
+	/* enforce --strict: a check that cannot be recorded is refused
+	 * (ENOBUFS) by the LSM hook (docs/delivery.md) */
+	bool strict;
 	__u64 instance_id;	/* whose events count (0: plain tracer) */
 	/* called after open and configure, before load (map reuse) */
 	int (*before_load)(void *ctx, struct mdevver_trace_bpf *skel);
