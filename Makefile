@@ -84,13 +84,18 @@ WRITERS := $(BUILD)/writers
 $(WRITERS): tests/vm/writers.c | $(BUILD)
 	$(CC) $(USER_CFLAGS) -pthread $< -o $@
 
+# floods of checks and reads for the delivery tests and the flood benchmark
+FLOOD := $(BUILD)/flood
+$(FLOOD): tests/vm/flood.c | $(BUILD)
+	$(CC) $(USER_CFLAGS) $< -o $@
+
 # Installs every Debian package the build, the tests and the demo need;
 # does nothing when they are all present.
 deps:
 	@scripts/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all unit $(WRITERS)
+	@$(MAKE) --no-print-directory all unit $(WRITERS) $(FLOOD)
 	@tests/run_all.sh
 
 demo: deps
