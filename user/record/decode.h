@@ -52,4 +52,8 @@ void version_print_text(FILE *out, const struct version_info *v);
  */
 void version_print_json(FILE *out, const struct version_info *v);
 
+/* The same JSON object appended to a growable buffer (record/strbuf.h). */
+struct strbuf;
+void version_json_buf(struct strbuf *b, const struct version_info *v);
+
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "strbuf.h"
 
 static const char hexdig[] = "0123456789abcdef";
 
@@ -59,6 +60,50 @@ void json_write_string(FILE *out, const void *buf, size_t len)
 	fputc('"', out);
 	json_write_bytes(out, buf, len);
 	fputc('"', out);
+}
+
+void json_bytes_buf(struct strbuf *b, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i = 0;
+
+	/* the same mapping as json_write_bytes: runs of plain bytes in one
+	 * copy, escapes one by one */
+	while (i < len) {
+		size_t run = i;
+		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+		size_t n = 2;
+		unsigned char c;
+
+		while (run < len && json_plain(p[run]))
+			run++;
+		sb_put(b, p + i, run - i);
+		if (run == len)
+			break;
+		c = p[run];
+		switch (c) {
+		case '"':  esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			esc[4] = hexdig[c >> 4];
+			esc[5] = hexdig[c & 0xf];
+			n = 6;
+		}
+		sb_put(b, esc, n);
+		i = run + 1;
+	}
+}
+
+void json_string_buf(struct strbuf *b, const void *buf, size_t len)
+{
+	sb_putc(b, '"');
+	json_bytes_buf(b, buf, len);
+	sb_putc(b, '"');
 }
 
 /* The C escape of one byte into u (at most 4 chars); returns its length. */

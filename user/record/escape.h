@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct strbuf;
+
 /*
  * Write buf[0..len) as the *contents* of a JSON string (no quotes).
  * Lossless byte mapping: every byte becomes the code point of the same
@@ -18,6 +20,11 @@ void json_write_bytes(FILE *out, const void *buf, size_t len);
 
 /* The same, written as a complete JSON string literal with quotes. */
 void json_write_string(FILE *out, const void *buf, size_t len);
+
+/* The same two into a growable buffer (record/strbuf.h): the record
+ * formatters' hot path, no stdio. */
+void json_bytes_buf(struct strbuf *b, const void *buf, size_t len);
+void json_string_buf(struct strbuf *b, const void *buf, size_t len);
 
 /*
  * C-style escape for terminals and text logs: printable ASCII as is,

@@ -13,26 +13,11 @@
 #include "escape.h"
 #include "event_fmt.h"
 #include "outcome.h"
+#include "record.h"
 #include "sysfs_path.h"
 #include "mdevver_enforce.h"
 
 #define PATH_BUF 2048
-
-const char *mode_name(int mode)
-{
-	switch (mode) {
-	case MDEVVER_MODE_FENTRY:
-		return "fentry";
-	case MDEVVER_MODE_KPROBE:
-		return "kprobe";
-	case MDEVVER_MODE_SYSCALL:
-		return "syscall";
-	case MDEVVER_MODE_LSM:
-		return "lsm";
-	default:
-		return "unknown";
-	}
-}
 
 static const char *op_name(int op)
 {
@@ -141,43 +126,10 @@ uint64_t event_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-const char *verdict_name(int verdict)
-{
-	switch (verdict) {
-	case MDEVVER_VERDICT_DENIED:
-		return "denied";
-	case MDEVVER_VERDICT_WOULD_DENY:
-		return "would-deny";
-	case MDEVVER_VERDICT_AUDIT:
-		return "audit";
-	case MDEVVER_VERDICT_KILLED:
-		return "killed";
-	default:
-		return NULL;
-	}
-}
-
 const char *event_outcome_name(const struct mdevver_event *e)
 {
-	switch (e->verdict) {
-	case MDEVVER_VERDICT_DENIED:
-	case MDEVVER_VERDICT_KILLED:
-		return "denied";
-	case MDEVVER_VERDICT_WOULD_DENY:
-		return "would-deny";
-	default:
-		return outcome_name(outcome_classify(e->op, e->ret, e->count));
-	}
+	return outcome_judged_name(e->op, e->ret, e->count, e->verdict);
 }
-
-static const char *const unknown_names[] = {
-	"remote-no-user-buffer",	/* MDEVVER_UNK_REMOTE_NOBUF */
-	"remote-page-not-present",	/* MDEVVER_UNK_REMOTE_FAULT */
-	"local-not-learned",		/* MDEVVER_UNK_LOCAL */
-	"type-unknown",			/* MDEVVER_UNK_TYPE */
-	"remote-longer-than-a-page",	/* MDEVVER_UNK_REMOTE_LONG */
-	"no-judgement-slot",		/* MDEVVER_UNK_PREEMPTED */
-};
 
 static const char *rule_label(const struct output_ctx *ctx,
 			      const struct mdevver_event *e, char *buf, size_t sz)
@@ -285,12 +237,12 @@ static void output_event_json(const struct output_ctx *ctx,
 			json_key_str(o, "driver_outcome", outcome_name(v->outcome));
 		json_key(o, "fail_closed");
 		fputc('[', o);
-		for (size_t i = 0; i < sizeof(unknown_names) / sizeof(unknown_names[0]); i++) {
+		for (size_t i = 0; i < FAIL_CLOSED_BITS; i++) {
 			if (!(e->unknown & (1u << i)))
 				continue;
 			if (!first)
 				fputc(',', o);
-			json_write_string(o, unknown_names[i], strlen(unknown_names[i]));
+			json_write_string(o, fail_closed_name(i), strlen(fail_closed_name(i)));
 			first = false;
 		}
 		fputc(']', o);
@@ -346,9 +298,9 @@ static void output_event_text(const struct output_ctx *ctx,
 
 		fprintf(ctx->out, " [%s rule=%s", verdict_name(e->verdict),
 			rule_label(ctx, e, rbuf, sizeof(rbuf)));
-		for (size_t i = 0; i < sizeof(unknown_names) / sizeof(unknown_names[0]); i++)
+		for (size_t i = 0; i < FAIL_CLOSED_BITS; i++)
 			if (e->unknown & (1u << i))
-				fprintf(ctx->out, " fail-closed:%s", unknown_names[i]);
+				fprintf(ctx->out, " fail-closed:%s", fail_closed_name(i));
 		fputc(']', ctx->out);
 	}
 	fputc('\n', ctx->out);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mdevver_enforce.h"
 #include "mdevver_trace.h"
 #include "outcome.h"
 
@@ -67,4 +68,48 @@ const char *outcome_errno_name(int64_t ret)
 	next = (next + 1) % ERRNAME_BUFS;
 	snprintf(b, sizeof(buf[0]), "E%" PRIu64, e);
 	return b;
+}
+
+const char *verdict_name(int verdict)
+{
+	switch (verdict) {
+	case MDEVVER_VERDICT_DENIED:
+		return "denied";
+	case MDEVVER_VERDICT_WOULD_DENY:
+		return "would-deny";
+	case MDEVVER_VERDICT_AUDIT:
+		return "audit";
+	case MDEVVER_VERDICT_KILLED:
+		return "killed";
+	default:
+		return NULL;
+	}
+}
+
+const char *outcome_judged_name(int op, int64_t ret, uint64_t count, int verdict)
+{
+	switch (verdict) {
+	case MDEVVER_VERDICT_DENIED:
+	case MDEVVER_VERDICT_KILLED:
+		return "denied";
+	case MDEVVER_VERDICT_WOULD_DENY:
+		return "would-deny";
+	default:
+		return outcome_name(outcome_classify(op, ret, count));
+	}
+}
+
+/* In bit order of enum mdevver_unknown (docs/event-schema.md, fail_closed) */
+static const char *const fail_closed_names[FAIL_CLOSED_BITS] = {
+	"remote-no-user-buffer",	/* MDEVVER_UNK_REMOTE_NOBUF */
+	"remote-page-not-present",	/* MDEVVER_UNK_REMOTE_FAULT */
+	"local-not-learned",		/* MDEVVER_UNK_LOCAL */
+	"type-unknown",			/* MDEVVER_UNK_TYPE */
+	"remote-longer-than-a-page",	/* MDEVVER_UNK_REMOTE_LONG */
+	"no-judgement-slot",		/* MDEVVER_UNK_PREEMPTED */
+};
+
+const char *fail_closed_name(unsigned int bit)
+{
+	return bit < FAIL_CLOSED_BITS ? fail_closed_names[bit] : NULL;
 }

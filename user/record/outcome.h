@@ -26,4 +26,17 @@ int outcome_is_success(enum mdevver_outcome o);
  */
 const char *outcome_errno_name(int64_t ret);
 
+/* Enforcement (include/mdevver_enforce.h): "denied", "would-deny",
+ * "audit", "killed"; NULL for MDEVVER_VERDICT_NONE or an unknown value. */
+const char *verdict_name(int verdict);
+/* The outcome a judged call reports: a verdict overrides the driver's
+ * answer (denied and killed -> "denied", would-deny -> "would-deny"); any
+ * other verdict leaves outcome_classify's name. */
+const char *outcome_judged_name(int op, int64_t ret, uint64_t count, int verdict);
+/* Facts a deny rule matched without: bit i of enum mdevver_unknown is
+ * named fail_closed_name(i) ("remote-no-user-buffer", ...); NULL past the
+ * last known bit (FAIL_CLOSED_BITS). */
+#define FAIL_CLOSED_BITS 6
+const char *fail_closed_name(unsigned int bit);
+
 #endif

@@ -141,6 +141,13 @@ struct record {
 
 /* "start", "check", "read", "lost", "enforce", "end" */
 const char *record_kind_name(enum record_kind k);
+/* enum mdevver_mode -> "fentry", "kprobe", "syscall", "lsm", "unknown" */
+const char *mode_name(int mode);
+/* CLOCK_MONOTONIC now, for records user space makes (start, lost, ...):
+ * taken once per record so every sink shows the same time. */
+uint64_t record_now_ns(void);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC now (record_ctx.realtime_offset_ns). */
+int64_t record_realtime_offset_ns(void);
 
 struct node_cache;	/* record/node_cache.h */
 

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * json_fmt.c - a record to its JSON line (json_fmt.h).
+ *
+ * The hot path of every sink that wants JSON (audit log, syslog, --json):
+ * appends into a growable buffer, integers by hand, strings through the
+ * byte-string escaper -- no stdio and no printf, which were most of the
+ * per-record cost before.  The calendar part of the time is computed once
+ * per second.  The output for every kind is the one the schema documents
+ * (key order included; new keys are added at documented places only).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "decode.h"
+#include "escape.h"
+#include "json_fmt.h"
+#include "outcome.h"
+
+/* ,"key": -- keys are fixed ASCII names, never escaped */
+static void key(struct strbuf *b, const char *k)
+{
+	sb_puts(b, ",\"");
+	sb_puts(b, k);
+	sb_puts(b, "\":");
+}
+
+static void key_u64(struct strbuf *b, const char *k, uint64_t v)
+{
+	key(b, k);
+	sb_u64(b, v);
+}
+
+static void key_i64(struct strbuf *b, const char *k, int64_t v)
+{
+	key(b, k);
+	sb_i64(b, v);
+}
+
+static void key_bool(struct strbuf *b, const char *k, bool v)
+{
+	key(b, k);
+	sb_puts(b, v ? "true" : "false");
+}
+
+/* A C string value (names from tables, or text from a caller); NULL: null */
+static void key_str(struct strbuf *b, const char *k, const char *v)
+{
+	key(b, k);
+	if (v)
+		json_string_buf(b, v, strlen(v));
+	else
+		sb_puts(b, "null");
+}
+
+static void key_bytes(struct strbuf *b, const char *k, struct bytes v)
+{
+	key(b, k);
+	if (v.p)
+		json_string_buf(b, v.p, v.len);
+	else
+		sb_puts(b, "null");
+}
+
+void json_fmt_time(char buf[32], int64_t wall_ns)
+{
+	/* gmtime_r once per second: records come in bursts within a second */
+	static _Thread_local int64_t cached_secs = INT64_MIN;
+	static _Thread_local char cached[20];
+	int64_t secs = wall_ns / 1000000000, nsec = wall_ns % 1000000000;
+
+	if (nsec < 0) {		/* before 1970: floor, as gmtime expects */
+		nsec += 1000000000;
+		secs--;
+	}
+	if (secs != cached_secs) {
+		time_t t = (time_t)secs;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		if (strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+			memcpy(cached, "0000-00-00T00:00:00", 20);
+		cached_secs = secs;
+	}
+	memcpy(buf, cached, 19);
+	buf[19] = '.';
+	/* nine digits into buf[20..28] */
+	for (int i = 28; i >= 20; i--) {
+		buf[i] = (char)('0' + nsec % 10);
+		nsec /= 10;
+	}
+	buf[29] = 'Z';
+	buf[30] = '\0';
+}
+
+/* Common head of every record: schema, kind, time, host. */
+static void head(struct strbuf *b, const struct record *r)
+{
+	char t[32];
+
+	json_fmt_time(t, r->wall_ns);
+	sb_puts(b, "{\"schema\":");
+	sb_u64(b, MDEVVER_SCHEMA_VERSION);
+	sb_puts(b, ",\"event\":\"");
+	sb_puts(b, record_kind_name(r->kind));
+	sb_puts(b, "\",\"time\":\"");
+	sb_put(b, t, 30);
+	sb_putc(b, '"');
+	key_u64(b, "ts_ns", r->ts_ns);
+	key_str(b, "host", r->host);
+}
+
+static void fail_closed(struct strbuf *b, uint16_t bits)
+{
+	bool first = true;
+
+	key(b, "fail_closed");
+	sb_putc(b, '[');
+	for (unsigned int i = 0; i < FAIL_CLOSED_BITS; i++) {
+		if (!(bits & (1u << i)))
+			continue;
+		if (!first)
+			sb_putc(b, ',');
+		sb_putc(b, '"');
+		sb_puts(b, fail_closed_name(i));
+		sb_putc(b, '"');
+		first = false;
+	}
+	sb_putc(b, ']');
+}
+
+static void event(struct strbuf *b, const struct record_event *ev)
+{
+	struct version_info vi;
+
+	key_str(b, "mode", ev->mode);
+	key_u64(b, "pid", ev->pid);
+	key_u64(b, "tid", ev->tid);
+	key_u64(b, "ppid", ev->ppid);
+	key_u64(b, "uid", ev->uid);
+	key_u64(b, "gid", ev->gid);
+	key(b, "comm");
+	json_string_buf(b, ev->comm.p ? ev->comm.p : "", ev->comm.len);
+	key_u64(b, "cgroup_id", ev->cgroup_id);
+	key(b, "path");
+	json_string_buf(b, ev->node.path.p ? ev->node.path.p : "", ev->node.path.len);
+	key_bool(b, "path_truncated", ev->node.path_truncated);
+	key_bytes(b, "attr", ev->node.attr);
+	key_bytes(b, "parent", ev->node.parent);
+	key_bytes(b, "mdev_type", ev->node.mdev_type);
+	key_bytes(b, "device", ev->node.device);
+	key(b, "bytes");
+	json_string_buf(b, ev->data.p ? ev->data.p : "", ev->data.len);
+	key_u64(b, "len", ev->len);
+	key_u64(b, "captured", ev->data.len);
+	key_bool(b, "truncated", ev->truncated);
+	key_bool(b, "unreadable", ev->unreadable);
+	key_i64(b, "ret", ev->ret);
+	key_i64(b, "errno", ev->ret < 0 ? -ev->ret : 0);
+	key_str(b, "errno_name", ev->errno_name);
+	key_str(b, "outcome", ev->outcome);
+	/* added in schema 1: calls this record stands for (docs/event-schema.md) */
+	key_u64(b, "count", ev->count ? ev->count : 1);
+	if (ev->verdict) {
+		key_str(b, "verdict", ev->verdict);
+		key_str(b, "rule", ev->rule);
+		key_str(b, "action", strcmp(ev->verdict, "audit") ? "deny" : "audit");
+		if (ev->driver_outcome)
+			key_str(b, "driver_outcome", ev->driver_outcome);
+		fail_closed(b, ev->fail_closed);
+	}
+	key_u64(b, "latency_ns", ev->latency_ns);
+	version_decode(ev->data.p ? ev->data.p : "", ev->data.len, &vi);
+	key(b, "decoded");
+	version_json_buf(b, &vi);
+	if (ev->has_local || ev->has_vendor_check) {
+		sb_puts(b, ",\"vendor\":{\"local\":");
+		if (ev->has_local)
+			json_string_buf(b, ev->local.p ? ev->local.p : "", ev->local.len);
+		else
+			sb_puts(b, "null");
+		key_bool(b, "local_truncated", ev->local_truncated);
+		if (ev->has_vendor_check) {
+			key_i64(b, "check_ret", ev->vendor_check_ret);
+			key_u64(b, "remote_len", ev->vendor_remote_len);
+			key_str(b, "check_errno_name",
+				outcome_errno_name(ev->vendor_check_ret));
+		}
+		sb_putc(b, '}');
+	}
+}
+
+void json_fmt_record(struct strbuf *b, const struct record *r)
+{
+	head(b, r);
+	switch (r->kind) {
+	case RECORD_CHECK:
+	case RECORD_READ:
+		event(b, &r->ev);
+		break;
+	case RECORD_START:
+		key_str(b, "mode", r->start.mode);
+		key_str(b, "attempts", r->start.attempts);
+		key_bool(b, "vendor_get_version", r->start.vendor_get);
+		key_bool(b, "vendor_check", r->start.vendor_check);
+		break;
+	case RECORD_LOST:
+		key_u64(b, "lost", r->lost.lost);
+		key_u64(b, "total_lost", r->lost.total_lost);
+		key_u64(b, "total_untracked", r->lost.total_untracked);
+		key_u64(b, "lost_checks", r->lost.lost_checks);
+		key_u64(b, "lost_reads", r->lost.lost_reads);
+		break;
+	case RECORD_ENFORCE:
+		key_str(b, "state", r->enforce.state);
+		key_str(b, "policy", r->enforce.policy);
+		if (r->enforce.error) {
+			key_str(b, "error", r->enforce.error);
+		} else {
+			key_u64(b, "rules", r->enforce.rules);
+			key_u64(b, "generation", r->enforce.generation);
+		}
+		break;
+	case RECORD_END:
+		key_u64(b, "events", r->end.events);
+		key_u64(b, "total_lost", r->end.total_lost);
+		key_u64(b, "total_untracked", r->end.total_untracked);
+		key_u64(b, "checks", r->end.checks);
+		key_u64(b, "reads", r->end.reads);
+		key_u64(b, "lost_checks", r->end.lost_checks);
+		key_u64(b, "lost_reads", r->end.lost_reads);
+		key_u64(b, "strict_refused", r->end.strict_refused);
+		break;
+	case RECORD_KINDS:
+		break;
+	}
+	sb_puts(b, "}\n");
+}

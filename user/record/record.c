@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * record.c - the names and clocks every record uses (record.h).  Kept apart
+ * from the conversions so a sink or a test can name things without linking
+ * the kernel-event code.
+ */
+#include <time.h>
+
+#include "record.h"
+
+const char *record_kind_name(enum record_kind k)
+{
+	static const char *const names[RECORD_KINDS] = {
+		[RECORD_START] = "start",
+		[RECORD_CHECK] = "check",
+		[RECORD_READ] = "read",
+		[RECORD_LOST] = "lost",
+		[RECORD_ENFORCE] = "enforce",
+		[RECORD_END] = "end",
+	};
+
+	return (unsigned int)k < RECORD_KINDS ? names[k] : "unknown";
+}
+
+const char *mode_name(int mode)
+{
+	switch (mode) {
+	case MDEVVER_MODE_FENTRY:
+		return "fentry";
+	case MDEVVER_MODE_KPROBE:
+		return "kprobe";
+	case MDEVVER_MODE_SYSCALL:
+		return "syscall";
+	case MDEVVER_MODE_LSM:
+		return "lsm";
+	default:
+		return "unknown";
+	}
+}
+
+/*
+ * wall = monotonic + offset: one offset taken at start, not a
+ * CLOCK_REALTIME reading per record, so records keep the exact order of
+ * their ts_ns even when the wall clock is stepped.
+ */
+void record_set_time(struct record *r, const struct record_ctx *ctx, uint64_t ts_ns)
+{
+	r->ts_ns = ts_ns;
+	r->wall_ns = (int64_t)ts_ns + (ctx ? ctx->realtime_offset_ns : 0);
+}
+
+uint64_t record_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int64_t record_realtime_offset_ns(void)
+{
+	struct timespec rt, mono;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000ll +
+	       (rt.tv_nsec - mono.tv_nsec);
+}
