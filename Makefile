@@ -57,7 +57,7 @@ all: $(BIN)
 $(BUILD) $(BUILD)/unit:
 	@mkdir -p $@
 
-$(BPF_OBJ): bpf/mdevver_trace.bpf.c bpf/capture.bpf.h bpf/policy.bpf.h bpf/kernel_types.h include/mdevver_trace.h include/mdevver_enforce.h | $(BUILD)
+$(BPF_OBJ): bpf/mdevver_trace.bpf.c $(wildcard bpf/*.h) include/mdevver_trace.h include/mdevver_enforce.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(SKEL): $(BPF_OBJ)

@@ -7,7 +7,8 @@
  * Lifecycle of one traced call (any mode):
  *   entry:  task_wanted() && attr_wanted(kn)  ->  begin_call()  (inflight[tid])
  *   vendor: note_vendor_*()  adds the driver's own view to inflight[tid]
- *   exit:   reserve_event() + fill_*()  ->  submit_event()
+ *   exit:   deliver_call(): one more repeat of the thread's run, or
+ *           reserve_event() + fill_*()  ->  ring_submit()  (delivery.bpf.h)
  * One event per call: the vendor functions run *inside* the sysfs store, so
  * their findings are folded into the store's event rather than sent apart.
  */
@@ -32,9 +33,10 @@ const volatile bool filter_comm = false;
 const volatile char targ_comm[MDEVVER_TASK_COMM_LEN] = {};	/* -c */
 const volatile bool failed_only = false;	/* -x */
 
-/* Loss accounting, read by user space through the mmapped .bss. */
-__u64 lost_events = 0;		/* ring buffer full: event dropped */
-__u64 untracked_calls = 0;	/* inflight map full: call not traced */
+/* Calls not traced because the inflight map was full, per class (enum
+ * mdevver_class); read by user space through the mmapped .bss.  Ring-full
+ * losses are counted in delivery.bpf.h. */
+__u64 untracked[MDEVVER_CLASSES] = {};
 
 /* State of one call between entry and exit, keyed by pid_tgid. */
 struct inflight {
@@ -72,11 +74,6 @@ struct vendor_text {
 	char local[MDEVVER_LOCAL_MAX];
 	char remote[MDEVVER_LOCAL_MAX];	/* scratch for strlen(remote) */
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 * 1024 * 1024);	/* user space may resize */
-} events SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -282,8 +279,12 @@ static __always_inline void begin_call(__u8 op, const void *arg0,
 	s->policy_gen = 0;
 	s->rule_id = 0;
 	s->unknown = 0;
-	if (bpf_map_update_elem(&inflight, &id, s, BPF_ANY))
-		__sync_fetch_and_add(&untracked_calls, 1);
+	if (bpf_map_update_elem(&inflight, &id, s, BPF_ANY)) {
+		if (op == MDEVVER_OP_CHECK)
+			__sync_fetch_and_add(&untracked[MDEVVER_CLASS_CHECK], 1);
+		else
+			__sync_fetch_and_add(&untracked[MDEVVER_CLASS_READ], 1);
+	}
 }
 
 static __always_inline struct inflight *current_call(void)
@@ -363,35 +364,7 @@ static __always_inline void note_vendor_result(struct inflight *s, __s64 ret)
 	s->flags |= MDEVVER_F_VENDOR_CHECK;
 }
 
-/* --- building the event ------------------------------------------------- */
-
-static __always_inline struct mdevver_event *reserve_event(void)
-{
-	struct mdevver_event *e;
-
-	if (state_get(MDEVVER_STATE_INSTANCE) != instance_id)
-		return NULL;	/* a newer instance reports now (adoption) */
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e)
-		__sync_fetch_and_add(&lost_events, 1);
-	return e;
-}
-
-/*
- * Waking the reader for every event costs a context switch per check (on a
- * busy or single CPU the reader preempts the writer each time).  The reader
- * polls at least every MDEVVER_POLL_MS anyway, so wake it only when the
- * ring is a quarter full: latency stays bounded by the poll interval and a
- * burst still gets drained before it overflows.
- */
-static __always_inline void submit_event(struct mdevver_event *e)
-{
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-
-	bpf_ringbuf_submit(e, avail >= size / 4 ? BPF_RB_FORCE_WAKEUP
-						: BPF_RB_NO_WAKEUP);
-}
+/* --- building the event (delivery.bpf.h reserves and sends it) ---------- */
 
 static __always_inline void fill_task(struct mdevver_event *e)
 {
@@ -472,8 +445,13 @@ static __always_inline void fill_common(struct mdevver_event *e,
 					struct inflight *s, __u8 mode,
 					__s64 ret, __u64 count)
 {
+	e->kind = MDEVVER_REC_EVENT;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->latency_ns = e->ts_ns - s->start_ns;
+	e->node_id = 0;
+	e->run_slot = 0;
+	e->run_gen = 0;
+	e->__pad2 = 0;
 	fill_task(e);
 	e->ret = ret;
 	e->count = count;
@@ -483,10 +461,10 @@ static __always_inline void fill_common(struct mdevver_event *e,
 	e->vendor_ret = s->vendor_ret;
 	e->vendor_remote_len = s->vendor_remote_len;
 	e->__pad = 0;
-	e->verdict = s->verdict;
-	e->policy_gen = s->policy_gen;
-	e->unknown = s->unknown;
-	e->rule_id = s->rule_id;
+	e->verdict = 0;		/* delivery.bpf.h: the call's verdict */
+	e->policy_gen = 0;
+	e->unknown = 0;
+	e->rule_id = 0;
 	e->local_len = 0;
 	if (s->flags & MDEVVER_F_LOCAL)
 		fill_local(e, s);

@@ -17,11 +17,14 @@
  * All modes funnel into capture.bpf.h, so they produce identical events
  * wherever the information exists (syscall mode cannot see the vendor layer).
  *
+ * Every finished call goes through deliver_call(): one event in the ring of
+ * its class, or one more repeat of its thread's run (delivery.bpf.h).
+ *
  * Enforcement (policy.bpf.h) adds the BPF LSM program on file_permission,
  * which refuses a denied check or read before it reaches the driver, and a
  * re-check of the kernel's own copy of the bytes at the store.
  */
-#include "policy.bpf.h"
+#include "delivery.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -45,36 +48,17 @@ static __always_inline void set_verdict(struct mdevver_event *e,
 }
 
 /*
- * The verdict of the call an event reports.  Enforcing: what the permission
- * hook decided (it already judged; the store's re-check may have overruled
- * it).  Dry run: judge here, with the bytes the call really carried.
+ * Dry run: judge at the trace point, with the bytes the call really carried
+ * (enforcing, the permission hook judged already: delivery.bpf.h's
+ * take_verdict() reports its decision).
  */
 static __always_inline void policy_for_event(struct mdevver_event *e,
 					     struct kernfs_node *kn, __u8 op)
 {
-	__u64 mode = enforce_mode(), id = bpf_get_current_pid_tgid();
-	struct decision *d;
 	struct judge *j;
 	__u64 flags, n;
 	int gen;
 
-	if (mode == MDEVVER_ENFORCE_OFF)
-		return;
-	if (mode == MDEVVER_ENFORCE_ON) {
-		d = bpf_map_lookup_elem(&decisions, &id);
-		if (!d)
-			return;
-		/* a call that got this far was not refused: only an audit
-		 * mark can be its verdict */
-		if (d->kn == kn && !e->verdict && d->verdict == MDEVVER_VERDICT_AUDIT) {
-			e->verdict = d->verdict;
-			e->rule_id = d->rule_id;
-			e->policy_gen = d->gen;
-			e->unknown = d->unknown;
-		}
-		bpf_map_delete_elem(&decisions, &id);
-		return;
-	}
 	gen = policy_enter();
 	if (gen < 0)
 		return;
@@ -227,6 +211,80 @@ release:
 }
 
 /* ------------------------------------------------------------------------
+ * Delivery of a finished call, whatever the mode.
+ * ---------------------------------------------------------------------- */
+
+/* writev: gather up to MDEVVER_IOV_MAX pieces into data[]. */
+static __always_inline void fill_data_iov(struct mdevver_event *e,
+					  const struct iovec *vec, __u64 iovcnt,
+					  __u64 *total)
+{
+	long got = gather_iov(e->data, vec, iovcnt, total);
+
+	if (got < 0) {
+		e->flags |= MDEVVER_F_DATA_UNREADABLE;
+		got = 0;
+	}
+	if (iovcnt > MDEVVER_IOV_MAX || *total > (__u64)got)
+		e->flags |= MDEVVER_F_DATA_TRUNCATED;
+	e->data_len = got;
+}
+
+/*
+ * A finished call: one more repeat of its thread's run, or one event in the
+ * ring of its class (which may start a new run).  src: the bytes (user
+ * memory when user), or for a vectored call the iovec array.  A dry run
+ * judges with the event's own bytes and is never coalesced.
+ */
+static __always_inline void deliver_call(struct inflight *s, __u8 mode,
+					 __s64 ret, __u64 count,
+					 struct kernfs_node *kn,
+					 const void *src, bool user)
+{
+	bool dry = enforce_mode() == MDEVVER_ENFORCE_DRY_RUN, repeat = false;
+	__u32 cls = class_of(s->op), slot = 0, gen = 0;
+	struct verdict_facts v = {};
+	struct run_state *rs = NULL;
+	struct mdevver_event *e;
+	__u64 total = 0;
+
+	take_verdict(s, kn, &v);
+	if (!dry && !s->vectored)
+		rs = run_compare(s, kn, mode, ret, count, src, user, &v, &repeat);
+	if (rs) {
+		if (repeat && run_add(cls, &rs->c[cls & 1]))
+			return;
+		/* another call: this thread's run ends here */
+		rs->c[cls & 1].gen = 0;
+		gen = new_run_gen();
+		slot = slot_of(bpf_get_current_pid_tgid());
+		if (gen)
+			run_start(cls, slot, gen, s->op);
+	}
+	e = reserve_event(cls);
+	if (!e)
+		return;
+	fill_common(e, s, mode, ret, count);
+	e->node_id = BPF_CORE_READ(kn, id);
+	e->run_slot = gen ? slot : 0;
+	e->run_gen = gen;
+	fill_path(e, kn);
+	if (s->vectored) {
+		fill_data_iov(e, src, s->count, &total);
+		e->count = total;
+	} else {
+		fill_data(e, src, count, user);
+	}
+	if (dry)
+		policy_for_event(e, kn, s->op);
+	else
+		apply_verdict(e, &v);
+	ring_submit(cls, e);
+	if (rs && gen)
+		run_remember(rs, cls, slot, gen);
+}
+
+/* ------------------------------------------------------------------------
  * Generic layer: the sysfs store/show dispatch in fs/sysfs/file.c.
  * ---------------------------------------------------------------------- */
 
@@ -242,22 +300,14 @@ static __always_inline void store_end(__u8 mode, __s64 ret)
 {
 	struct inflight *s = current_call();
 	struct kernfs_open_file *of;
-	struct mdevver_event *e;
 
 	if (!s)
 		return;
-	if (!outcome_wanted(MDEVVER_OP_CHECK, ret, s->count))
-		goto out;
-	e = reserve_event();
-	if (!e)
-		goto out;
-	of = (struct kernfs_open_file *)s->arg0;
-	fill_common(e, s, mode, ret, s->count);
-	fill_path(e, BPF_CORE_READ(of, kn));
-	fill_data(e, s->buf, s->count, false);
-	policy_for_event(e, BPF_CORE_READ(of, kn), MDEVVER_OP_CHECK);
-	submit_event(e);
-out:
+	if (outcome_wanted(MDEVVER_OP_CHECK, ret, s->count)) {
+		of = (struct kernfs_open_file *)s->arg0;
+		deliver_call(s, mode, ret, s->count, BPF_CORE_READ(of, kn),
+			     s->buf, false);
+	}
 	end_call();
 }
 
@@ -278,7 +328,6 @@ static __always_inline void show_end(__u8 mode, int err)
 {
 	struct inflight *s = current_call();
 	struct kernfs_open_file *of;
-	struct mdevver_event *e;
 	struct seq_file *sf;
 	__u64 len = 0, now;
 	char *text;
@@ -294,17 +343,9 @@ static __always_inline void show_end(__u8 mode, int err)
 	text = BPF_CORE_READ(sf, buf) + s->seq_start;
 	if (!err)
 		learn_local(BPF_CORE_READ(of, kn), text, len);
-	if (!outcome_wanted(MDEVVER_OP_READ, err, len))
-		goto out;
-	e = reserve_event();
-	if (!e)
-		goto out;
-	fill_common(e, s, mode, err ? err : (__s64)len, len);
-	fill_path(e, BPF_CORE_READ(of, kn));
-	fill_data(e, text, len, false);
-	policy_for_event(e, BPF_CORE_READ(of, kn), MDEVVER_OP_READ);
-	submit_event(e);
-out:
+	if (outcome_wanted(MDEVVER_OP_READ, err, len))
+		deliver_call(s, mode, err ? err : (__s64)len, len,
+			     BPF_CORE_READ(of, kn), text, false);
 	end_call();
 }
 
@@ -468,27 +509,10 @@ static __always_inline void sys_begin(__u8 op, long fd, const void *buf,
 	begin_call(op, kn, buf, count, BPF_CORE_READ(f, f_pos), vectored);
 }
 
-/* writev: gather up to MDEVVER_IOV_MAX pieces into data[]. */
-static __always_inline void fill_data_iov(struct mdevver_event *e,
-					  const struct iovec *vec, __u64 iovcnt,
-					  __u64 *total)
-{
-	long got = gather_iov(e->data, vec, iovcnt, total);
-
-	if (got < 0) {
-		e->flags |= MDEVVER_F_DATA_UNREADABLE;
-		got = 0;
-	}
-	if (iovcnt > MDEVVER_IOV_MAX || *total > (__u64)got)
-		e->flags |= MDEVVER_F_DATA_TRUNCATED;
-	e->data_len = got;
-}
-
 static __always_inline void sys_end(long ret)
 {
 	struct inflight *s = current_call();
-	struct mdevver_event *e;
-	__u64 count, total = 0;
+	__u64 count;
 
 	if (!s)
 		return;
@@ -501,19 +525,10 @@ static __always_inline void sys_end(long ret)
 		goto out;
 	if (ret == -EPERM && denied_by_hook((struct kernfs_node *)s->arg0))
 		goto out;	/* the permission hook reported this call */
-	e = reserve_event();
-	if (!e)
-		goto out;
-	fill_common(e, s, MDEVVER_MODE_SYSCALL, ret, count);
-	fill_path(e, (struct kernfs_node *)s->arg0);
-	if (s->vectored) {
-		fill_data_iov(e, s->buf, s->count, &total);
-		e->count = total;
-	} else {
-		fill_data(e, s->buf, count, true);
-	}
-	policy_for_event(e, (struct kernfs_node *)s->arg0, s->op);
-	submit_event(e);
+	if (ret == -ENOBUFS && strict && s->op == MDEVVER_OP_CHECK)
+		goto out;	/* refused unrecorded by --strict (counted) */
+	deliver_call(s, MDEVVER_MODE_SYSCALL, ret, count,
+		     (struct kernfs_node *)s->arg0, s->buf, true);
 out:
 	end_call();
 }
@@ -605,12 +620,17 @@ int sys_exit_pread64(struct trace_event_raw_sys_exit *ctx)
 static __always_inline struct mdevver_event *lsm_event(struct kernfs_node *kn,
 						       __u8 op)
 {
-	struct mdevver_event *e = reserve_event();
+	struct mdevver_event *e = reserve_event(class_of(op));
 
 	if (!e)
 		return NULL;
+	e->kind = MDEVVER_REC_EVENT;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->latency_ns = 0;
+	e->node_id = BPF_CORE_READ(kn, id);
+	e->run_slot = 0;
+	e->run_gen = 0;
+	e->__pad2 = 0;
 	fill_task(e);
 	e->ret = -EPERM;
 	e->vendor_ret = 0;
@@ -648,7 +668,7 @@ static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
 		}
 	}
 	set_verdict(e, j, gen, false);
-	submit_event(e);
+	ring_submit(class_of(j->op), e);
 }
 
 /* No scratch slot was free: refused without a judgement, and said so. */
@@ -664,18 +684,19 @@ static __always_inline void emit_refused_unjudged(struct kernfs_node *kn, __u8 o
 	e->rule_id = MDEVVER_RULE_NONE;
 	e->policy_gen = gen;
 	e->unknown = MDEVVER_UNK_PREEMPTED;
-	submit_event(e);
+	ring_submit(class_of(op), e);
 }
 
 SEC("lsm/file_permission")
 int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid(), flags;
+	struct decision d = {}, *prev;
 	struct kernfs_node *kn;
 	struct inode *inode;
-	struct decision d = {};
-	struct judge *j;
+	struct judge *j = NULL;
 	int gen, verdict = 0;
+	bool keep = false;
 	__u8 op;
 
 	if (ret)
@@ -694,9 +715,24 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 	if (!attr_wanted(kn))
 		return 0;
 	op = mask & MAY_WRITE ? MDEVVER_OP_CHECK : MDEVVER_OP_READ;
+	/* a decision this thread left behind (its call never reached the
+	 * store): give back the ring space promised to it */
+	prev = bpf_map_lookup_elem(&decisions, &id);
+	if (prev && prev->strict_admitted) {
+		prev->strict_admitted = 0;
+		strict_release();
+	}
+	if (strict && op == MDEVVER_OP_CHECK) {
+		if (!strict_admit())
+			return -ENOBUFS;	/* could not be recorded: refused */
+		d.strict_admitted = 1;
+		keep = true;
+	}
 	gen = policy_enter();
-	if (gen < 0)
-		return -EPERM;	/* cannot happen; if it did, fail closed */
+	if (gen < 0) {
+		verdict = -EPERM;	/* cannot happen; if it did, fail closed */
+		goto done;
+	}
 	flags = gen_flags(gen);
 	if (!(flags & MDEVVER_GEN_LOADED) ||
 	    (op == MDEVVER_OP_READ && !(flags & MDEVVER_GEN_READ_RULES)))
@@ -715,15 +751,11 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 	if (op == MDEVVER_OP_CHECK && (flags & MDEVVER_GEN_CONTENT))
 		judge_remote_syscall(j, file);
 	judge_run(j);
-	if (j->best_action == MDEVVER_ACT_NONE &&
-	    !(op == MDEVVER_OP_CHECK && (flags & MDEVVER_GEN_CONTENT))) {
-		/* nothing of an earlier call of this thread may stick */
-		bpf_map_delete_elem(&decisions, &id);
-	} else {
+	if (j->best_action != MDEVVER_ACT_NONE ||
+	    (op == MDEVVER_OP_CHECK && (flags & MDEVVER_GEN_CONTENT))) {
 		/* audit: the event's verdict; deny: syscall mode sees the
 		 * refused call at its exit too and must not report it twice;
 		 * the bytes judged: the store re-checks only other bytes */
-		d.kn = kn;
 		d.rule_id = j->best_id;
 		d.unknown = j->best_unknown;
 		d.verdict = j->best_action == MDEVVER_ACT_DENY ? MDEVVER_VERDICT_DENIED :
@@ -732,7 +764,7 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 		d.gen = gen;
 		d.remote_known = !!(j->known & MDEVVER_RK_REMOTE);
 		d.remote_hash = j->remote_hash;
-		bpf_map_update_elem(&decisions, &id, &d, BPF_ANY);
+		keep = true;
 	}
 	if (j->best_action == MDEVVER_ACT_DENY) {
 		emit_denied(j, kn, gen);
@@ -742,5 +774,18 @@ release:
 	judge_release(j);
 out:
 	policy_exit(gen);
+done:
+	/* refused here: the store never runs, nothing to promise */
+	if (verdict && d.strict_admitted) {
+		d.strict_admitted = 0;
+		strict_release();
+	}
+	if (keep) {
+		d.kn = kn;
+		bpf_map_update_elem(&decisions, &id, &d, BPF_ANY);
+	} else {
+		/* nothing of an earlier call of this thread may stick */
+		bpf_map_delete_elem(&decisions, &id);
+	}
 	return verdict;
 }

@@ -81,7 +81,8 @@ struct decision {
 	__u8 verdict;		/* NONE: judged, nothing matched */
 	__u8 gen;
 	__u8 remote_known;
-	__u8 __pad[7];
+	__u8 strict_admitted;	/* --strict: ring space promised (delivery.bpf.h) */
+	__u8 __pad[6];
 };
 
 struct {

@@ -41,10 +41,11 @@
  * a call that one instance's entry program began must not be finished by
  * another instance's exit program (the first one's filters applied). */
 static const char *const shared_maps[] = {
-	"events", "attr_names", "enforce_state", "rules",
-	"rule_index", "prefixes", "nodes", "decisions", "rule_names",
+	"checks", "reads", "repeat_slots", "attr_names", "enforce_state",
+	"rules", "rule_index", "prefixes", "nodes", "decisions", "rule_names",
 };
 #define N_SHARED (sizeof(shared_maps) / sizeof(shared_maps[0]))
+#define SHARED_ENFORCE_STATE 4	/* index of "enforce_state" above */
 
 static double now_s(void)
 {
@@ -186,10 +187,10 @@ static int open_pinned(struct enforcer *en)
 			return -1;
 		}
 	}
-	if (state_read(en->pinned_map_fds[2], MDEVVER_STATE_LAYOUT) != MDEVVER_ENFORCE_LAYOUT) {
+	if (state_read(en->pinned_map_fds[SHARED_ENFORCE_STATE], MDEVVER_STATE_LAYOUT) != MDEVVER_ENFORCE_LAYOUT) {
 		fprintf(stderr, "mdevver-trace: pinned state in %s has layout %llu, this build uses %d: "
 			"run 'mdevver-trace unpin' first\n", MDEVVER_PIN_DIR,
-			(unsigned long long)state_read(en->pinned_map_fds[2], MDEVVER_STATE_LAYOUT),
+			(unsigned long long)state_read(en->pinned_map_fds[SHARED_ENFORCE_STATE], MDEVVER_STATE_LAYOUT),
 			MDEVVER_ENFORCE_LAYOUT);
 		return -1;
 	}
@@ -548,7 +549,10 @@ static void read_adopted_loss(struct enforcer *en)
 	if (fd < 0)
 		return;
 	if (!bpf_map_lookup_elem(fd, &zero, &old)) {
-		__u64 total = old.lost_events + old.untracked_calls;
+		__u64 total = 0;
+
+		for (int c = 0; c < MDEVVER_CLASSES; c++)
+			total += old.lost[c] + old.untracked[c];
 		__u64 told = state_read(state_fd(en), MDEVVER_STATE_LOSS_REPORTED);
 
 		/* only what the previous process had not shown already */

@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * delivery.bpf.h - how a finished call reaches user space, and what is
+ * counted when it cannot (docs/delivery.md).
+ *
+ *   two rings      checks and reads never share one: any local user may
+ *                  read a version attribute (sysfs 0444/0644), and a flood
+ *                  of reads must not push a single check out.
+ *   coalescing     a call identical to its thread's previous one of the
+ *                  same class adds one to the pending count of that run's
+ *                  repeat slot instead of taking ring space; the protocol
+ *                  (who takes pending counts out, and reports them) is in
+ *                  include/mdevver_trace.h.
+ *   loss counters  per class: lost[] (no ring space), untracked[]
+ *                  (capture.bpf.h: in-flight table full).
+ *   strict         enforce --strict: the permission hook admits a check
+ *                  only when ring space for its record is promised to it;
+ *                  otherwise the check is refused with ENOBUFS, before the
+ *                  driver sees it, and counted.
+ */
+#ifndef MDEVVER_DELIVERY_BPF_H
+#define MDEVVER_DELIVERY_BPF_H
+
+#include "policy.bpf.h"
+
+#define ENOBUFS		105
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);	/* user space sizes it (--ringbuf) */
+} checks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 2 * 1024 * 1024);	/* user space sizes it */
+} reads SEC(".maps");
+
+/* Pending repeat counts, mmapped by user space (class-major). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, MDEVVER_CLASSES * MDEVVER_REPEAT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct mdevver_repeat_slot);
+} repeat_slots SEC(".maps");
+
+/* Calls not delivered because their class's ring was full (a repeat record
+ * that found no room adds the repeats it carried).  Read by user space
+ * through the mmapped .bss. */
+__u64 lost[MDEVVER_CLASSES] = {};
+/* enforce --strict: checks refused (ENOBUFS) because no ring space could be
+ * promised to their record. */
+__u64 strict_refused = 0;
+
+const volatile bool strict = false;
+
+/* Ring space one admitted check may need: its event and the repeat record
+ * of the run it ends (ring records carry an 8-byte header, 8-aligned). */
+#define RING_REC(sz)	((((sz) + 8) + 7) & ~7ull)
+#define STRICT_UNIT	(RING_REC(sizeof(struct mdevver_event)) + \
+			 RING_REC(sizeof(struct mdevver_repeat)))
+
+/*
+ * What makes two calls of one thread identical, besides their bytes.  The
+ * owner is part of it: an LRU entry reused under a thread (map pressure)
+ * then never matches.
+ */
+struct run_key {
+	__u64 owner;		/* pid_tgid */
+	__u64 node_id;
+	__s64 ret;
+	__s64 vendor_ret;
+	__u64 cgroup_id;
+	__u64 uid_gid;
+	__u32 ppid;
+	__u32 data_len;
+	__u32 rule_id;
+	__u32 flags;
+	__u32 local_len;
+	__u32 vendor_remote_len;
+	__u16 unknown;
+	__u8 op;
+	__u8 mode;
+	__u8 verdict;
+	__u8 policy_gen;
+	__u8 __pad[2];
+	char comm[MDEVVER_TASK_COMM_LEN];
+};
+
+struct run_class {
+	__u32 gen;		/* 0: no run */
+	__u32 slot;
+	struct run_key key;
+	char data[MDEVVER_REPEAT_DATA_MAX];
+};
+
+/* Per thread, touched only by that thread: its current run per class and
+ * room for the call being compared (no per-CPU scratch, which another
+ * task could overwrite when this one is preempted). */
+struct run_state {
+	struct run_key cand_key;
+	char cand[MDEVVER_REPEAT_DATA_MAX];
+	struct run_class c[MDEVVER_CLASSES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct run_state);
+} runs SEC(".maps");
+
+static const struct run_state run_state_zero;
+
+/* The verdict a finished call reports (enforcing: decided earlier). */
+struct verdict_facts {
+	__u32 rule_id;
+	__u16 unknown;
+	__u8 verdict;
+	__u8 policy_gen;
+};
+
+static __always_inline __u32 class_of(__u8 op)
+{
+	return op == MDEVVER_OP_CHECK ? MDEVVER_CLASS_CHECK : MDEVVER_CLASS_READ;
+}
+
+static __always_inline void count_lost(__u32 cls, __u64 n)
+{
+	if (cls == MDEVVER_CLASS_CHECK)
+		__sync_fetch_and_add(&lost[MDEVVER_CLASS_CHECK], n);
+	else
+		__sync_fetch_and_add(&lost[MDEVVER_CLASS_READ], n);
+}
+
+/* Ring space of the class; NULL (counted lost) when full, or when a newer
+ * instance reports now (adoption: not lost, the new one delivers). */
+static __always_inline void *ring_reserve(__u32 cls, __u64 size_is_event)
+{
+	void *r;
+
+	if (state_get(MDEVVER_STATE_INSTANCE) != instance_id)
+		return NULL;
+	if (cls == MDEVVER_CLASS_CHECK)
+		r = size_is_event ? bpf_ringbuf_reserve(&checks, sizeof(struct mdevver_event), 0)
+				  : bpf_ringbuf_reserve(&checks, sizeof(struct mdevver_repeat), 0);
+	else
+		r = size_is_event ? bpf_ringbuf_reserve(&reads, sizeof(struct mdevver_event), 0)
+				  : bpf_ringbuf_reserve(&reads, sizeof(struct mdevver_repeat), 0);
+	return r;
+}
+
+static __always_inline struct mdevver_event *reserve_event(__u32 cls)
+{
+	struct mdevver_event *e = ring_reserve(cls, 1);
+
+	if (!e && state_get(MDEVVER_STATE_INSTANCE) == instance_id)
+		count_lost(cls, 1);
+	return e;
+}
+
+/*
+ * Waking the reader for every record costs a context switch per check (on a
+ * busy or single CPU the reader preempts the writer each time).  The reader
+ * polls at least every MDEVVER_POLL_MS anyway, so wake it only when the
+ * ring is a quarter full: latency stays bounded by the poll interval and a
+ * burst still gets drained before it overflows.
+ */
+static __always_inline void ring_submit(__u32 cls, void *rec)
+{
+	__u64 avail, size;
+
+	if (cls == MDEVVER_CLASS_CHECK) {
+		avail = bpf_ringbuf_query(&checks, BPF_RB_AVAIL_DATA);
+		size = bpf_ringbuf_query(&checks, BPF_RB_RING_SIZE);
+	} else {
+		avail = bpf_ringbuf_query(&reads, BPF_RB_AVAIL_DATA);
+		size = bpf_ringbuf_query(&reads, BPF_RB_RING_SIZE);
+	}
+	bpf_ringbuf_submit(rec, avail >= size / 4 ? BPF_RB_FORCE_WAKEUP
+						  : BPF_RB_NO_WAKEUP);
+}
+
+/* ---- strict admission (enforce --strict) ------------------------------- */
+
+static __always_inline __u64 *strict_admitted(void)
+{
+	__u32 key = MDEVVER_STATE_STRICT_ADMITTED;
+
+	return bpf_map_lookup_elem(&enforce_state, &key);
+}
+
+/*
+ * Promise ring space to one check.  Free space is the ring size less what
+ * is reserved and not yet consumed, less what earlier admissions were
+ * promised and have not reserved yet.  Conservative: between a record's
+ * reservation and the release of its promise the space counts twice.
+ */
+static __always_inline bool strict_admit(void)
+{
+	__u64 *adm = strict_admitted();
+	__u64 size = bpf_ringbuf_query(&checks, BPF_RB_RING_SIZE);
+	__u64 used = bpf_ringbuf_query(&checks, BPF_RB_AVAIL_DATA);
+	__u64 promised;
+
+	if (!adm)
+		return false;
+	promised = __sync_fetch_and_add(adm, STRICT_UNIT) + STRICT_UNIT;
+	if (used + promised <= size)
+		return true;
+	__sync_fetch_and_add(adm, -(__s64)STRICT_UNIT);
+	__sync_fetch_and_add(&strict_refused, 1);
+	return false;
+}
+
+static __always_inline void strict_release(void)
+{
+	__u64 *adm = strict_admitted();
+
+	if (adm)
+		__sync_fetch_and_add(adm, -(__s64)STRICT_UNIT);
+}
+
+/* ---- the verdict of a finished call ------------------------------------ */
+
+/*
+ * Enforcing: what the permission hook decided for this call (it judged
+ * already; the store's re-check may have overruled it with "killed").  The
+ * decision is consumed here, and with it a strict admission.
+ */
+static __always_inline void take_verdict(struct inflight *s,
+					 struct kernfs_node *kn,
+					 struct verdict_facts *v)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct decision *d;
+
+	v->verdict = s->verdict;
+	v->rule_id = s->rule_id;
+	v->policy_gen = s->policy_gen;
+	v->unknown = s->unknown;
+	if (enforce_mode() != MDEVVER_ENFORCE_ON)
+		return;
+	d = bpf_map_lookup_elem(&decisions, &id);
+	if (!d)
+		return;
+	if (d->strict_admitted)
+		strict_release();
+	/* a call that got this far was not refused: only an audit mark can
+	 * be its verdict */
+	if (d->kn == kn && !v->verdict && d->verdict == MDEVVER_VERDICT_AUDIT) {
+		v->verdict = d->verdict;
+		v->rule_id = d->rule_id;
+		v->policy_gen = d->gen;
+		v->unknown = d->unknown;
+	}
+	bpf_map_delete_elem(&decisions, &id);
+}
+
+static __always_inline void apply_verdict(struct mdevver_event *e,
+					  const struct verdict_facts *v)
+{
+	e->verdict = v->verdict;
+	e->rule_id = v->rule_id;
+	e->policy_gen = v->policy_gen;
+	e->unknown = v->unknown;
+}
+
+/* ---- coalescing -------------------------------------------------------- */
+
+static __always_inline __u32 slot_of(__u64 id)
+{
+	return (__u32)((id * 0x9E3779B97F4A7C15ull) >> 40) & (MDEVVER_REPEAT_SLOTS - 1);
+}
+
+static __always_inline struct mdevver_repeat_slot *slot_at(__u32 cls, __u32 slot)
+{
+	__u32 idx = cls * MDEVVER_REPEAT_SLOTS + (slot & (MDEVVER_REPEAT_SLOTS - 1));
+
+	return bpf_map_lookup_elem(&repeat_slots, &idx);
+}
+
+/* A run generation: unique while the pinned state lives (0 = no run). */
+static __always_inline __u32 new_run_gen(void)
+{
+	__u32 key = MDEVVER_STATE_RUN_GEN;
+	__u64 *g = bpf_map_lookup_elem(&enforce_state, &key);
+	__u32 gen;
+
+	if (!g)
+		return 0;
+	gen = (__u32)(__sync_fetch_and_add(g, 1) + 1);
+	if (!gen)
+		gen = (__u32)(__sync_fetch_and_add(g, 1) + 1);
+	return gen;
+}
+
+static __always_inline struct run_state *run_state_get(__u64 id)
+{
+	struct run_state *rs = bpf_map_lookup_elem(&runs, &id);
+
+	if (rs)
+		return rs;
+	bpf_map_update_elem(&runs, &id, &run_state_zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&runs, &id);
+}
+
+static __always_inline bool same_key(const struct run_key *a, const struct run_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	for (int i = 0; i < (int)(sizeof(struct run_key) / 8); i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
+/* The first n bytes of a and b (both MDEVVER_REPEAT_DATA_MAX long) agree. */
+static __always_inline bool same_bytes(const char *a, const char *b, __u32 n)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	for (int i = 0; i < MDEVVER_REPEAT_DATA_MAX / 8; i++) {
+		__u32 at = i * 8;
+		__u64 mask;
+
+		if (at >= n)
+			break;
+		mask = n - at >= 8 ? ~0ull : (1ull << ((n - at) * 8)) - 1;
+		if ((x[i] ^ y[i]) & mask)
+			return false;
+	}
+	return true;
+}
+
+/* One more repeat of this thread's run: true when counted. */
+static __always_inline bool run_add(__u32 cls, struct run_class *rc)
+{
+	struct mdevver_repeat_slot *sl = slot_at(cls, rc->slot);
+
+	if (!sl)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		__u64 w = *(volatile __u64 *)&sl->word;
+
+		if (MDEVVER_RUN_GEN(w) != rc->gen ||
+		    MDEVVER_RUN_PENDING(w) == 0xffffffffu)
+			return false;	/* taken over by another run, or full */
+		if (__sync_val_compare_and_swap(&sl->word, w, w + 1) == w) {
+			sl->last_ts = bpf_ktime_get_ns();
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Start run gen in this thread's slot.  What the slot held (another run's
+ * pending repeats) is reported first, so that in the ring it comes before
+ * the event that starts the new run.
+ */
+static __always_inline void run_start(__u32 cls, __u32 slot, __u32 gen, __u8 op)
+{
+	struct mdevver_repeat_slot *sl = slot_at(cls, slot);
+	struct mdevver_repeat *r;
+	__u64 old;
+
+	if (!sl)
+		return;
+	old = __sync_lock_test_and_set(&sl->word, MDEVVER_RUN_WORD(gen, 0));
+	if (!MDEVVER_RUN_PENDING(old))
+		return;
+	r = ring_reserve(cls, 0);
+	if (!r) {
+		count_lost(cls, MDEVVER_RUN_PENDING(old));
+		return;
+	}
+	r->kind = MDEVVER_REC_REPEAT;
+	r->slot = slot;
+	r->gen = MDEVVER_RUN_GEN(old);
+	r->op = op;
+	r->__pad[0] = r->__pad[1] = r->__pad[2] = 0;
+	r->count = MDEVVER_RUN_PENDING(old);
+	r->ts_ns = sl->last_ts;
+	ring_submit(cls, r);
+}
+
+/* Facts of the current call that decide whether it repeats the last one. */
+static __always_inline void run_key_fill(struct run_key *k, struct inflight *s,
+					 struct kernfs_node *kn, __u8 mode,
+					 __s64 ret, __u32 len,
+					 const struct verdict_facts *v)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	k->owner = bpf_get_current_pid_tgid();
+	k->node_id = BPF_CORE_READ(kn, id);
+	k->ret = ret;
+	k->vendor_ret = s->vendor_ret;
+	k->cgroup_id = bpf_get_current_cgroup_id();
+	k->uid_gid = bpf_get_current_uid_gid();
+	k->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	k->data_len = len;
+	k->rule_id = v->rule_id;
+	k->flags = s->flags;
+	k->local_len = s->local_len;
+	k->vendor_remote_len = s->vendor_remote_len;
+	k->unknown = v->unknown;
+	k->op = s->op;
+	k->mode = mode;
+	k->verdict = v->verdict;
+	k->policy_gen = v->policy_gen;
+	k->__pad[0] = k->__pad[1] = 0;
+	bpf_get_current_comm(k->comm, sizeof(k->comm));
+}
+
+/*
+ * Compare the call with its thread's run.  Returns the run state when the
+ * call may be coalesced (its key and bytes are in rs->cand_key/cand), with
+ * *repeat set when it repeats the current run; NULL when it cannot be
+ * coalesced at all (bytes too long or unreadable, no state).
+ */
+static __always_inline struct run_state *run_compare(struct inflight *s,
+						     struct kernfs_node *kn,
+						     __u8 mode, __s64 ret,
+						     __u64 len, const void *src,
+						     bool user,
+						     const struct verdict_facts *v,
+						     bool *repeat)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 cls = class_of(s->op);
+	struct run_state *rs;
+	struct run_class *rc;
+	__u64 n = len;
+	long err = 0;
+
+	*repeat = false;
+	if (len > MDEVVER_REPEAT_DATA_MAX || (len && !src))
+		return NULL;
+	rs = run_state_get(id);
+	if (!rs)
+		return NULL;
+	barrier_var(n);
+	if (n > MDEVVER_REPEAT_DATA_MAX)
+		n = MDEVVER_REPEAT_DATA_MAX;
+	if (n)
+		err = user ? bpf_probe_read_user(rs->cand, n, src)
+			   : bpf_probe_read_kernel(rs->cand, n, src);
+	if (err)
+		return NULL;
+	run_key_fill(&rs->cand_key, s, kn, mode, ret, n, v);
+	rc = &rs->c[cls & 1];
+	*repeat = rc->gen && same_key(&rc->key, &rs->cand_key) &&
+		  same_bytes(rc->data, rs->cand, n);
+	return rs;
+}
+
+/* The call just sent as run gen's first event: remember it as the run. */
+static __always_inline void run_remember(struct run_state *rs, __u32 cls,
+					 __u32 slot, __u32 gen)
+{
+	struct run_class *rc = &rs->c[cls & 1];
+
+	rc->gen = gen;
+	rc->slot = slot;
+	__builtin_memcpy(&rc->key, &rs->cand_key, sizeof(rc->key));
+	bpf_probe_read_kernel(rc->data, sizeof(rc->data), rs->cand);
+}
+
+#endif /* MDEVVER_DELIVERY_BPF_H */
