@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * text_fmt.c - a record to its text line(s) (text_fmt.h).
+ *
+ * The columns are those of the JSON-less output since the first release
+ * (TIME PID COMM OP DEVICE/TYPE OUTCOME ERRNO BYTES), built by hand in a
+ * buffer like the JSON form: this is the default output, so its cost is
+ * paid on every record.  The local time is computed once per second.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "escape.h"
+#include "outcome.h"
+#include "text_fmt.h"
+
+/* %-<width>s of a C string */
+static void col(struct strbuf *b, const char *s, size_t width)
+{
+	sb_pad(b, s, strlen(s), width);
+	sb_putc(b, ' ');
+}
+
+/* %-<width>u */
+static void col_u64(struct strbuf *b, uint64_t v, size_t width)
+{
+	size_t before = b->len;
+
+	sb_u64(b, v);
+	for (size_t n = b->len - before; n < width; n++)
+		sb_putc(b, ' ');
+	sb_putc(b, ' ');
+}
+
+/* Escaped bytes: c_escape's rules, NUL-terminated in dst. */
+static const char *esc(char *dst, size_t sz, struct bytes v)
+{
+	c_escape(dst, sz, v.p ? v.p : "", v.p ? v.len : 0);
+	return dst;
+}
+
+/* HH:MM:SS local time of wall_ns; localtime_r once per second */
+static void hms(char out[9], int64_t wall_ns)
+{
+	static _Thread_local int64_t cached_secs = INT64_MIN;
+	static _Thread_local char cached[9];
+	int64_t secs = wall_ns / 1000000000;
+
+	if (wall_ns % 1000000000 < 0)
+		secs--;
+	if (secs != cached_secs) {
+		time_t t = (time_t)secs;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		if (strftime(cached, sizeof(cached), "%H:%M:%S", &tm) == 0)
+			memcpy(cached, "??:??:??", 9);
+		cached_secs = secs;
+	}
+	memcpy(out, cached, 9);
+}
+
+void text_fmt_header(struct strbuf *b)
+{
+	col(b, "TIME", 8);
+	col(b, "PID", 7);
+	col(b, "COMM", 16);
+	col(b, "OP", 5);
+	col(b, "DEVICE/TYPE", 32);
+	col(b, "OUTCOME", 12);
+	col(b, "ERRNO", 7);
+	sb_puts(b, "BYTES\n");
+}
+
+static void event_line(struct strbuf *b, const struct record *r)
+{
+	const struct record_event *ev = &r->ev;
+	const struct record_node *n = &ev->node;
+	char t[9], comm[4 * MDEVVER_TASK_COMM_LEN + 1], bytes[256];
+	char parent[4 * MDEVVER_NAME_MAX + 4], dev[4 * MDEVVER_NAME_MAX + 4];
+	char type[4 * 256 + 4], where[3 * sizeof(type)];
+
+	hms(t, r->wall_ns);
+	col(b, t, 8);
+	col_u64(b, ev->pid, 7);
+	col(b, esc(comm, sizeof(comm), ev->comm), 16);
+	col(b, record_kind_name(r->kind), 5);
+	if (!n->parent.p)
+		strcpy(parent, "?");
+	else
+		esc(parent, sizeof(parent), n->parent);
+	if (!n->mdev_type.p)
+		strcpy(type, "?");
+	else
+		esc(type, sizeof(type), n->mdev_type);
+	if (n->device.p)
+		snprintf(where, sizeof(where), "%s/%s(%s)", parent,
+			 esc(dev, sizeof(dev), n->device), type);
+	else
+		snprintf(where, sizeof(where), "%s/%s", parent, type);
+	col(b, where, 32);
+	col(b, ev->outcome ? ev->outcome : "?", 12);
+	col(b, ev->errno_name ? ev->errno_name : "-", 7);
+	sb_putc(b, '"');
+	sb_puts(b, esc(bytes, sizeof(bytes), ev->data));
+	sb_putc(b, '"');
+	if (ev->truncated)
+		sb_puts(b, " (truncated)");
+	else if (ev->unreadable)
+		sb_puts(b, " (unreadable)");
+	if (ev->verdict) {
+		char rule[256];
+
+		sb_puts(b, " [");
+		sb_puts(b, ev->verdict);
+		sb_puts(b, " rule=");
+		if (ev->rule)
+			sb_puts(b, esc(rule, sizeof(rule),
+				       (struct bytes){ ev->rule, strlen(ev->rule) }));
+		for (unsigned int i = 0; i < FAIL_CLOSED_BITS; i++) {
+			if (ev->fail_closed & (1u << i)) {
+				sb_puts(b, " fail-closed:");
+				sb_puts(b, fail_closed_name(i));
+			}
+		}
+		sb_putc(b, ']');
+	}
+	/* coalesced repeats: one line stands for count identical calls */
+	if (ev->count > 1) {
+		sb_puts(b, " (x");
+		sb_u64(b, ev->count);
+		sb_putc(b, ')');
+	}
+	sb_putc(b, '\n');
+}
+
+/* The verbose lines: ids, path and the vendor layer's view. */
+static void event_verbose(struct strbuf *b, const struct record_event *ev)
+{
+	char path[4 * 2048], attr[4 * MDEVVER_NAME_MAX + 4], line[512];
+
+	sb_puts(b, "    path=");
+	sb_puts(b, esc(path, sizeof(path), ev->node.path));
+	sb_puts(b, " attr=");
+	sb_puts(b, ev->node.attr.p ? esc(attr, sizeof(attr), ev->node.attr) : "?");
+	snprintf(line, sizeof(line), " mode=%s ret=%" PRId64 " len=%" PRIu64
+		 " latency=%.1fus tid=%u ppid=%u uid=%u gid=%u cgroup=%" PRIu64 "\n",
+		 ev->mode ? ev->mode : "?", ev->ret, ev->len, ev->latency_ns / 1000.0,
+		 ev->tid, ev->ppid, ev->uid, ev->gid, ev->cgroup_id);
+	sb_puts(b, line);
+	if (ev->has_local || ev->has_vendor_check) {
+		char local[256];
+
+		sb_puts(b, "    vendor: local=\"");
+		sb_puts(b, esc(local, sizeof(local),
+			       ev->has_local ? ev->local : (struct bytes){ "", 0 }));
+		sb_putc(b, '"');
+		if (ev->has_vendor_check) {
+			const char *en = outcome_errno_name(ev->vendor_check_ret);
+
+			snprintf(line, sizeof(line), " check_ret=%" PRId64 "%s%s%s remote_len=%u",
+				 ev->vendor_check_ret, en ? "(" : "", en ? en : "",
+				 en ? ")" : "", ev->vendor_remote_len);
+			sb_puts(b, line);
+		}
+		sb_putc(b, '\n');
+	}
+}
+
+void text_fmt_record(struct strbuf *b, const struct record *r, bool verbose)
+{
+	switch (r->kind) {
+	case RECORD_CHECK:
+	case RECORD_READ:
+		event_line(b, r);
+		if (verbose)
+			event_verbose(b, &r->ev);
+		break;
+	case RECORD_LOST:
+		sb_puts(b, "LOST ");
+		sb_u64(b, r->lost.lost);
+		sb_puts(b, " events (");
+		sb_u64(b, r->lost.lost_checks);
+		sb_puts(b, " checks, ");
+		sb_u64(b, r->lost.lost_reads);
+		sb_puts(b, " reads; ring buffer full; ");
+		sb_u64(b, r->lost.total_lost);
+		sb_puts(b, " lost, ");
+		sb_u64(b, r->lost.total_untracked);
+		sb_puts(b, " untracked in total)\n");
+		break;
+	case RECORD_START:
+	case RECORD_ENFORCE:
+	case RECORD_END:
+	case RECORD_KINDS:
+		break;
+	}
+}
