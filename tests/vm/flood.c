@@ -26,9 +26,9 @@
  * Output (stdout, one line):
  *   {"mode":"checks","checks":{"writes":..,"compatible":..,"short":..,
  *    "errno":{"EINVAL":..},"ns_per_check":..,"wall_ns":..,
- *    "writers":[{"writes":..,"compatible":..,"short":..,"errno":{..},
+ *    "writers":[{"pid":..,"writes":..,"compatible":..,"short":..,"errno":{..},
  *                "ns_per_check":..}, ...]}}
- *   reads add "reads":{"reads":..,"ok":..,"failed":..,"errno":{..},
+ *   reads add "reads":{"pid":..,"reads":..,"ok":..,"failed":..,"errno":{..},
  *    "ns_per_read":..,"uid":..}
  * compatible = the write returned the full length; short = it returned
  * another non-negative count; errno = refused, by errno name.  ns_per_check
@@ -59,6 +59,7 @@ struct tally {
 	unsigned long by_errno[MAX_ERRNO + 1];	/* [SHORT_SLOT]: short count */
 	unsigned long other_errno;	/* errno >= MAX_ERRNO */
 	double ns;			/* first call to last return */
+	int pid;			/* the process that made the calls */
 	int setup_errno;		/* open/setuid failed: no loop ran */
 	char setup_what[32];
 };
@@ -277,8 +278,8 @@ static void print_checks(const struct tally *ts, long n, double wall)
 	for (long i = 0; i < n; i++) {
 		const struct tally *t = &ts[i];
 
-		printf("%s{\"writes\":%lu,\"compatible\":%lu,\"short\":%lu,\"errno\":",
-		       i ? "," : "", t->done, t->ok, t->by_errno[SHORT_SLOT]);
+		printf("%s{\"pid\":%d,\"writes\":%lu,\"compatible\":%lu,\"short\":%lu,\"errno\":",
+		       i ? "," : "", t->pid, t->done, t->ok, t->by_errno[SHORT_SLOT]);
 		print_errnos(t);
 		printf(",\"ns_per_check\":%.0f}", t->done ? t->ns / t->done : 0);
 	}
@@ -287,8 +288,8 @@ static void print_checks(const struct tally *ts, long n, double wall)
 
 static void print_reads(const struct tally *t, long uid)
 {
-	printf("\"reads\":{\"reads\":%lu,\"ok\":%lu,\"failed\":%lu,\"errno\":",
-	       t->done, t->ok, refused(t));
+	printf("\"reads\":{\"pid\":%d,\"reads\":%lu,\"ok\":%lu,\"failed\":%lu,\"errno\":",
+	       t->pid, t->done, t->ok, refused(t));
 	print_errnos(t);
 	printf(",\"ns_per_read\":%.0f,\"uid\":%ld}", t->done ? t->ns / t->done : 0, uid);
 }
@@ -409,6 +410,7 @@ int main(int argc, char **argv)
 		}
 		if (pid == 0) {
 			close(go[1]);
+			ts[is_reader ? MAX_WRITERS : i].pid = getpid();
 			if (is_reader)
 				reader(&o, &ts[MAX_WRITERS], go[0]);
 			else
