@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * trace_options.c - every tracing option and its checks, once.  Every bad
+ * value ends in argp_error: one line naming it and exit 2.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attach.h"
+#include "audit_log.h"
+#include "trace_options.h"
+
+#define DEFAULT_RINGBUF (8u * 1024 * 1024)
+/* one event is ~9.3 KiB: the ring must hold at least one */
+#define MIN_RINGBUF (16u * 1024)
+
+enum {
+	OPT_NO_VENDOR = 0x100,
+	OPT_RINGBUF,
+	OPT_MAX_SIZE,
+	OPT_MAX_FILES,
+	OPT_FLUSH,
+	OPT_SYSLOG,
+	OPT_METRICS,
+};
+
+static const struct argp_option filter_options[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
+	{ "comm", 'c', "COMM", 0, "Trace processes with this name only", 0 },
+	{ "failed", 'x', NULL, 0, "Only failed checks and reads", 0 },
+	{},
+};
+
+static const struct argp_option attach_options[] = {
+	{ "verbose", 'v', NULL, 0, "Details per event; libbpf messages (twice: debug)", 0 },
+	{ "mode", 'm', "MODE", 0, "auto (default), fentry, kprobe or syscall", 0 },
+	{ "attr", 'a', "NAME", 0, "Also watch attributes named NAME (repeatable)", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "no-vendor", OPT_NO_VENDOR, NULL, 0, "Do not attach the i915 gvt vendor probes", 0 },
+	{ "ringbuf", OPT_RINGBUF, "SIZE", 0,
+	  "Ring buffer size for checks, power of two >= 16K, suffix K or M "
+	  "(default 8M; reads get a quarter)", 0 },
+	{},
+};
+
+static const struct argp_option output_options[] = {
+	{ "json", 'j', NULL, 0, "JSON Lines output", 0 },
+	{ NULL, 0, NULL, 0, "Audit log:", 1 },
+	{ "output", 'o', "FILE", 0, "Also write JSON Lines records to FILE (mode 0600, appended)", 1 },
+	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "Rotate FILE at SIZE (suffix K, M or G)", 1 },
+	{ "max-files", OPT_MAX_FILES, "N", 0, "Keep N rotated files FILE.1 (newest) .. FILE.N (default 5)", 1 },
+	{ "flush", OPT_FLUSH, "MODE", 0, "none, line (default) or fsync", 1 },
+	{ "syslog", OPT_SYSLOG, NULL, 0, "Also send each record to syslog", 1 },
+	{ "metrics-addr", OPT_METRICS, "HOST:PORT", 0,
+	  "Serve Prometheus metrics at http://HOST:PORT/metrics", 2 },
+	{},
+};
+
+static int parse_size(const char *arg, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
+	if (*end || v > (1ull << 40))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void parse_attr(struct argp_state *state, struct trace_cli *cli, const char *arg)
+{
+	if (!*arg || strlen(arg) >= MDEVVER_NAME_MAX || strchr(arg, '/'))
+		argp_error(state, "invalid attribute name '%s': 1 to %d characters, no '/'",
+			   arg, MDEVVER_NAME_MAX - 1);
+	for (size_t i = 0; i < cli->n_attrs; i++)
+		if (!strcmp(cli->attrs[i], arg))
+			return;
+	if (cli->n_attrs == MDEVVER_ATTR_NAMES_MAX)
+		argp_error(state, "too many attribute names: at most %d",
+			   MDEVVER_ATTR_NAMES_MAX);
+	cli->attrs[cli->n_attrs++] = arg;
+}
+
+/* The one parser of all three groups. */
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct trace_cli *cli = state->input;
+	struct trace_options *t = &cli->trace;
+	struct tracer_config *cfg = &t->cfg;
+	char *end;
+	long v;
+
+	switch (key) {
+	case 'p':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v <= 0 || v > INT_MAX)
+			argp_error(state, "invalid PID '%s': expected a positive number", arg);
+		cfg->targ_pid = v;
+		break;
+	case 'c':
+		if (!*arg || strlen(arg) >= MDEVVER_TASK_COMM_LEN)
+			argp_error(state, "invalid COMM '%s': 1 to %d characters",
+				   arg, MDEVVER_TASK_COMM_LEN - 1);
+		cfg->targ_comm = arg;
+		break;
+	case 'x':
+		cfg->failed_only = true;
+		break;
+	case 'j':
+		t->json = true;
+		break;
+	case 'v':
+		t->verbose = true;
+		cli->verbosity++;
+		break;
+	case 'm':
+		cfg->mode = mode_parse(arg);
+		if (cfg->mode < 0)
+			argp_error(state, "invalid mode '%s': expected auto, fentry, kprobe or syscall", arg);
+		break;
+	case 'a':
+		parse_attr(state, cli, arg);
+		break;
+	case 'd':
+		errno = 0;
+		t->duration_s = strtod(arg, &end);
+		if (errno || *end || t->duration_s <= 0)
+			argp_error(state, "invalid duration '%s': expected seconds > 0", arg);
+		break;
+	case OPT_NO_VENDOR:
+		cfg->no_vendor = true;
+		break;
+	case OPT_RINGBUF:
+		if (parse_size(arg, &cfg->ringbuf_bytes) ||
+		    cfg->ringbuf_bytes < MIN_RINGBUF ||
+		    (cfg->ringbuf_bytes & (cfg->ringbuf_bytes - 1)))
+			argp_error(state, "invalid ring buffer size '%s': a power of two from 16K to 1024M", arg);
+		break;
+	case 'o':
+		if (!*arg)
+			argp_error(state, "invalid audit log path: empty");
+		t->audit.path = arg;
+		break;
+	case OPT_MAX_SIZE: {
+		size_t sz = 0;
+
+		if (parse_size(arg, &sz) || sz < 4096)
+			argp_error(state, "invalid size '%s': at least 4K, suffix K, M or G", arg);
+		t->audit.max_size = sz;
+		break;
+	}
+	case OPT_MAX_FILES:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v < 1 || v > 1000)
+			argp_error(state, "invalid number of files '%s': 1 to 1000", arg);
+		t->audit.max_files = v;
+		break;
+	case OPT_FLUSH:
+		v = audit_flush_parse(arg);
+		if (v < 0)
+			argp_error(state, "invalid flush mode '%s': expected none, line or fsync", arg);
+		t->audit.flush = v;
+		break;
+	case OPT_SYSLOG:
+		t->audit.syslog = true;
+		break;
+	case OPT_METRICS:
+		t->metrics_addr = arg;
+		break;
+	case ARGP_KEY_END:
+		if (t->audit.max_size && !t->audit.path)
+			argp_error(state, "--max-size needs -o FILE");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp trace_filter_argp = { .options = filter_options, .parser = parse };
+const struct argp trace_attach_argp = { .options = attach_options, .parser = parse };
+const struct argp trace_output_argp = { .options = output_options, .parser = parse };
+
+void trace_cli_init(struct trace_cli *cli)
+{
+	memset(cli, 0, sizeof(*cli));
+	cli->attrs[cli->n_attrs++] = "version";
+	cli->attrs[cli->n_attrs++] = "migration_version";
+	cli->trace.cfg.ringbuf_bytes = DEFAULT_RINGBUF;
+	cli->trace.audit.max_files = 5;
+	cli->trace.audit.flush = AUDIT_FLUSH_LINE;
+}
+
+void trace_cli_bind(struct argp_state *state, const struct argp_child *children,
+		    struct trace_cli *cli)
+{
+	for (size_t i = 0; children && children[i].argp; i++)
+		state->child_inputs[i] = cli;
+}
+
+void trace_cli_done(struct trace_cli *cli)
+{
+	cli->trace.cfg.attr_names = cli->attrs;
+	cli->trace.cfg.n_attr_names = cli->n_attrs;
+	setup_libbpf_logging(cli->verbosity);
+}
