@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * audit_log.h - the audit-log sink: JSON Lines records (already formatted,
- * docs/event-schema.md) written whole to a file with size rotation, reopen
- * on SIGUSR1 (logrotate), a flush policy, and loss accounting when the disk
- * is full; optionally each record to syslog too.
+ * audit_log.h - the audit-log sink: JSON Lines records (docs/event-schema.md)
+ * written whole to a file with size rotation, reopen on SIGUSR1
+ * (logrotate), a flush policy, and loss accounting when the disk is full;
+ * optionally each record to syslog too.  Records arrive through the sink
+ * interface (audit_log_sink) and are written in batches of whole records.
  */
 #ifndef MDEVVER_AUDIT_LOG_H
 #define MDEVVER_AUDIT_LOG_H
@@ -12,11 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Every mode writes each record with one write(2) and buffers nothing in
- * user space (see audit_log.c): they differ only in durability. */
+#include "sink.h"
+
+/* How records reach the file (see audit_log.c for the full story). */
 enum audit_flush {
 	AUDIT_FLUSH_NONE,	/* no sync: page cache (same as LINE today) */
-	AUDIT_FLUSH_LINE,	/* default: one write(2) per record, no sync */
+	AUDIT_FLUSH_LINE,	/* default: whole records, one write(2) per poll
+				 * round (or per 64 KiB), no sync */
 	AUDIT_FLUSH_FSYNC,	/* write(2) then fdatasync(2) per record */
 };
 
@@ -43,13 +46,26 @@ struct audit_log *audit_log_open(const struct audit_log_options *opt,
 				 char *err, size_t errsz);
 
 /*
- * One complete record: line[0..len) ends with '\n'.  Never blocks tracing
- * on a full disk: a record that cannot be written is counted, and once
- * writing works again a "dropped" record with the count goes first.
+ * The sink of log (embedded in it, not a separate object): takes every
+ * record (its JSON from pipeline_json), buffers whole records, writes them
+ * at pipeline_flush.  Its close op only flushes: audit_log_close frees the
+ * log, after pipeline_free.
+ */
+struct sink *audit_log_sink(struct audit_log *log);
+
+/*
+ * One complete record: line[0..len) ends with '\n' (the sink calls this).
+ * Buffered until audit_log_flush (or 64 KiB pending; --flush fsync: written
+ * and synced at once).  Never blocks tracing on a full disk: a record that
+ * cannot be written is counted, and once writing works again a "dropped"
+ * record with the count goes first.
  */
 void audit_log_record(struct audit_log *log, const char *line, size_t len);
 
-/* Reopen the file by name (after logrotate moved it).  Async-signal code
+/* Write what is buffered (the sink's flush op: the end of a poll round). */
+void audit_log_flush(struct audit_log *log);
+
+/* Reopen the file by name (buffered records go to the old file first) (after logrotate moved it).  Async-signal code
  * must not call this: the caller sets a flag in the handler and calls it
  * from the main loop. */
 void audit_log_reopen(struct audit_log *log);
@@ -57,6 +73,7 @@ void audit_log_reopen(struct audit_log *log);
 /* Records that could not be written since start. */
 uint64_t audit_log_dropped(const struct audit_log *log);
 
+/* Flushes, closes and frees. */
 void audit_log_close(struct audit_log *log);
 
 #endif
