@@ -17,7 +17,6 @@
 
 #include <microhttpd.h>
 
-#include "json_record.h"
 #include "metrics.h"
 
 #define SERIES_MAX 1024
@@ -38,19 +37,42 @@ struct metrics {
 	struct series series[SERIES_MAX];
 	size_t n_series;
 	uint64_t series_overflow;
-	uint64_t lost, audit_dropped, records, bad_records;
+	uint64_t lost, lost_checks, lost_reads;
+	uint64_t coalesced_checks, coalesced_reads;
+	uint64_t strict_refused;
+	uint64_t audit_dropped, records;
 	char mode[16];
+	void (*sync)(void *ctx);
+	void *sync_ctx;
 };
 
-static void add(struct metrics *m, enum series_kind kind, const char *a,
-		const char *b)
+/* Label values as the label set keeps them: cut at LABEL_MAX - 1 bytes
+ * (and at a NUL: exposition labels are text). */
+static size_t label_len(struct bytes v)
+{
+	size_t n = v.len < LABEL_MAX - 1 ? v.len : LABEL_MAX - 1;
+	const char *nul = memchr(v.p, '\0', n);
+
+	return nul ? (size_t)(nul - v.p) : n;
+}
+
+static bool label_is(const char *have, struct bytes want)
+{
+	size_t n = label_len(want);
+
+	return !memcmp(have, want.p, n) && have[n] == '\0';
+}
+
+static void add(struct metrics *m, enum series_kind kind, struct bytes a,
+		struct bytes b, uint64_t n)
 {
 	struct series *s;
 
+	/* few label sets (outcomes x types x rules): a scan is cheapest */
 	for (size_t i = 0; i < m->n_series; i++) {
 		s = &m->series[i];
-		if (s->kind == kind && !strcmp(s->a, a) && !strcmp(s->b, b)) {
-			s->value++;
+		if (s->kind == kind && label_is(s->a, a) && label_is(s->b, b)) {
+			s->value += n;
 			return;
 		}
 	}
@@ -60,42 +82,109 @@ static void add(struct metrics *m, enum series_kind kind, const char *a,
 	}
 	s = &m->series[m->n_series++];
 	s->kind = kind;
-	snprintf(s->a, sizeof(s->a), "%s", a);
-	snprintf(s->b, sizeof(s->b), "%s", b);
-	s->value = 1;
+	memcpy(s->a, a.p, label_len(a));
+	s->a[label_len(a)] = '\0';
+	memcpy(s->b, b.p, label_len(b));
+	s->b[label_len(b)] = '\0';
+	s->value = n;
 }
 
-void metrics_feed(struct metrics *m, const char *line, size_t len)
+static struct bytes cs(const char *s)
 {
-	struct json_object *o = json_record_parse(line, len);
-	const char *event;
+	return (struct bytes){ s, strlen(s) };
+}
 
+static struct bytes or_unknown(struct bytes v)
+{
+	return v.p ? v : cs("unknown");
+}
+
+void metrics_record(struct metrics *m, const struct record *r)
+{
 	pthread_mutex_lock(&m->lock);
-	if (!o) {
-		m->bad_records++;
-		goto out;
-	}
-	event = json_record_str(o, "event");
 	m->records++;
-	if (!strcmp(event, "check") || !strcmp(event, "read")) {
-		const char *outcome = json_record_str(o, "outcome");
-		const char *type = json_record_str(o, "mdev_type");
-		const char *rule = json_record_str(o, "rule");
+	switch (r->kind) {
+	case RECORD_CHECK:
+	case RECORD_READ: {
+		/* a record stands for count calls: counters are of calls */
+		uint64_t n = r->ev.count ? r->ev.count : 1;
+		struct bytes outcome = r->ev.outcome ? cs(r->ev.outcome) : cs("unknown");
 
-		add(m, strcmp(event, "check") ? S_READ : S_CHECK,
-		    outcome ? outcome : "unknown", type ? type : "unknown");
-		if (outcome && !strcmp(outcome, "denied"))
-			add(m, S_DENIED, rule ? rule : "unknown", "");
-	} else if (!strcmp(event, "lost")) {
-		m->lost += (uint64_t)json_record_i64(o, "lost");
-	} else if (!strcmp(event, "start")) {
-		const char *mode = json_record_str(o, "mode");
-
-		snprintf(m->mode, sizeof(m->mode), "%s", mode ? mode : "unknown");
+		add(m, r->kind == RECORD_CHECK ? S_CHECK : S_READ, outcome,
+		    or_unknown(r->ev.node.mdev_type), n);
+		if (r->ev.outcome && !strcmp(r->ev.outcome, "denied"))
+			add(m, S_DENIED, r->ev.rule ? cs(r->ev.rule) : cs("unknown"),
+			    cs(""), n);
+		if (r->kind == RECORD_CHECK)
+			m->coalesced_checks += n - 1;
+		else
+			m->coalesced_reads += n - 1;
+		break;
 	}
-out:
+	case RECORD_LOST:
+		m->lost += r->lost.lost;
+		m->lost_checks += r->lost.lost_checks;
+		m->lost_reads += r->lost.lost_reads;
+		break;
+	case RECORD_START:
+		snprintf(m->mode, sizeof(m->mode), "%s",
+			 r->start.mode ? r->start.mode : "unknown");
+		break;
+	case RECORD_END:
+		m->strict_refused = r->end.strict_refused;
+		break;
+	default:
+		break;
+	}
 	pthread_mutex_unlock(&m->lock);
-	json_object_put(o);
+}
+
+struct metrics_sink {
+	struct sink base;
+	struct metrics *m;
+};
+
+static void sink_record(struct sink *s, struct pipeline *p, const struct record *r)
+{
+	(void)p;
+	metrics_record(((struct metrics_sink *)s)->m, r);
+}
+
+static void sink_close(struct sink *s)
+{
+	free(s);	/* never m: it may be stopped already */
+}
+
+static const struct sink_ops metrics_sink_ops = {
+	.name = "metrics",
+	.record = sink_record,
+	.close = sink_close,
+};
+
+struct sink *metrics_sink(struct metrics *m)
+{
+	struct metrics_sink *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->base.ops = &metrics_sink_ops;
+	s->m = m;
+	return &s->base;
+}
+
+void metrics_set_strict_refused(struct metrics *m, uint64_t refused)
+{
+	pthread_mutex_lock(&m->lock);
+	m->strict_refused = refused;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_set_sync(struct metrics *m, void (*sync)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&m->lock);
+	m->sync = sync;
+	m->sync_ctx = ctx;
+	pthread_mutex_unlock(&m->lock);
 }
 
 void metrics_set_audit_dropped(struct metrics *m, uint64_t dropped)
@@ -158,6 +247,21 @@ char *metrics_render(struct metrics *m, size_t *len)
 	fprintf(f, "# HELP mdevver_lost_events_total Events the kernel could not deliver (ring buffer full).\n"
 		"# TYPE mdevver_lost_events_total counter\nmdevver_lost_events_total %llu\n",
 		(unsigned long long)m->lost);
+	fprintf(f, "# HELP mdevver_lost_checks_total Checks not delivered individually (ring full, or a repeat whose run could not be reported).\n"
+		"# TYPE mdevver_lost_checks_total counter\nmdevver_lost_checks_total %llu\n",
+		(unsigned long long)m->lost_checks);
+	fprintf(f, "# HELP mdevver_lost_reads_total Reads not delivered individually.\n"
+		"# TYPE mdevver_lost_reads_total counter\nmdevver_lost_reads_total %llu\n",
+		(unsigned long long)m->lost_reads);
+	fprintf(f, "# HELP mdevver_coalesced_checks_total Checks delivered inside another check's record (identical repeats).\n"
+		"# TYPE mdevver_coalesced_checks_total counter\nmdevver_coalesced_checks_total %llu\n",
+		(unsigned long long)m->coalesced_checks);
+	fprintf(f, "# HELP mdevver_coalesced_reads_total Reads delivered inside another read's record (identical repeats).\n"
+		"# TYPE mdevver_coalesced_reads_total counter\nmdevver_coalesced_reads_total %llu\n",
+		(unsigned long long)m->coalesced_reads);
+	fprintf(f, "# HELP mdevver_strict_refused_total Checks refused (enforce --strict) because they could not be recorded.\n"
+		"# TYPE mdevver_strict_refused_total counter\nmdevver_strict_refused_total %llu\n",
+		(unsigned long long)m->strict_refused);
 	fprintf(f, "# HELP mdevver_audit_records_dropped_total Records the audit log could not write.\n"
 		"# TYPE mdevver_audit_records_dropped_total counter\nmdevver_audit_records_dropped_total %llu\n",
 		(unsigned long long)m->audit_dropped);
@@ -192,7 +296,18 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn,
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return MHD_NO;
 	if (!strcmp(url, "/metrics")) {
-		char *body = metrics_render(m, &len);
+		void (*sync)(void *ctx);
+		void *sync_ctx;
+		char *body;
+
+		pthread_mutex_lock(&m->lock);
+		sync = m->sync;
+		sync_ctx = m->sync_ctx;
+		pthread_mutex_unlock(&m->lock);
+		/* outside the lock: the tracer's round takes it to add records */
+		if (sync)
+			sync(sync_ctx);
+		body = metrics_render(m, &len);
 
 		if (!body)
 			return MHD_NO;
@@ -291,11 +406,23 @@ struct metrics *metrics_start(const char *addr, char *err, size_t errsz)
 	return m;
 }
 
+struct metrics *metrics_new_unserved(void)
+{
+	struct metrics *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	pthread_mutex_init(&m->lock, NULL);
+	snprintf(m->mode, sizeof(m->mode), "unknown");
+	return m;
+}
+
 void metrics_stop(struct metrics *m)
 {
 	if (!m)
 		return;
-	MHD_stop_daemon(m->daemon);
+	if (m->daemon)
+		MHD_stop_daemon(m->daemon);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
