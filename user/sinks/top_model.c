@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * top_model.c - aggregates JSON records into the live view's numbers.
- * Parsing goes through json-c; the kernel path formats its events to the
- * same JSON first, so replayed logs and live tracing cannot disagree.
+ * top_model.c - aggregates records into the live view's numbers.  Live
+ * records come straight from the pipeline; a replayed log's lines become
+ * the same struct record first (record/json_record.c), so replayed logs
+ * and live tracing cannot disagree.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
-
+#include <time.h>
 
 #include "escape.h"
+#include "json_fmt.h"
 #include "json_record.h"
 #include "top_model.h"
 
@@ -52,34 +54,9 @@ void top_model_clear(struct top_model *m)
 	memcpy(m->enforcement, enf, sizeof(enf));
 }
 
-/* "bytes" is a byte string (one code point per byte): back to bytes. */
-static size_t byte_string(struct json_object *o, const char *key,
-			  unsigned char *out, size_t max)
+static enum top_outcome classify(enum record_kind kind, const char *outcome)
 {
-	struct json_object *v;
-	const unsigned char *s;
-	size_t n = 0, len;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return 0;
-	s = (const unsigned char *)json_object_get_string(v);
-	len = json_object_get_string_len(v);
-	for (size_t i = 0; i < len && n < max; i++) {
-		if (s[i] == 0xc2 || s[i] == 0xc3) {	/* U+0080..U+00FF */
-			if (i + 1 < len)
-				out[n++] = (unsigned char)((s[i] & 0x03) << 6 | (s[i + 1] & 0x3f));
-			i++;
-		} else {
-			out[n++] = s[i];
-		}
-	}
-	return n;
-}
-
-static enum top_outcome classify(const char *event, const char *outcome)
-{
-	if (!strcmp(event, "read"))
+	if (kind == RECORD_READ)
 		return TOP_READ;
 	if (!outcome)
 		return TOP_OTHER;
@@ -92,6 +69,15 @@ static enum top_outcome classify(const char *event, const char *outcome)
 	if (!strcmp(outcome, "denied"))
 		return TOP_DENIED;
 	return TOP_OTHER;
+}
+
+/* A name from a record, C-escaped (it may hold any byte), "?" if absent. */
+static const char *name(char *buf, size_t sz, struct bytes v)
+{
+	if (!v.p)
+		return "?";
+	c_escape(buf, sz, v.p, v.len);
+	return buf;
 }
 
 static struct top_row *row_for(struct top_model *m, const char *parent,
@@ -114,38 +100,36 @@ static struct top_row *row_for(struct top_model *m, const char *parent,
 	return r;
 }
 
-static void short_time(const char *iso, char *out, size_t sz)
+/* "HH:MM:SS" (UTC, as the "time" field of a log) of wall_ns */
+static void short_time(int64_t wall_ns, char *out, size_t sz)
 {
-	/* "2026-11-23T21:17:07.123Z" -> "21:17:07" */
-	const char *t = iso ? strchr(iso, 'T') : NULL;
+	char iso[32];
 
-	snprintf(out, sz, "%.8s", t ? t + 1 : "?");
+	json_fmt_time(iso, wall_ns);
+	snprintf(out, sz, "%.8s", iso + 11);
 }
 
-static void feed_event(struct top_model *m, struct json_object *o,
-		       const char *event)
+static void feed_event(struct top_model *m, const struct record *rec)
 {
-	const char *outcome = json_record_str(o, "outcome");
-	const char *parent = json_record_str(o, "parent");
-	const char *type = json_record_str(o, "mdev_type");
-	const char *device = json_record_str(o, "device");
-	const char *comm = json_record_str(o, "comm");
-	const char *errname = json_record_str(o, "errno_name");
-	enum top_outcome cls = classify(event, outcome);
-	unsigned char bytes[4096];
-	size_t n = byte_string(o, "bytes", bytes, sizeof(bytes));
+	const struct record_event *ev = &rec->ev;
+	enum top_outcome cls = classify(rec->kind, ev->outcome);
+	uint64_t n = ev->count ? ev->count : 1;
+	char parent[TOP_TEXT_MAX], type[TOP_TEXT_MAX], device[TOP_TEXT_MAX];
+	const char *pa = name(parent, sizeof(parent), ev->node.parent);
+	const char *ty = name(type, sizeof(type), ev->node.mdev_type);
 	struct top_recent *rc;
 	struct top_row *r;
 	char when[32];
 
-	short_time(json_record_str(o, "time"), when, sizeof(when));
-	m->totals[cls]++;
-	r = row_for(m, parent ? parent : "?", type ? type : "?");
+	short_time(rec->wall_ns, when, sizeof(when));
+	m->totals[cls] += n;
+	r = row_for(m, pa, ty);
 	if (r) {
-		r->counts[cls]++;
-		r->last_ts = json_record_i64(o, "ts_ns");
+		r->counts[cls] += n;
+		r->last_ts = rec->ts_ns;
 		if (cls != TOP_READ) {
-			c_escape(r->last_remote, sizeof(r->last_remote), bytes, n);
+			c_escape(r->last_remote, sizeof(r->last_remote),
+				 ev->data.p ? ev->data.p : "", ev->data.len);
 			snprintf(r->last_time, sizeof(r->last_time), "%s", when);
 		}
 	}
@@ -155,49 +139,67 @@ static void feed_event(struct top_model *m, struct json_object *o,
 		m->n_recent++;
 	memset(rc, 0, sizeof(*rc));
 	snprintf(rc->time, sizeof(rc->time), "%s", when);
-	rc->pid = (uint32_t)json_record_i64(o, "pid");
-	snprintf(rc->comm, sizeof(rc->comm), "%s", comm ? comm : "?");
-	snprintf(rc->op, sizeof(rc->op), "%s", event);
-	if (device)
-		snprintf(rc->where, sizeof(rc->where), "%s/%s", parent ? parent : "?", device);
-	else
-		snprintf(rc->where, sizeof(rc->where), "%s/%s", parent ? parent : "?",
-			 type ? type : "?");
-	snprintf(rc->outcome, sizeof(rc->outcome), "%s", outcome ? outcome : "?");
-	snprintf(rc->errname, sizeof(rc->errname), "%s", errname ? errname : "-");
-	c_escape(rc->bytes, sizeof(rc->bytes), bytes, n);
+	rc->pid = ev->pid;
+	name(rc->comm, sizeof(rc->comm), ev->comm);
+	if (!ev->comm.p)
+		snprintf(rc->comm, sizeof(rc->comm), "?");
+	snprintf(rc->op, sizeof(rc->op), "%s", record_kind_name(rec->kind));
+	snprintf(rc->where, sizeof(rc->where), "%s/%s", pa,
+		 ev->node.device.p ? name(device, sizeof(device), ev->node.device) : ty);
+	snprintf(rc->outcome, sizeof(rc->outcome), "%s", ev->outcome ? ev->outcome : "?");
+	snprintf(rc->errname, sizeof(rc->errname), "%s", ev->errno_name ? ev->errno_name : "-");
+	c_escape(rc->bytes, sizeof(rc->bytes), ev->data.p ? ev->data.p : "", ev->data.len);
 	rc->cls = cls;
+}
+
+void top_model_feed_record(struct top_model *m, const struct record *r)
+{
+	m->records++;
+	switch (r->kind) {
+	case RECORD_CHECK:
+	case RECORD_READ:
+		feed_event(m, r);
+		break;
+	case RECORD_START:
+		snprintf(m->mode, sizeof(m->mode), "%s", r->start.mode ? r->start.mode : "?");
+		break;
+	case RECORD_LOST:
+		m->lost += r->lost.lost;
+		break;
+	case RECORD_ENFORCE:
+		snprintf(m->enforcement, sizeof(m->enforcement), "%s",
+			 r->enforce.state ? r->enforce.state : "on");
+		break;
+	default:
+		break;
+	}
 }
 
 int top_model_feed(struct top_model *m, const char *line, size_t len)
 {
-	struct json_object *o = json_record_parse(line, len);
-	const char *event;
-	int ret = 0;
+	/* the view is single-threaded; one parser for the process */
+	static struct json_record_parser *parser;
+	struct record r;
 
-	if (!o) {
+	if (!parser)
+		parser = json_record_parser_new();
+	if (!parser) {
 		m->bad_records++;
 		return -1;
 	}
-	event = json_record_str(o, "event");
-	m->records++;
-	if (!strcmp(event, "check") || !strcmp(event, "read")) {
-		feed_event(m, o, event);
-	} else if (!strcmp(event, "start")) {
-		const char *mode = json_record_str(o, "mode");
-
-		snprintf(m->mode, sizeof(m->mode), "%s", mode ? mode : "?");
-	} else if (!strcmp(event, "lost")) {
-		m->lost += json_record_i64(o, "lost");
-	} else if (!strcmp(event, "dropped")) {
-		m->lost += json_record_i64(o, "dropped");
-	} else if (!strcmp(event, "enforce")) {
-		const char *state = json_record_str(o, "state");
-
-		snprintf(m->enforcement, sizeof(m->enforcement), "%s", state ? state : "on");
+	switch (json_record_parse(parser, line, len, &r)) {
+	case JSON_RECORD_OK:
+		top_model_feed_record(m, &r);
+		return 0;
+	case JSON_RECORD_OTHER:
+		/* audit-log records the file did not get count as lost */
+		m->records++;
+		m->lost += json_record_dropped(parser);
+		return 0;
+	default:
+		m->bad_records++;
+		return -1;
 	}
-	json_object_put(o);
-	return ret;
 }
 
 static const struct top_model *sort_model;

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * top_model.h - what the live view shows, built from JSON records (the
- * audit-log schema, docs/event-schema.md) whether they come from the
- * kernel or from a log being replayed: one code path for both.
+ * top_model.h - what the live view shows, built from records whether they
+ * come from the tracer's pipeline (top_model_feed_record) or from a log
+ * being replayed (top_model_feed: one JSON line -> the same record): one
+ * code path for both.
  */
 #ifndef MDEVVER_TOP_MODEL_H
 #define MDEVVER_TOP_MODEL_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "record.h"
 
 #define TOP_RECENT_MAX 256
 #define TOP_ROWS_MAX 512
@@ -62,8 +65,15 @@ struct top_model {
 void top_model_init(struct top_model *m);
 /* Forget counts and rows (key c); keeps mode and enforcement. */
 void top_model_clear(struct top_model *m);
-/* One JSON line; returns 0, or -1 if it is not a record (counted). */
+/* One record; counts add the calls it stands for (its count). */
+void top_model_feed_record(struct top_model *m, const struct record *r);
+/* One JSON line (--replay); returns 0, or -1 if it is not a record (counted). */
 int top_model_feed(struct top_model *m, const char *line, size_t len);
+/* The same name for the JSON form, for callers that say what they feed. */
+static inline int top_model_feed_json(struct top_model *m, const char *line, size_t len)
+{
+	return top_model_feed(m, line, len);
+}
 const char *top_outcome_label(enum top_outcome o);
 
 /* Sorting of rows for display (key s cycles). */
