@@ -111,3 +111,75 @@ for k in e0 e1 e10k e10kp ed; do
 		printf "%-6s check %.2fx untraced (+%d ns), +%d ns over tracing alone\n",
 		       k, c / bc, c - bc, c - fb }'
 done
+
+# ---- flood: what a flood of checks and reads delivers (issue 9) --------------
+# W writers x C identical checks while one unprivileged reader (uid 65534)
+# reads R times, all started together (build/bench/flood, tests/vm/flood.c).
+# delivered = sum of "count" over the records (what the records account
+# for), coalesced = those of them that arrived as repeats inside another
+# record (sum of count - 1), lost = counted as lost by the tracer.
+flood=build/bench/flood
+fw=${BENCH_FLOOD_WRITERS:-4} fc=${BENCH_FLOOD_CHECKS:-2000} fr=${BENCH_FLOOD_READS:-5000}
+run_flood() { # extra flood options...: the flood's JSON line
+	"$flood" both --writers "$fw" --count "$fc" --reads "$fr" --attr "$ver" \
+		--string "$self" --uid 65534 --comm benchflood "$@"
+}
+flood_ns() { # JSON line: "ns-per-check ns-per-read"
+	python3 -c 'import json, sys; r = json.loads(sys.argv[1])
+print(r["checks"]["ns_per_check"], r["reads"]["ns_per_read"])' "$1"
+}
+flood_tally() { # label flood-JSON: what the tracer's records say (/tmp/bench.json)
+	python3 - "$1" "$2" /tmp/bench.json <<'PY'
+import json, sys
+label, fl, path = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+d = {"check": [0, 0], "read": [0, 0]}
+lost = {"check": 0, "read": 0}
+end = {}
+for line in open(path, "rb"):
+    try:
+        r = json.loads(line)
+    except ValueError:
+        continue
+    ev = r.get("event")
+    if ev in d:
+        n = r.get("count", 1)
+        d[ev][0] += n
+        d[ev][1] += 1
+    elif ev == "lost":
+        lost["check"] += r.get("lost_checks", 0)
+        lost["read"] += r.get("lost_reads", 0)
+    elif ev == "end":
+        end = r
+made = {"check": fl["checks"]["writes"], "read": fl["reads"]["reads"]}
+for ev in ("check", "read"):
+    n, recs = d[ev]
+    print(f"{label:<28} {ev}s {made[ev]:>7} made: delivered {n:>7} in {recs:>6} records "
+          f"(coalesced {n - recs:>7}), lost {lost[ev]:>7}, unaccounted {made[ev] - n - lost[ev]}")
+if "checks" not in end:
+    print(f"{label:<28} (no per-class totals in the end record: {end.get('event', 'no end record')})")
+PY
+}
+echo
+echo "flood: $fw writers x $fc identical checks + $fr reads as uid 65534, at once:"
+base=$(run_flood)
+read -r fbc fbr <<< "$(flood_ns "$base")"
+printf '%-28s writer %8s ns/check   reader %8s ns/read\n' "  no tracer" "$fbc" "$fbr"
+# the last one: every check a different string (incompatible), nothing
+# can be coalesced
+for cfg in fentry syscall "fentry --distinct"; do
+	mode=${cfg%% *} extra=
+	[[ $cfg == *--distinct ]] && extra=--distinct
+	"$bin" --json -m "$mode" -c benchflood > /tmp/bench.json 2>/tmp/bench.err &
+	pid=$!
+	until grep -q '"event":"start"' /tmp/bench.json 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null || { cat /tmp/bench.err; exit 1; }
+		sleep 0.2
+	done
+	res=$(run_flood $extra)
+	kill -INT "$pid"; wait "$pid" || true
+	read -r fc_ns fr_ns <<< "$(flood_ns "$res")"
+	label="  $mode${extra:+, distinct strings}"
+	printf '%-28s writer %8s ns/check   reader %8s ns/read   (check %.2fx untraced)\n' \
+		"$label" "$fc_ns" "$fr_ns" "$(awk -v a="$fc_ns" -v b="$fbc" 'BEGIN { print a / b }')"
+	flood_tally "$label" "$res"
+done
