@@ -1,3 +1,13 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Extra modules a unit test links besides user/*/<module>.c (see Makefile).
 UNIT_DEPS_policy_compile := policy
+# the record pipeline (user/record, user/sinks)
+REC_FMT := record escape decode outcome
+UNIT_DEPS_json_fmt := $(REC_FMT)
+UNIT_DEPS_json_record := json_fmt $(REC_FMT)
+UNIT_LDLIBS_json_record := -ljson-c
+UNIT_DEPS_node_cache := sysfs_path record
+UNIT_DEPS_from_event := node_cache sysfs_path json_fmt $(REC_FMT)
+UNIT_DEPS_metrics := record
+UNIT_LDLIBS_metrics := -lmicrohttpd -lpthread
+UNIT_DEPS_audit_log := pipeline json_fmt $(REC_FMT)

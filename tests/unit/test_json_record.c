@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Unit tests for user/record/json_record.c: JSON -> record -> the same JSON. */
+#include "json_fmt.h"
+#include "json_record.h"
+#include "rec_fixture.h"
+#include "unit.h"
+
+static struct json_record_parser *p;
+
+/* fmt(r) parsed and formatted again must give the same bytes */
+static int round_trip(const struct record *r, struct strbuf *a, struct strbuf *b)
+{
+	struct record back;
+
+	sb_reset(a);
+	sb_reset(b);
+	json_fmt_record(a, r);
+	if (json_record_parse(p, a->p, a->len, &back) != JSON_RECORD_OK)
+		return -1;
+	json_fmt_record(b, &back);
+	return a->len == b->len && !memcmp(a->p, b->p, a->len) ? 0 : 1;
+}
+
+static void test_round_trip(void)
+{
+	struct strbuf a = { 0 }, b = { 0 };
+	struct record r;
+	int rc;
+
+	fix_check(&r);
+	r.ev.count = 500;
+	rc = round_trip(&r, &a, &b);
+	ASSERT_EQ(0, rc, "check");
+	r.kind = RECORD_READ;
+	r.ev.comm = (struct bytes){ "a\"\x01\xe9", 4 };
+	r.ev.node.device = fix_b("uuid");
+	r.ev.node.mdev_type = (struct bytes){ NULL, 0 };
+	r.ev.data = (struct bytes){ "\0\xff\x80\xc3\n", 5 };
+	r.ev.has_local = true;
+	r.ev.local = (struct bytes){ "\xff\0", 2 };
+	r.ev.has_vendor_check = true;
+	r.ev.vendor_check_ret = -22;
+	r.ev.vendor_remote_len = 3;
+	rc = round_trip(&r, &a, &b);
+	ASSERT_EQ(0, rc, "read with NUL, 0xff, 0x80 bytes, vendor");
+	r.ev.verdict = "killed";
+	r.ev.rule = "r\xe9gle";
+	r.ev.driver_outcome = "ok";
+	r.ev.fail_closed = 0x3f;
+	rc = round_trip(&r, &a, &b);
+	ASSERT_EQ(0, rc, "verdict, rule with a high byte, every fail_closed");
+	memset(&r, 0, sizeof(r));
+	r.kind = RECORD_LOST;
+	r.host = "h";
+	r.wall_ns = -1;		/* before the epoch */
+	r.lost.lost = 3;
+	r.lost.lost_checks = 1;
+	r.lost.lost_reads = 2;
+	rc = round_trip(&r, &a, &b);
+	ASSERT_EQ(0, rc, "lost");
+	r.kind = RECORD_END;
+	r.end.checks = 9;
+	r.end.strict_refused = 4;
+	rc = round_trip(&r, &a, &b);
+	ASSERT_EQ(0, rc, "end");
+	r.kind = RECORD_START;
+	r.start.mode = "kprobe";
+	r.start.attempts = "fentry: load: Operation not permitted";
+	rc = round_trip(&r, &a, &b);
+	ASSERT_EQ(0, rc, "start");
+	memset(&r.enforce, 0, sizeof(r.enforce));
+	r.kind = RECORD_ENFORCE;
+	r.enforce.state = "dry-run";
+	r.enforce.policy = "/p";
+	r.enforce.error = "nope";
+	rc = round_trip(&r, &a, &b);
+	ASSERT_EQ(0, rc, "enforce error");
+	sb_free(&a);
+	sb_free(&b);
+}
+
+static void test_count_missing(void)
+{
+	/* a log written before "count" existed */
+	static const char line[] = "{\"schema\":1,\"event\":\"check\",\"ts_ns\":5,\"outcome\":\"compatible\","
+				   "\"bytes\":\"x\\u00ff\",\"len\":2}\n";
+	struct record r;
+
+	ASSERT_EQ(JSON_RECORD_OK, json_record_parse(p, line, sizeof(line) - 1, &r), "parsed");
+	ASSERT_EQ(RECORD_CHECK, r.kind, "kind");
+	ASSERT_EQ(1, r.ev.count, "count defaults to 1");
+	ASSERT_EQ(2, r.ev.data.len, "two bytes");
+	ASSERT_MEMEQ("x\xff", r.ev.data.p, 2, "byte string decoded");
+	ASSERT_STREQ("compatible", r.ev.outcome, "outcome");
+	ASSERT_TRUE(r.ev.node.parent.p == NULL, "absent parent");
+}
+
+static void test_malformed(void)
+{
+	static const char *const bad[] = {
+		"", "not json", "[1,2]", "{\"schema\":1}", "{\"event\":5}", "{\"event\":\"check\"",
+	};
+	struct record r;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ASSERT_EQ(JSON_RECORD_MALFORMED, json_record_parse(p, bad[i], strlen(bad[i]), &r), bad[i]);
+	ASSERT_EQ(JSON_RECORD_OTHER, json_record_parse(p, "{\"event\":\"dropped\",\"dropped\":7}", 31, &r),
+		  "dropped");
+	ASSERT_EQ(7, json_record_dropped(p), "dropped count");
+	ASSERT_EQ(JSON_RECORD_OTHER, json_record_parse(p, "{\"event\":\"future\"}", 18, &r), "newer kind");
+	ASSERT_STREQ("future", json_record_event(p), "its name");
+}
+
+int main(void)
+{
+	p = json_record_parser_new();
+	RUN_TEST(test_round_trip);
+	RUN_TEST(test_count_missing);
+	RUN_TEST(test_malformed);
+	json_record_parser_free(p);
+	return unit_exit();
+}
