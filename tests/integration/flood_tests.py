@@ -40,6 +40,10 @@ FENTRY = (4, 20000, 50000)
 SYSCALL = (4, 50000, 50000)
 DISTINCT = 20000                 # (c) distinct checks through a 16K ring
 STRICT_MAX = 20000               # (d) bound on checks made until one gets ENOBUFS
+# (d) --strict promises every admitted check room for a full-size event
+# (~9.4K): a 16K ring admits one at a time; 64K lets a few dozen records
+# queue up before the first refusal
+STRICT_RING = "64K"
 MIN_RING = "16K"                 # the smallest --ringbuf the CLI takes
 
 logs = {}                        # test name -> audit log, for the replay test
@@ -217,9 +221,10 @@ def checks_and_reads(mode, shape, port, json_stdout):
         s = samples(text)
         m = {k: metric_sum(s, k) for k in (
             "mdevver_checks_total", "mdevver_reads_total", "mdevver_lost_checks_total",
-            "mdevver_lost_reads_total", "mdevver_coalesced_checks_total")}
+            "mdevver_lost_reads_total", "mdevver_coalesced_checks_total",
+            "mdevver_coalesced_reads_total")}
         for k in ("mdevver_lost_checks_total", "mdevver_lost_reads_total",
-                  "mdevver_coalesced_checks_total"):
+                  "mdevver_coalesced_checks_total", "mdevver_coalesced_reads_total"):
             expect(k in s, f"metric {k} present")
         expect_eq(m["mdevver_checks_total"], float(total), "scrape: mdevver_checks_total summed")
         expect_eq(m["mdevver_lost_checks_total"], 0.0, "scrape: mdevver_lost_checks_total")
@@ -255,6 +260,11 @@ def checks_and_reads(mode, shape, port, json_stdout):
         elif r["event"] == "read":
             expect_eq((r["uid"], r["outcome"]), (NOBODY, "ok"), "read record uid and outcome")
     expect_end_matches(acc, "log")
+    # coalesced = calls inside another call's record: sum of count - 1
+    expect_eq(m["mdevver_coalesced_checks_total"], float(acc["checks"] - acc["check_records"]),
+              "scrape's coalesced checks == the log's sum of (count - 1) over check records")
+    expect_eq(m["mdevver_coalesced_reads_total"], float(acc["reads"] - acc["read_records"]),
+              "scrape's coalesced reads == the log's sum of (count - 1) over read records")
     if json_stdout:
         out, _ = parse_file(t.out_path)
         sacc = account(out)
@@ -312,7 +322,7 @@ def test_strict_refuses_unrecordable():
     lo_up()
     # a rule that matches nobody: every check reaches the driver
     pol = policy_file("audit op=check comm=nobody-at-all name=never\n", "flood.policy")
-    t = Bg([BIN, "enforce", "--policy", pol, "--strict", "-m", "fentry", "--ringbuf", MIN_RING,
+    t = Bg([BIN, "enforce", "--policy", pol, "--strict", "-m", "fentry", "--ringbuf", STRICT_RING,
             "-j", "-o", log, "--metrics-addr", addr], "strict")
     try:
         en = t.wait_record(t.out_path, "enforce")
