@@ -18,10 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "record.h"
+#include "sink.h"
 #include "top.h"
 #include "top_model.h"
 #include "trace.h"
+#include "trace_options.h"
 
 /* filter cycle: all, then each outcome class */
 #define FILTER_ALL TOP_OUTCOMES
@@ -273,12 +275,24 @@ static bool ui_step(struct top_state *st)
 
 /* --- sources ------------------------------------------------------------ */
 
-static void on_record(void *ctx, const char *line, size_t len)
-{
-	struct top_state *st = ctx;
+/* The live source: records from the tracer's pipeline, as they are. */
+struct top_sink {
+	struct sink base;
+	struct top_state *st;
+};
 
-	top_model_feed(&st->model, line, len);
+static void top_sink_record(struct sink *sk, struct pipeline *p, const struct record *r)
+{
+	struct top_sink *ts = (struct top_sink *)sk;
+
+	(void)p;
+	top_model_feed_record(&ts->st->model, r);
 }
+
+static const struct sink_ops top_sink_ops = {
+	.name = "top",
+	.record = top_sink_record,
+};
 
 static int on_tick(void *ctx)
 {
@@ -326,16 +340,20 @@ static int replay(struct top_state *st)
 /* --- command line ------------------------------------------------------- */
 
 struct top_cli {
-	struct trace_options trace;
+	struct trace_cli tc;
 	struct top_state *st;
 };
 
 static const struct argp_option top_options[] = {
 	{ "replay", 'r', "FILE", 0, "Drive the view from an audit log (- = stdin) instead of the kernel", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Redraw interval (default 1; plain output: print interval)", 0 },
-	{ "mode", 'm', "MODE", 0, "auto (default), fentry, kprobe or syscall", 0 },
-	{ "pid", 'p', "PID", 0, "Only this process", 0 },
-	{ "comm", 'c', "COMM", 0, "Only processes with this name", 0 },
+	{},
+};
+
+/* -p, -c, -x and -m, -a, ... as for trace (trace_options.c) */
+static const struct argp_child top_children[] = {
+	{ &trace_filter_argp, 0, "Tracing options (as for trace):", 1 },
+	{ &trace_attach_argp, 0, NULL, 1 },
 	{},
 };
 
@@ -344,9 +362,11 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 	struct top_cli *cli = state->input;
 	char *end;
 	double d;
-	long v;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		trace_cli_bind(state, top_children, &cli->tc);
+		break;
 	case 'r':
 		cli->st->replay = arg;
 		break;
@@ -356,24 +376,6 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		if (errno || *end || d < 0.1 || d > 3600)
 			argp_error(state, "invalid interval '%s': 0.1 to 3600 seconds", arg);
 		cli->st->interval_s = d;
-		break;
-	case 'm':
-		cli->trace.cfg.mode = mode_parse(arg);
-		if (cli->trace.cfg.mode < 0)
-			argp_error(state, "invalid mode '%s': expected auto, fentry, kprobe or syscall", arg);
-		break;
-	case 'p':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v <= 0 || v > INT_MAX)
-			argp_error(state, "invalid PID '%s': expected a positive number", arg);
-		cli->trace.cfg.targ_pid = v;
-		break;
-	case 'c':
-		if (!*arg || strlen(arg) >= MDEVVER_TASK_COMM_LEN)
-			argp_error(state, "invalid COMM '%s': 1 to %d characters", arg,
-				   MDEVVER_TASK_COMM_LEN - 1);
-		cli->trace.cfg.targ_comm = arg;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -386,10 +388,10 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 
 int cmd_top(int argc, char **argv)
 {
-	static const char *const attrs[] = { "version", "migration_version" };
 	static const struct argp argp = {
 		.options = top_options,
 		.parser = top_parse,
+		.children = top_children,
 		.doc = "Live view of mdev version checks: totals, one row per parent "
 		       "device and type, and the most recent checks.\v"
 		       "Keys: q quit, p pause, s sort (device, total, recent), f filter "
@@ -398,6 +400,7 @@ int cmd_top(int argc, char **argv)
 		       "EXAMPLES:\n    mdevver-trace top\n"
 		       "    mdevver-trace top --replay /var/log/mdevver-trace.jsonl",
 	};
+	struct top_sink sink = { .base.ops = &top_sink_ops };
 	struct top_state *st;
 	struct top_cli cli;
 	int ret;
@@ -412,9 +415,7 @@ int cmd_top(int argc, char **argv)
 	st->interval_s = 1.0;
 	st->filter = FILTER_ALL;
 	top_model_init(&st->model);
-	cli.trace.cfg.attr_names = attrs;
-	cli.trace.cfg.n_attr_names = 2;
-	cli.trace.cfg.ringbuf_bytes = 8u << 20;
+	trace_cli_init(&cli.tc);
 	if (argp_parse(&argp, argc, argv, 0, NULL, &cli)) {
 		free(st);
 		return 2;
@@ -425,13 +426,14 @@ int cmd_top(int argc, char **argv)
 		free(st);
 		return ret;
 	}
-	cli.trace.quiet = true;
-	cli.trace.record_cb = on_record;
-	cli.trace.tick_cb = on_tick;
-	cli.trace.stop_cb = on_stop;
-	cli.trace.cb_ctx = st;
-	setup_libbpf_logging(0);
-	ret = cmd_trace(&cli.trace);
+	sink.st = st;
+	cli.tc.trace.quiet = true;
+	cli.tc.trace.sink = &sink.base;
+	cli.tc.trace.tick_cb = on_tick;
+	cli.tc.trace.stop_cb = on_stop;
+	cli.tc.trace.cb_ctx = st;
+	trace_cli_done(&cli.tc);
+	ret = cmd_trace(&cli.tc.trace);
 	curses_stop(st);
 	free(st);
 	return ret;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* trace.h - the tracer command: attach, stream events, account for loss. */
+/* trace.h - the tracing session: attach, stream records, account for loss. */
 #ifndef MDEVVER_TRACE_CMD_H
 #define MDEVVER_TRACE_CMD_H
 
@@ -9,6 +9,8 @@
 #include "audit_log.h"
 #include "enforce.h"
 
+struct sink;
+
 struct trace_options {
 	struct tracer_config cfg;
 	bool json;
@@ -17,11 +19,12 @@ struct trace_options {
 	struct audit_log_options audit;	/* -o FILE and its policy */
 	const char *metrics_addr;	/* --metrics-addr HOST:PORT */
 	struct enforce_options enforce;	/* `enforce`: policy_path set */
-	/* Embedding (the live view): nothing on stdout; every record as a
-	 * JSON line to record_cb; tick_cb after each poll (nonzero: stop);
-	 * stop_cb once the loop ends, before the exit summary. */
+	/* Embedding (the live view): nothing on stdout; every record also
+	 * to sink (added last to the pipeline, closed with it); tick_cb
+	 * after each round (nonzero: stop); stop_cb once the loop ends,
+	 * before the exit summary. */
 	bool quiet;
-	void (*record_cb)(void *ctx, const char *line, size_t len);
+	struct sink *sink;
 	int (*tick_cb)(void *ctx);
 	void (*stop_cb)(void *ctx);
 	void *cb_ctx;
