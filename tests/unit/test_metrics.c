@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Unit tests for user/sinks/metrics.c: counts of calls, lost by class. */
+#include "metrics.h"
+#include "rec_fixture.h"
+#include "unit.h"
+
+static char *text;
+
+static const char *render(struct metrics *m)
+{
+	size_t len;
+
+	free(text);
+	text = metrics_render(m, &len);
+	return text ? text : "";
+}
+
+static void test_counts(void)
+{
+	struct metrics *m = metrics_new_unserved();
+	struct record r;
+	const char *t;
+
+	ASSERT_TRUE(m != NULL, "created");
+	fix_check(&r);
+	r.ev.count = 500;
+	metrics_record(m, &r);
+	r.ev.count = 1;
+	metrics_record(m, &r);
+	r.kind = RECORD_READ;
+	r.ev.outcome = "ok";
+	r.ev.node.mdev_type = (struct bytes){ "a\"b\\c\nd", 7 };
+	r.ev.count = 3;
+	metrics_record(m, &r);
+	fix_check(&r);
+	r.ev.outcome = "denied";
+	r.ev.verdict = "denied";
+	r.ev.rule = "gvt-bug";
+	r.ev.count = 4;
+	metrics_record(m, &r);
+	t = render(m);
+	ASSERT_TRUE(strstr(t, "mdevver_checks_total{outcome=\"incompatible\",mdev_type=\"i915-GVTg_V5_8\"} 501\n") != NULL,
+		    "checks count calls");
+	ASSERT_TRUE(strstr(t, "mdevver_reads_total{outcome=\"ok\",mdev_type=\"a\\\"b\\\\c\\nd\"} 3\n") != NULL,
+		    "reads, label escaped");
+	ASSERT_TRUE(strstr(t, "mdevver_denied_total{rule=\"gvt-bug\"} 4\n") != NULL, "denied by rule");
+	ASSERT_TRUE(strstr(t, "mdevver_coalesced_checks_total 502\n") != NULL, "coalesced checks: 499 + 3");
+	ASSERT_TRUE(strstr(t, "mdevver_coalesced_reads_total 2\n") != NULL, "coalesced reads");
+	metrics_stop(m);
+}
+
+static void test_lost(void)
+{
+	struct metrics *m = metrics_new_unserved();
+	struct record r;
+	const char *t;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = RECORD_LOST;
+	r.lost.lost = 5;
+	r.lost.lost_checks = 2;
+	r.lost.lost_reads = 3;
+	metrics_record(m, &r);
+	metrics_record(m, &r);
+	r.kind = RECORD_END;
+	r.end.strict_refused = 6;
+	metrics_record(m, &r);
+	r.kind = RECORD_START;
+	r.start.mode = "syscall";
+	metrics_record(m, &r);
+	t = render(m);
+	ASSERT_TRUE(strstr(t, "mdevver_lost_events_total 10\n") != NULL, "lost");
+	ASSERT_TRUE(strstr(t, "mdevver_lost_checks_total 4\n") != NULL, "lost checks");
+	ASSERT_TRUE(strstr(t, "mdevver_lost_reads_total 6\n") != NULL, "lost reads");
+	ASSERT_TRUE(strstr(t, "mdevver_strict_refused_total 6\n") != NULL, "strict refused");
+	ASSERT_TRUE(strstr(t, "mdevver_attach_mode{mode=\"syscall\"} 1\n") != NULL, "mode");
+	metrics_set_strict_refused(m, 9);
+	t = render(m);
+	ASSERT_TRUE(strstr(t, "mdevver_strict_refused_total 9\n") != NULL, "setter");
+	metrics_stop(m);
+}
+
+static void test_sink(void)
+{
+	struct metrics *m = metrics_new_unserved();
+	struct sink *s = metrics_sink(m);
+	struct record r;
+
+	ASSERT_TRUE(s != NULL, "sink");
+	fix_check(&r);
+	r.ev.count = 7;
+	s->ops->record(s, NULL, &r);
+	metrics_stop(m);	/* before the sink is closed, as the tracer does */
+	s->ops->close(s);
+}
+
+int main(void)
+{
+	RUN_TEST(test_counts);
+	RUN_TEST(test_lost);
+	RUN_TEST(test_sink);
+	free(text);
+	return unit_exit();
+}
