@@ -79,6 +79,11 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c $$(wildcard user/*/$$*.c) $$(foreach m
 
 unit: $(UNIT_BINS)
 
+# user-space cost per record of the record pipeline (tests/bench/pipeline_bench.c)
+PIPELINE_BENCH_SRCS := tests/bench/pipeline_bench.c $(foreach m,record from_event node_cache sysfs_path json_fmt text_fmt escape decode outcome pipeline stdout_sink audit_log metrics,$(wildcard user/*/$(m).c))
+$(BUILD)/pipeline_bench: $(PIPELINE_BENCH_SRCS) $(HEADERS) | $(BUILD)
+	$(CC) $(USER_CFLAGS) $(PIPELINE_BENCH_SRCS) -lmicrohttpd -lpthread -o $@
+
 # write paths the enforcement tests need beyond Python (io_uring, a race)
 WRITERS := $(BUILD)/writers
 $(WRITERS): tests/vm/writers.c | $(BUILD)
