@@ -47,8 +47,8 @@ static const struct argp_option enforce_options[] = {
 /* The tracing options without -p, -c and -x: enforce judges every process
  * and reports every check, so those filters do not exist there. */
 static const struct argp_child enforce_children[] = {
-	{ &trace_attach_argp, 0, "Output options (as for trace):", 1 },
-	{ &trace_output_argp, 0, NULL, 1 },
+	{ &trace_attach_argp, 0, "Tracing (as for trace):", 1 },
+	{ &trace_output_argp, 0, "Output (as for trace):", 2 },
 	{},
 };
 

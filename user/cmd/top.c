@@ -352,8 +352,8 @@ static const struct argp_option top_options[] = {
 
 /* -p, -c, -x and -m, -a, ... as for trace (trace_options.c) */
 static const struct argp_child top_children[] = {
-	{ &trace_filter_argp, 0, "Tracing options (as for trace):", 1 },
-	{ &trace_attach_argp, 0, NULL, 1 },
+	{ &trace_filter_argp, 0, "Which calls (as for trace):", 1 },
+	{ &trace_attach_argp, 0, "Tracing (as for trace):", 2 },
 	{},
 };
 
