@@ -90,6 +90,8 @@ struct run_key {
 struct run_class {
 	__u32 gen;		/* 0: no run */
 	__u32 slot;
+	__u32 next_gen;		/* run started, its first event not sent yet */
+	__u32 __pad;
 	struct run_key key;
 	char data[MDEVVER_REPEAT_DATA_MAX];
 };
@@ -305,32 +307,29 @@ static __always_inline struct run_state *run_state_get(__u64 id)
 	return bpf_map_lookup_elem(&runs, &id);
 }
 
+/*
+ * Branch-free comparisons: a branch per word would multiply the verifier's
+ * states along every path through the exit programs.
+ */
 static __always_inline bool same_key(const struct run_key *a, const struct run_key *b)
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	__u64 diff = 0;
 
 	for (int i = 0; i < (int)(sizeof(struct run_key) / 8); i++)
-		if (x[i] != y[i])
-			return false;
-	return true;
+		diff |= x[i] ^ y[i];
+	return !diff;
 }
 
-/* The first n bytes of a and b (both MDEVVER_REPEAT_DATA_MAX long) agree. */
-static __always_inline bool same_bytes(const char *a, const char *b, __u32 n)
+/* Both are MDEVVER_REPEAT_DATA_MAX long and zero past their length. */
+static __always_inline bool same_bytes(const char *a, const char *b)
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	__u64 diff = 0;
 
-	for (int i = 0; i < MDEVVER_REPEAT_DATA_MAX / 8; i++) {
-		__u32 at = i * 8;
-		__u64 mask;
-
-		if (at >= n)
-			break;
-		mask = n - at >= 8 ? ~0ull : (1ull << ((n - at) * 8)) - 1;
-		if ((x[i] ^ y[i]) & mask)
-			return false;
-	}
-	return true;
+	for (int i = 0; i < MDEVVER_REPEAT_DATA_MAX / 8; i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
 }
 
 /* One more repeat of this thread's run: true when counted. */
@@ -441,6 +440,8 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 	rs = run_state_get(id);
 	if (!rs)
 		return NULL;
+	/* zero past the length: runs compare whole buffers */
+	__builtin_memset(rs->cand, 0, sizeof(rs->cand));
 	barrier_var(n);
 	if (n > MDEVVER_REPEAT_DATA_MAX)
 		n = MDEVVER_REPEAT_DATA_MAX;
@@ -451,17 +452,73 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 		return NULL;
 	run_key_fill(&rs->cand_key, s, kn, mode, ret, n, v);
 	rc = &rs->c[cls & 1];
-	*repeat = rc->gen && same_key(&rc->key, &rs->cand_key) &&
-		  same_bytes(rc->data, rs->cand, n);
+	*repeat = rc->gen && ((int)same_key(&rc->key, &rs->cand_key) &
+			      (int)same_bytes(rc->data, rs->cand));
 	return rs;
 }
 
-/* The call just sent as run gen's first event: remember it as the run. */
-static __always_inline void run_remember(struct run_state *rs, __u32 cls,
-					 __u32 slot, __u32 gen)
-{
-	struct run_class *rc = &rs->c[cls & 1];
+/* The run a call's event starts (gen 0: none). */
+struct run_ids {
+	__u32 slot;
+	__u32 gen;
+};
 
+/*
+ * Before a finished call is sent: true when it was counted as one more
+ * repeat of its thread's run (nothing to send).  Otherwise its thread's run
+ * ends, and when the call itself can start one, *run names the new run,
+ * whose slot now reports the previous run's repeats first.
+ */
+static __always_inline bool run_begin(struct inflight *s, struct kernfs_node *kn,
+				      __u8 mode, __s64 ret, __u64 count,
+				      const void *src, bool user,
+				      const struct verdict_facts *v,
+				      struct run_ids *run)
+{
+	__u32 cls = class_of(s->op);
+	struct run_state *rs;
+	struct run_class *rc;
+	bool repeat;
+
+	/* a dry run judges with the event's bytes: every call is sent */
+	if (enforce_mode() == MDEVVER_ENFORCE_DRY_RUN || s->vectored)
+		return false;
+	rs = run_compare(s, kn, mode, ret, count, src, user, v, &repeat);
+	if (!rs)
+		return false;
+	rc = &rs->c[cls & 1];
+	if (repeat && run_add(cls, rc))
+		return true;
+	rc->gen = 0;
+	rc->next_gen = new_run_gen();
+	if (!rc->next_gen)
+		return false;
+	run->gen = rc->next_gen;
+	run->slot = slot_of(bpf_get_current_pid_tgid());
+	run_start(cls, run->slot, run->gen, s->op);
+	return false;
+}
+
+/*
+ * The event of run gen goes out now: from here on the thread's repeats of
+ * it are counted in its slot.  (The run's key and bytes were left in
+ * cand_key/cand by run_compare.)
+ */
+static __always_inline void run_end(__u8 op, __u32 slot, __u32 gen)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct run_state *rs;
+	struct run_class *rc;
+
+	if (!gen)
+		return;
+	rs = bpf_map_lookup_elem(&runs, &id);
+	if (!rs)
+		return;
+	rc = &rs->c[class_of(op) & 1];
+	if (rc->next_gen != gen)
+		return;
+	rc->next_gen = 0;
 	rc->gen = gen;
 	rc->slot = slot;
 	__builtin_memcpy(&rc->key, &rs->cand_key, sizeof(rc->key));

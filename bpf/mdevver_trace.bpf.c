@@ -235,39 +235,33 @@ static __always_inline void fill_data_iov(struct mdevver_event *e,
  * ring of its class (which may start a new run).  src: the bytes (user
  * memory when user), or for a vectored call the iovec array.  A dry run
  * judges with the event's own bytes and is never coalesced.
+ *
+ * Verifier cost: nothing decided by a branch before the event is filled
+ * (class, run, dry run) stays live across fill_path()/fill_data(); it is
+ * written into the event first and read back afterwards, so the paths
+ * merge again before the expensive part.
  */
 static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 					 __s64 ret, __u64 count,
 					 struct kernfs_node *kn,
 					 const void *src, bool user)
 {
-	bool dry = enforce_mode() == MDEVVER_ENFORCE_DRY_RUN, repeat = false;
-	__u32 cls = class_of(s->op), slot = 0, gen = 0;
 	struct verdict_facts v = {};
-	struct run_state *rs = NULL;
 	struct mdevver_event *e;
+	struct run_ids run = {};
 	__u64 total = 0;
 
 	take_verdict(s, kn, &v);
-	if (!dry && !s->vectored)
-		rs = run_compare(s, kn, mode, ret, count, src, user, &v, &repeat);
-	if (rs) {
-		if (repeat && run_add(cls, &rs->c[cls & 1]))
-			return;
-		/* another call: this thread's run ends here */
-		rs->c[cls & 1].gen = 0;
-		gen = new_run_gen();
-		slot = slot_of(bpf_get_current_pid_tgid());
-		if (gen)
-			run_start(cls, slot, gen, s->op);
-	}
-	e = reserve_event(cls);
+	if (run_begin(s, kn, mode, ret, count, src, user, &v, &run))
+		return;		/* one more repeat of the thread's run */
+	e = reserve_event(class_of(s->op));
 	if (!e)
 		return;
+	e->run_slot = run.slot;
+	e->run_gen = run.gen;
 	fill_common(e, s, mode, ret, count);
+	apply_verdict(e, &v);
 	e->node_id = BPF_CORE_READ(kn, id);
-	e->run_slot = gen ? slot : 0;
-	e->run_gen = gen;
 	fill_path(e, kn);
 	if (s->vectored) {
 		fill_data_iov(e, src, s->count, &total);
@@ -275,13 +269,10 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	} else {
 		fill_data(e, src, count, user);
 	}
-	if (dry)
-		policy_for_event(e, kn, s->op);
-	else
-		apply_verdict(e, &v);
-	ring_submit(cls, e);
-	if (rs && gen)
-		run_remember(rs, cls, slot, gen);
+	if (enforce_mode() == MDEVVER_ENFORCE_DRY_RUN)
+		policy_for_event(e, kn, e->op);
+	run_end(e->op, e->run_slot, e->run_gen);
+	ring_submit(class_of(e->op), e);
 }
 
 /* ------------------------------------------------------------------------
