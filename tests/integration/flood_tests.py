@@ -103,7 +103,8 @@ class Bg:
                                   f"'{kind}' record: {self.stderr().strip()[-400:]}")
             time.sleep(0.2)
         raise TestFailure(f"no '{kind}' record in {path} within {timeout}s "
-                          f"({' '.join(self.args)})")
+                          f"({' '.join(self.args)}); stderr so far: "
+                          f"{self.stderr().strip()[-400:]!r}")
 
     def stop(self, timeout=180):
         self.proc.send_signal(signal.SIGINT)
@@ -397,7 +398,8 @@ def test_coalesced_replay():
 def test_kill9_no_partial_record():
     log = fresh(os.path.join(WORK, "kill9.jsonl"))
     cut = 0
-    for delay in (0.5, 1.5):
+    kills = (1.0,)               # seconds into the flood; each costs two tracer starts
+    for delay in kills:
         t = Bg([BIN, "-m", "fentry", "-c", COMM, "-o", log], "kill9")
         fl = None
         try:
@@ -430,7 +432,7 @@ def test_kill9_no_partial_record():
                   f"restart reports a cut tail exactly when there was one ({tail[:60]!r})")
         recs, _ = parse_file(log)           # every line parses
         expect(any(r["event"] == "check" for r in recs), "checks were logged")
-    print(f"# kill9: {cut} of 2 kills left a cut last record", flush=True)
+    print(f"# kill9: {cut} of {len(kills)} kills left a cut last record", flush=True)
 
 
 # ---- main ----------------------------------------------------------------------
