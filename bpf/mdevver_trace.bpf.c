@@ -251,6 +251,10 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	struct run_ids run = {};
 	__u64 total = 0;
 
+	/* adoption: a newer instance's programs see this call too and
+	 * deliver it; ours must not touch the shared rings and slots */
+	if (state_get(MDEVVER_STATE_INSTANCE) != instance_id)
+		return;
 	take_verdict(s, kn, &v);
 	if (run_begin(s, kn, mode, ret, count, src, user, &v, &run))
 		return;		/* one more repeat of the thread's run */
