@@ -11,7 +11,7 @@
 #include "attach.h"
 #include "enforce.h"
 #include "escape.h"
-#include "event_fmt.h"
+#include "record.h"
 #include "kernel_features.h"
 #include "probes.h"
 #include "trace.h"

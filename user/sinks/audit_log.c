@@ -327,7 +327,7 @@ static void sync_file(struct audit_log *log)
 }
 
 /* LOG_* priority for a record, or -1 for kinds not sent (start, end).  The
- * line comes from event_fmt.c: "event" is its second key, and the text
+ * line comes from json_fmt.c: "event" is its second key, and the text
  * ,"outcome":" cannot occur inside a JSON string value (quotes in values
  * are escaped as \"), so plain substring search is exact here. */
 static int syslog_priority(const char *line, size_t len)
