@@ -128,6 +128,19 @@ class Tracer:
         return [r for r in self.lines if r.get("event") in kinds]
 
 
+def calls_of(records):
+    """The calls a list of check/read records stands for: a record with
+    "count": n (identical repeats coalesced, docs/delivery.md) is n calls,
+    one without it is one call."""
+    calls = []
+    for r in records:
+        n = r.get("count", 1)
+        if not isinstance(n, int) or n < 1:
+            raise TestFailure(f"record with an invalid count {n!r}: {r}")
+        calls.extend([r] * n)
+    return calls
+
+
 def byte_string(s):
     """JSON 'bytes' fields map each byte to the code point of its value."""
     return s.encode("latin-1")

@@ -37,6 +37,7 @@
 #include "record.h"
 #include "runs.h"
 #include "sink.h"
+#include "stage.h"
 #include "stdout_sink.h"
 #include "trace.h"
 
@@ -87,6 +88,7 @@ struct session {
 	struct metrics *metrics;
 
 	struct ring_buffer *rb[MDEVVER_CLASSES];	/* by class */
+	struct stage *stage[MDEVVER_CLASSES];	/* this round's records, by class */
 	int epfd;
 	struct runs *runs;
 	struct drain_sync sync;
@@ -167,22 +169,30 @@ static void handle_event(struct session *s, const struct mdevver_event *e, size_
 }
 
 /* One ring record, either ring: an event or the repeats of a run. */
-static int on_ring_record(struct session *s, void *data, size_t len,
-			  unsigned int limit)
+static void dispatch(void *ctx, const void *data, size_t len)
 {
+	struct session *s = ctx;
 	__u32 kind;
 
 	if (len < sizeof(kind)) {
 		s->malformed++;
-	} else {
-		memcpy(&kind, data, sizeof(kind));
-		if (kind == MDEVVER_REC_EVENT)
-			handle_event(s, data, len);
-		else if (kind == MDEVVER_REC_REPEAT && len >= sizeof(struct mdevver_repeat))
-			runs_repeat(s->runs, data, emit_repeats, s);
-		else
-			s->malformed++;
+		return;
 	}
+	memcpy(&kind, data, sizeof(kind));
+	if (kind == MDEVVER_REC_EVENT)
+		handle_event(s, data, len);
+	else if (kind == MDEVVER_REC_REPEAT && len >= sizeof(struct mdevver_repeat))
+		runs_repeat(s->runs, data, emit_repeats, s);
+	else
+		s->malformed++;
+}
+
+/* A record taken from a ring: kept for this round's merge (stage.h). */
+static int on_ring_record(struct session *s, int cls, void *data, size_t len,
+			  unsigned int limit)
+{
+	if (stage_add(s->stage[cls], data, len))
+		s->malformed++;	/* out of memory: said in the summary */
 	/* libbpf drains until the ring is empty; stop the round here (this
 	 * record is consumed already) */
 	if (++s->batch >= limit)
@@ -192,12 +202,12 @@ static int on_ring_record(struct session *s, void *data, size_t len,
 
 static int on_check_record(void *ctx, void *data, size_t len)
 {
-	return on_ring_record(ctx, data, len, CHECK_BATCH_MAX);
+	return on_ring_record(ctx, MDEVVER_CLASS_CHECK, data, len, CHECK_BATCH_MAX);
 }
 
 static int on_read_record(void *ctx, void *data, size_t len)
 {
-	return on_ring_record(ctx, data, len, READ_BUDGET);
+	return on_ring_record(ctx, MDEVVER_CLASS_READ, data, len, READ_BUDGET);
 }
 
 /* --- losses ------------------------------------------------------------- */
@@ -253,23 +263,25 @@ static void report_loss(struct session *s)
 
 /* --- rounds ------------------------------------------------------------- */
 
-/* Drain checks, then reads within their budget.  Returns 1 when a ring
- * still had records (come back at once), 0 when both were drained, or a
- * negative errno. */
+/* Drain checks, then reads within their budget, and hand the round's
+ * records on in time order.  Returns 1 when a ring still had records (come
+ * back at once), 0 when both were drained, or a negative errno. */
 static int drain(struct session *s)
 {
 	bool more = false;
-	int err;
+	int err = 0;
 
-	for (int c = 0; c < MDEVVER_CLASSES; c++) {
+	for (int c = 0; c < MDEVVER_CLASSES && err >= 0; c++) {
 		s->batch = 0;
 		err = ring_buffer__consume(s->rb[c]);
-		if (err == -EAGAIN)
-			more = true;
-		else if (err < 0 && err != -EINTR)
-			return err;
+		if (err == -EAGAIN || err == -EINTR) {
+			more = more || err == -EAGAIN;
+			err = 0;
+		}
 	}
-	return more;
+	stage_merge(s->stage[MDEVVER_CLASS_CHECK], s->stage[MDEVVER_CLASS_READ],
+		    dispatch, s);
+	return err < 0 ? err : more;
 }
 
 /* Everything a round ends with: slots, losses, sinks. */
@@ -441,6 +453,11 @@ static int open_rings(struct session *s)
 		return -1;
 	}
 	for (int c = 0; c < MDEVVER_CLASSES; c++) {
+		s->stage[c] = stage_new();
+		if (!s->stage[c]) {
+			p_err("out of memory");
+			return -1;
+		}
 		s->rb[c] = ring_buffer__new(fds[c], c == MDEVVER_CLASS_CHECK ?
 					    on_check_record : on_read_record, s, NULL);
 		if (!s->rb[c]) {
@@ -575,8 +592,10 @@ static void session_close(struct session *s, bool ok)
 		opt->sink->ops->close(opt->sink);
 	if (s->log)
 		audit_log_close(s->log);
-	for (int c = 0; c < MDEVVER_CLASSES; c++)
+	for (int c = 0; c < MDEVVER_CLASSES; c++) {
 		ring_buffer__free(s->rb[c]);
+		stage_free(s->stage[c]);
+	}
 	runs_close(s->runs);
 	if (s->epfd >= 0)
 		close(s->epfd);
