@@ -5,7 +5,9 @@
 # Suites print one line per test: "PASS name", "FAIL name: why", "SKIP name: why".
 # A suite that dies without reporting its tests counts as one failure, so a
 # crash can never look like success.  SUITES and KERNELS narrow the run,
-# e.g. SUITES=vm KERNELS=sid make check.
+# e.g. SUITES=vm KERNELS=sid make check; a narrowed run says so at its start
+# and again above the summary line (.ci/run clears both, so CI always runs
+# everything).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,12 +34,35 @@ run_suite() {
 	echo "== $name: $p passed, $f failed, $s skipped in $((SECONDS - t0))s"
 }
 
-suites=${SUITES:-unit host audit report top metrics vm}
+all_suites="unit host audit report top metrics vm"
+all_kernels="bookworm trixie sid"
+suites=${SUITES:-$all_suites}
+kernels=${KERNELS:-$all_kernels}
+narrowed=
+if [ "$(echo $suites)" != "$all_suites" ]; then
+	narrowed="SUITES=\"$(echo $suites)\" (all: $all_suites)"
+fi
+if [ "$(echo $kernels)" != "$all_kernels" ]; then
+	narrowed="${narrowed:+$narrowed, }KERNELS=\"$(echo $kernels)\" (all: $all_kernels)"
+fi
+[ -z "$narrowed" ] || echo "NOTE: narrowed to $narrowed: this is not the whole suite"
 for suite in $suites; do
 	case $suite in
 	unit)
-		for t in build/unit/test_*; do
+		# one binary per tests/unit/test_*.c (make builds each of them);
+		# a binary left over from a removed source is not run
+		for src in tests/unit/test_*.c; do
+			t=build/unit/$(basename "$src" .c)
+			if [ ! -x "$t" ]; then
+				echo "FAIL unit-$(basename "$t"): $t was not built from $src (run make unit)"
+				fail=$((fail + 1))
+				continue
+			fi
 			run_suite "unit-$(basename "$t")" "$t"
+		done
+		for t in build/unit/test_*; do
+			[ -e "$t" ] && [ ! -e "tests/unit/$(basename "$t").c" ] &&
+				echo "NOTE: not running $t: no tests/unit/$(basename "$t").c (stale binary)"
 		done
 		;;
 	host)
@@ -57,13 +82,13 @@ for suite in $suites; do
 		;;
 	vm)
 		# one binary, built here, on every kernel line (KERNELS narrows)
-		for k in ${KERNELS:-bookworm trixie sid}; do
+		for k in $kernels; do
 			run_suite "vm-$k" tests/vm/run.sh --suite "$k" --timeout 1500 \
 				--out "build/vm/$k" -- tests/vm/guest-suite.sh
 		done
 		# enforcement where BPF LSM is built in but not enabled (lsm=
 		# without bpf): the refusal and the dry run, on the first line
-		set -- ${KERNELS:-bookworm}
+		set -- $kernels
 		run_suite "vm-$1-without-bpf-lsm" tests/vm/run.sh --suite "$1" --timeout 600 \
 			--lsm lockdown,capability,landlock --out "build/vm/$1-nolsm" \
 			-- python3 tests/integration/enforce_tests.py --no-lsm
@@ -75,5 +100,6 @@ for suite in $suites; do
 	esac
 done
 
+[ -z "$narrowed" ] || echo "NOTE: narrowed to $narrowed: this is not the whole suite"
 echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]
