@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "record.h"
 #include "sink.h"
 #include "top.h"
@@ -31,6 +32,7 @@
 struct top_state {
 	struct top_model model;
 	const char *replay;
+	char replay_shown[256];	/* replay, C-escaped for the screen and stderr */
 	bool curses;		/* stdout is a terminal */
 	bool curses_on;
 	bool paused;
@@ -127,7 +129,7 @@ static void draw(struct top_state *st)
 	for (int i = 0; i < TOP_READ; i++)
 		checks += m->totals[i];
 	put_line(&c, STYLE_HEADER, "mdevver-trace top - %s - mode %s - enforcement %s%s",
-		 st->replay ? st->replay : "live", m->mode, m->enforcement,
+		 st->replay ? st->replay_shown : "live", m->mode, m->enforcement,
 		 st->paused ? " - PAUSED" : "");
 	put_line(&c, STYLE_PLAIN,
 		 "checks %llu: compatible %llu  incompatible %llu  unsupported %llu  denied %llu  other %llu | reads %llu | lost %llu",
@@ -313,7 +315,7 @@ static int replay(struct top_state *st)
 
 	f = strcmp(st->replay, "-") ? fopen(st->replay, "re") : stdin;
 	if (!f) {
-		fprintf(stderr, "mdevver-trace top: %s: %s\n", st->replay, strerror(errno));
+		fprintf(stderr, "mdevver-trace top: %s: %s\n", st->replay_shown, strerror(errno));
 		return 1;
 	}
 	while ((n = getline(&line, &cap, f)) > 0)
@@ -323,7 +325,7 @@ static int replay(struct top_state *st)
 		fclose(f);
 	if (st->model.bad_records)
 		fprintf(stderr, "mdevver-trace top: %s: %llu lines are not JSON records\n",
-			st->replay, (unsigned long long)st->model.bad_records);
+			st->replay_shown, (unsigned long long)st->model.bad_records);
 	if (!st->curses) {	/* plain: the final view once */
 		draw(st);
 		return 0;
@@ -373,8 +375,9 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 	case 'i':
 		errno = 0;
 		d = strtod(arg, &end);
-		if (errno || *end || d < 0.1 || d > 3600)
-			argp_error(state, "invalid interval '%s': 0.1 to 3600 seconds", arg);
+		/* negated: NaN compares false and is refused too */
+		if (errno || end == arg || *end || !(d >= 0.1 && d <= 3600))
+			argp_error(state, "invalid interval '%s' (-i): 0.1 to 3600 seconds", arg);
 		cli->st->interval_s = d;
 		break;
 	case ARGP_KEY_ARG:
@@ -422,6 +425,8 @@ int cmd_top(int argc, char **argv)
 	}
 	st->curses = isatty(STDOUT_FILENO);
 	if (st->replay) {
+		c_escape(st->replay_shown, sizeof(st->replay_shown), st->replay,
+			 strlen(st->replay));
 		ret = replay(st);
 		free(st);
 		return ret;

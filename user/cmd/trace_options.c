@@ -17,6 +17,11 @@
 #define DEFAULT_RINGBUF (8u * 1024 * 1024)
 /* one event is ~9.3 KiB: the ring must hold at least one */
 #define MIN_RINGBUF (16u * 1024)
+#define MAX_RINGBUF (1024ull * 1024 * 1024)
+/* --max-size: 4K .. 1024G */
+#define MAX_LOG_SIZE (1ull << 40)
+/* -d: at most a year */
+#define MAX_DURATION_S (366 * 24 * 3600)
 
 enum {
 	OPT_NO_VENDOR = 0x100,
@@ -39,10 +44,10 @@ static const struct argp_option attach_options[] = {
 	{ "verbose", 'v', NULL, 0, "Details per event; libbpf messages (twice: debug)", 0 },
 	{ "mode", 'm', "MODE", 0, "auto (default), fentry, kprobe or syscall", 0 },
 	{ "attr", 'a', "NAME", 0, "Also watch attributes named NAME (repeatable)", 0 },
-	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (at most a year)", 0 },
 	{ "no-vendor", OPT_NO_VENDOR, NULL, 0, "Do not attach the i915 gvt vendor probes", 0 },
 	{ "ringbuf", OPT_RINGBUF, "SIZE", 0,
-	  "Ring buffer size for checks, power of two >= 16K, suffix K or M "
+	  "Ring buffer size for checks, power of two from 16K to 1024M, suffix K or M "
 	  "(default 8M; reads get a quarter)", 0 },
 	{},
 };
@@ -60,24 +65,46 @@ static const struct argp_option output_options[] = {
 	{},
 };
 
-static int parse_size(const char *arg, size_t *out)
+/*
+ * SIZE with an optional K, M or G suffix, at most max bytes.  The range is
+ * checked before the suffix multiplies (a huge value must not wrap), and a
+ * sign is refused (strtoull would negate "-1" into a huge value).
+ */
+static int parse_size(const char *arg, size_t *out, unsigned long long max)
 {
 	unsigned long long v;
+	unsigned int shift = 0;
 	char *end;
 
+	if (!(*arg >= '0' && *arg <= '9'))
+		return -1;
 	errno = 0;
 	v = strtoull(arg, &end, 10);
 	if (errno || end == arg)
 		return -1;
 	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
+		shift = 10, end++;
 	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
+		shift = 20, end++;
 	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
-	if (*end || v > (1ull << 40))
+		shift = 30, end++;
+	if (*end || v > (max >> shift))
 		return -1;
-	*out = v;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
+/* SECONDS: a finite number in (min_excl, max]; "nan" and "inf" are refused. */
+static int parse_seconds(const char *arg, double min_excl, double max, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(arg, &end);
+	if (errno || end == arg || *end || !(d > min_excl && d <= max))
+		return -1;
+	*out = d;
 	return 0;
 }
 
@@ -137,19 +164,18 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		parse_attr(state, cli, arg);
 		break;
 	case 'd':
-		errno = 0;
-		t->duration_s = strtod(arg, &end);
-		if (errno || *end || t->duration_s <= 0)
-			argp_error(state, "invalid duration '%s': expected seconds > 0", arg);
+		if (parse_seconds(arg, 0, MAX_DURATION_S, &t->duration_s))
+			argp_error(state, "invalid duration '%s' (-d): seconds, more than 0 and at most %d",
+				   arg, MAX_DURATION_S);
 		break;
 	case OPT_NO_VENDOR:
 		cfg->no_vendor = true;
 		break;
 	case OPT_RINGBUF:
-		if (parse_size(arg, &cfg->ringbuf_bytes) ||
+		if (parse_size(arg, &cfg->ringbuf_bytes, MAX_RINGBUF) ||
 		    cfg->ringbuf_bytes < MIN_RINGBUF ||
 		    (cfg->ringbuf_bytes & (cfg->ringbuf_bytes - 1)))
-			argp_error(state, "invalid ring buffer size '%s': a power of two from 16K to 1024M", arg);
+			argp_error(state, "invalid ring buffer size '%s' (--ringbuf): a power of two from 16K to 1024M", arg);
 		break;
 	case 'o':
 		if (!*arg)
@@ -159,8 +185,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_SIZE: {
 		size_t sz = 0;
 
-		if (parse_size(arg, &sz) || sz < 4096)
-			argp_error(state, "invalid size '%s': at least 4K, suffix K, M or G", arg);
+		if (parse_size(arg, &sz, MAX_LOG_SIZE) || sz < 4096)
+			argp_error(state, "invalid size '%s' (--max-size): 4K to 1024G, suffix K, M or G", arg);
 		t->audit.max_size = sz;
 		break;
 	}

@@ -16,6 +16,7 @@
 
 #include "report_html.h"
 #include "report_show.h"
+#include "sat.h"
 
 /* CSS class per outcome class: also the colour of mixed cells' bar parts. */
 static const char *const oc_css[OC_N] = {
@@ -282,7 +283,7 @@ static int summary(FILE *out, struct report_model *m)
 	}
 	fputs("</td></tr>\n", out);
 	kv(out, "lost events", "%llu (lost records %llu, dropped records %llu)",
-	   (unsigned long long)(m->lost + m->dropped), (unsigned long long)m->lost,
+	   (unsigned long long)sat_add_u64(m->lost, m->dropped), (unsigned long long)m->lost,
 	   (unsigned long long)m->dropped);
 	kv(out, "input", "%llu %s, %llu %s, %llu malformed %s skipped",
 	   (unsigned long long)m->logs, plural(m->logs, "log", "logs"),
@@ -418,8 +419,8 @@ int report_write_html(FILE *out, struct report_model *m)
 		hosts, plural(hosts, "host", "hosts"),
 		(unsigned long long)m->checks, plural(m->checks, "check", "checks"),
 		(unsigned long long)m->reads, plural(m->reads, "read", "reads"),
-		(unsigned long long)(m->lost + m->dropped),
-		plural(m->lost + m->dropped, "event", "events"));
+		(unsigned long long)sat_add_u64(m->lost, m->dropped),
+		plural(sat_add_u64(m->lost, m->dropped), "event", "events"));
 	if (m->first_time[0])
 		fprintf(out, " &middot; %s .. %s", m->first_time, m->last_time);
 	fputs("</p>\n", out);

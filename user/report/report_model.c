@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report_model.h"
+#include "sat.h"
 
 const struct report_oc_info report_oc_info[OC_N] = {
 	[OC_COMPATIBLE]   = { "compatible", 'C' },
@@ -36,8 +37,8 @@ void oc_counts_add(struct oc_counts *c, const struct tally_entry *const *e,
 		   size_t from, size_t to, unsigned int part)
 {
 	for (size_t i = from; i < to; i++) {
-		c->n[report_oc_of(e[i]->part[part])] += e[i]->count;
-		c->total += e[i]->count;
+		sat_inc_u64(&c->n[report_oc_of(e[i]->part[part])], e[i]->count);
+		sat_inc_u64(&c->total, e[i]->count);
 	}
 }
 
@@ -165,10 +166,10 @@ int report_model_add(struct report_model *m, const struct report_record *r)
 	case REC_READ:
 		return add_read(m, r);
 	case REC_LOST:
-		m->lost += r->lost;
+		sat_inc_u64(&m->lost, r->lost);
 		return ADD(m->hosts, r->lost, r->host, bs(HOST_LOST));
 	case REC_DROPPED:
-		m->dropped += r->lost;
+		sat_inc_u64(&m->dropped, r->lost);
 		return ADD(m->hosts, r->lost, r->host, bs(HOST_LOST));
 	case REC_OTHER:
 		break;

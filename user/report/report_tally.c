@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report_tally.h"
+#include "sat.h"
 
 struct tally {
 	void *root;
@@ -75,7 +76,7 @@ int tally_add(struct tally *t, const struct bstr *parts, uint64_t n)
 		probe.part[i] = parts[i];
 	found = tfind(&probe, &t->root, entry_cmp);
 	if (found) {
-		(*found)->count += n;
+		sat_inc_u64(&(*found)->count, n);
 		return 0;
 	}
 	/* one allocation: the entry, then its parts' bytes */

@@ -14,6 +14,7 @@
 
 #include "report_show.h"
 #include "report_text.h"
+#include "sat.h"
 
 /* --- aligned columns ------------------------------------------------------ */
 
@@ -156,7 +157,7 @@ static int summary(FILE *out, struct report_model *m)
 	}
 	tt_cell(&t, strdup("lost events"));
 	tt_cellf(&t, "%llu (lost records %llu, dropped records %llu)",
-		 (unsigned long long)(m->lost + m->dropped),
+		 (unsigned long long)sat_add_u64(m->lost, m->dropped),
 		 (unsigned long long)m->lost, (unsigned long long)m->dropped);
 	tt_cell(&t, strdup("input"));
 	tt_cellf(&t, "%llu %s, %llu %s, %llu malformed %s skipped",

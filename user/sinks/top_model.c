@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "json_fmt.h"
 #include "json_record.h"
+#include "sat.h"
 #include "top_model.h"
 
 static const char *const outcome_labels[TOP_OUTCOMES] = {
@@ -80,6 +81,15 @@ static const char *name(char *buf, size_t sz, struct bytes v)
 	return buf;
 }
 
+/* A NUL-terminated string from a record (outcome, errno name, mode, state),
+ * C-escaped into buf; dflt if absent. */
+static void text(char *buf, size_t sz, const char *v, const char *dflt)
+{
+	if (!v)
+		v = dflt;
+	c_escape(buf, sz, v, strlen(v));
+}
+
 static struct top_row *row_for(struct top_model *m, const char *parent,
 			       const char *type)
 {
@@ -122,10 +132,10 @@ static void feed_event(struct top_model *m, const struct record *rec)
 	char when[32];
 
 	short_time(rec->wall_ns, when, sizeof(when));
-	m->totals[cls] += n;
+	sat_inc_u64(&m->totals[cls], n);
 	r = row_for(m, pa, ty);
 	if (r) {
-		r->counts[cls] += n;
+		sat_inc_u64(&r->counts[cls], n);
 		r->last_ts = rec->ts_ns;
 		if (cls != TOP_READ) {
 			c_escape(r->last_remote, sizeof(r->last_remote),
@@ -146,8 +156,8 @@ static void feed_event(struct top_model *m, const struct record *rec)
 	snprintf(rc->op, sizeof(rc->op), "%s", record_kind_name(rec->kind));
 	snprintf(rc->where, sizeof(rc->where), "%s/%s", pa,
 		 ev->node.device.p ? name(device, sizeof(device), ev->node.device) : ty);
-	snprintf(rc->outcome, sizeof(rc->outcome), "%s", ev->outcome ? ev->outcome : "?");
-	snprintf(rc->errname, sizeof(rc->errname), "%s", ev->errno_name ? ev->errno_name : "-");
+	text(rc->outcome, sizeof(rc->outcome), ev->outcome, "?");
+	text(rc->errname, sizeof(rc->errname), ev->errno_name, "-");
 	c_escape(rc->bytes, sizeof(rc->bytes), ev->data.p ? ev->data.p : "", ev->data.len);
 	rc->cls = cls;
 }
@@ -161,14 +171,13 @@ void top_model_feed_record(struct top_model *m, const struct record *r)
 		feed_event(m, r);
 		break;
 	case RECORD_START:
-		snprintf(m->mode, sizeof(m->mode), "%s", r->start.mode ? r->start.mode : "?");
+		text(m->mode, sizeof(m->mode), r->start.mode, "?");
 		break;
 	case RECORD_LOST:
-		m->lost += r->lost.lost;
+		sat_inc_u64(&m->lost, r->lost.lost);
 		break;
 	case RECORD_ENFORCE:
-		snprintf(m->enforcement, sizeof(m->enforcement), "%s",
-			 r->enforce.state ? r->enforce.state : "on");
+		text(m->enforcement, sizeof(m->enforcement), r->enforce.state, "on");
 		break;
 	default:
 		break;
@@ -194,7 +203,7 @@ int top_model_feed(struct top_model *m, const char *line, size_t len)
 	case JSON_RECORD_OTHER:
 		/* audit-log records the file did not get count as lost */
 		m->records++;
-		m->lost += json_record_dropped(parser);
+		sat_inc_u64(&m->lost, json_record_dropped(parser));
 		return 0;
 	default:
 		m->bad_records++;
@@ -210,7 +219,7 @@ static uint64_t row_total(const struct top_row *r)
 	uint64_t t = 0;
 
 	for (int i = 0; i < TOP_OUTCOMES; i++)
-		t += r->counts[i];
+		t = sat_add_u64(t, r->counts[i]);
 	return t;
 }
 
