@@ -86,9 +86,13 @@ for suite in $suites; do
 			run_suite "vm-$k" tests/vm/run.sh --suite "$k" --timeout 1500 \
 				--out "build/vm/$k" -- tests/vm/guest-suite.sh
 		done
+		set -- $kernels
+		# the kernel log check itself, on the first line: a WARN injected in
+		# the simulated vGPU must fail the test that caused it and the run
+		# (one ~30 s boot; this PASSes only if the detector FAILs that run)
+		run_suite "vm-$1-kernel-log-selftest" tests/vm/kernel-log-selftest.sh "$1"
 		# enforcement where BPF LSM is built in but not enabled (lsm=
 		# without bpf): the refusal and the dry run, on the first line
-		set -- $kernels
 		run_suite "vm-$1-without-bpf-lsm" tests/vm/run.sh --suite "$1" --timeout 600 \
 			--lsm lockdown,capability,landlock --out "build/vm/$1-nolsm" \
 			-- python3 tests/integration/enforce_tests.py --no-lsm

@@ -14,6 +14,9 @@ import sys
 import time
 import traceback
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kernel_log  # noqa: E402
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(REPO, "build", "mdevver-trace")
 
@@ -36,18 +39,46 @@ def expect_eq(got, want, what):
 _results = {"pass": 0, "fail": 0, "skip": 0}
 
 
+# In the VM (tests/vm/run.sh sets MDEVVER_VM=1) every test is watched for
+# kernel splats and taint changes (tests/integration/kernel_log.py): the
+# kernel is the one under test there, and a WARN in a worker thread would
+# otherwise pass unseen.  The build host's kernel log is not the tests' own.
+WATCH_KERNEL = os.environ.get("MDEVVER_VM") == "1"
+
+
+def _kernel_verdict(name, watch):
+    """A reason to fail the test from the kernel log, or None."""
+    if watch is None:
+        return None
+    splats, notes, tc, taint_after = watch.finish()
+    for n in notes[:3]:
+        print(f"# {name}: kernel log note (load artifact, not a failure): {n}", flush=True)
+    kernel_log.record_attributed(splats, taint_after, tc)
+    if not splats and not tc:
+        return None
+    why = [f"kernel log: {splats[0]}"] if splats else []
+    if len(splats) > 1:
+        why.append(f"{len(splats) - 1} more splat lines")
+    if tc:
+        why.append(tc)
+    return "; ".join(why)
+
+
 def run_test(name, fn, *args):
     t0 = time.monotonic()
+    watch = kernel_log.KmsgWatch() if WATCH_KERNEL else None
+    failed = None
     try:
         fn(*args)
     except TestFailure as e:
-        _results["fail"] += 1
-        print(f"FAIL {name}: {e}", flush=True)
-        return False
+        failed = str(e)
     except Exception as e:  # a crash in a test is a failure, with its trace
-        _results["fail"] += 1
-        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+        failed = f"{type(e).__name__}: {e}"
         traceback.print_exc(file=sys.stdout)
+    kernel = _kernel_verdict(name, watch)
+    if failed is not None or kernel is not None:
+        _results["fail"] += 1
+        print(f"FAIL {name}: {'; '.join(w for w in (failed, kernel) if w)}", flush=True)
         return False
     _results["pass"] += 1
     print(f"PASS {name} ({time.monotonic() - t0:.1f}s)", flush=True)

@@ -51,6 +51,13 @@ static unsigned int sw_version = 1;
 module_param(sw_version, uint, 0644);
 MODULE_PARM_DESC(sw_version, "GVT software version in migration_version (default 1)");
 
+/* The VM harness's self-test (tests/vm/kernel-log-selftest.sh) injects a
+ * kernel warning where a test can cause one: a version check. */
+static unsigned int warn_on_store;
+module_param(warn_on_store, uint, 0644);
+MODULE_PARM_DESC(warn_on_store, "Self-test of the VM harness's kernel log check: 1 = the first "
+		 "version store WARNs (WARN_ON_ONCE), 2 = every store WARNs (default 0: never)");
+
 /* Just the fields GVT's version code reads from the real i915 private. */
 struct drm_i915_private {
 	unsigned int devid;
@@ -205,6 +212,11 @@ static ssize_t gvt_version_store(struct device *dev, const char *mdev_type,
 	char *remote = NULL, *self = NULL;
 	int len, ret = 0;
 	struct drm_i915_private *i915 = kdev_to_i915(dev);
+
+	if (warn_on_store == 1)
+		WARN_ON_ONCE(1);
+	else if (warn_on_store > 1)
+		WARN(1, "mdevsim: warn_on_store=%u: injected warning\n", warn_on_store);
 
 	len = intel_gvt_get_vfio_device_version_len(i915);
 	if (len < 0)

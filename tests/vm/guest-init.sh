@@ -120,6 +120,10 @@ if [ -n "$VM_KMOD" ]; then
 		die "insmod $VM_KMOD${VM_KMOD_ARGS:+ $VM_KMOD_ARGS}: ${err:-failed}"
 fi
 
+# The taint value before and after the job: run.sh fails the run when a
+# flag appeared during it (a WARN sets W, an oops D) that no test was blamed
+# for.  Loading the test module taints before this (O, E); that is expected.
+cat /proc/sys/kernel/tainted >"$H$OUT/vm-taint-before" 2>/dev/null
 msg "running job"
 chroot $H /usr/bin/env -i \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/run/mdevver-vm/bin \
@@ -129,6 +133,7 @@ chroot $H /usr/bin/env -i \
 rc=$?
 msg "job exited with status $rc"
 dmesg >"$H$OUT/vm-dmesg.log"
+cat /proc/sys/kernel/tainted >"$H$OUT/vm-taint-after" 2>/dev/null
 echo "$rc" >"$H$OUT/vm-exit-code"
 sync
 umount "$H$OUT"

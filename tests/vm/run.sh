@@ -29,6 +29,13 @@
 # is this script's exit status; 125 means the VM failed before CMD finished
 # (setup error, timeout, crash).  DIR also keeps vm-console.log (full serial
 # console), vm-dmesg.log, vm-job.sh and vm-guest.conf.
+#
+# The guest kernel's log is part of the verdict: a WARN, BUG, oops, Call
+# Trace, KASAN/UBSAN report or a taint flag that appeared during the job
+# fails the run.  Tests run by tests/integration/harness.py are blamed by
+# name ("FAIL test: kernel log: WARNING: ..."); whatever no test was blamed
+# for is reported here after the job as "FAIL vm-kernel-log: <first splat
+# line>" and turns exit status 0 into 1 (tests/integration/kernel_log.py).
 set -euo pipefail
 # shellcheck source=tests/vm/common.sh
 . "$(dirname "$0")/common.sh"
@@ -85,7 +92,8 @@ out=$(readlink -m "${out:-$VM_TOP/build/vm/$VM_SUITE}")
 [[ $out =~ ^/[A-Za-z0-9._/+:@-]*$ ]] || vm_die "--out $out: only letters, digits and ._/+:@- are allowed"
 [[ $out != / ]] || vm_die "--out must not be /"
 mkdir -p "$out"
-rm -f "$out"/vm-{stdout,stderr,exit-code,error,console.log,dmesg.log,qemu.log,job.sh,guest.conf}
+rm -f "$out"/vm-{stdout,stderr,exit-code,error,console.log,dmesg.log,qemu.log,job.sh,guest.conf} \
+	"$out"/vm-{taint-before,taint-after,kernel-attributed.log}
 : >"$out/vm-stdout"
 : >"$out/vm-stderr"
 
@@ -164,11 +172,22 @@ for attempt in 1 2; do
 	rm -f "$out"/vm-{console.log,qemu.log,dmesg.log}
 done
 
+# kernel_check LOG: the splats and taint change no test was blamed for
+kernel_check() {
+	python3 "$VM_TOP/tests/integration/kernel_log.py" check "$1" "$out/vm-kernel-attributed.log" \
+		"$(cat "$out/vm-taint-before" 2>/dev/null)" "$(cat "$out/vm-taint-after" 2>/dev/null)"
+}
+
 if [[ -s $out/vm-exit-code ]]; then
 	rc=$(<"$out/vm-exit-code")
 	[[ $rc =~ ^[0-9]+$ ]] || vm_die "bad exit code '$rc' in $out/vm-exit-code"
+	if ! kernel_check "$out/vm-dmesg.log" && ((rc == 0)); then
+		rc=1
+	fi
 	exit "$rc"
 fi
+# No exit code: whatever the console caught (a panic's oops) is named too.
+[[ ! -s $out/vm-console.log ]] || kernel_check "$out/vm-console.log" || true
 if [[ -s $out/vm-error ]]; then
 	vm_log "guest setup failed: $(<"$out/vm-error"); console log: $out/vm-console.log"
 	exit 125
