@@ -15,8 +15,10 @@ import json
 import mmap
 import os
 import select
+import shutil
 import signal
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -498,49 +500,96 @@ def test_racing_writer():
                    f"a check of the denied string was reported {ev['outcome']}")
 
 
+RELOADS = 10
+
+
 def test_reload_under_writers():
-    """Four writers while the policy is swapped 20 times: the string denied
-    by every version is never answered, the one allowed by all never refused."""
+    """Four writers while the policy is swapped RELOADS times: each reload
+    is confirmed by its "enforce" record, and every writer is seen writing
+    between consecutive confirmations (so every swap happened under writes);
+    the string denied by every version is never answered, the one allowed by
+    all never refused.  Nothing depends on how many reloads fit in a time
+    window: the test waits (with a deadline) for what it asserts."""
     filler1 = "".join(f"deny remote=\"filler-a-{i}\" name=fa{i}\n" for i in range(2000))
     filler2 = "".join(f"audit remote=\"filler-b-{i}*\" name=fb{i}\n" for i in range(50))
     p1 = f"deny remote={q(SELF54)} name=always-1\n{filler1}"
     p2 = f"{filler2}deny remote={q(SELF54)} name=always-2\n"
-    en = Enforcer(p1)
-    stop_at = time.monotonic() + 600
+    # A writer writes until its stdin closes and publishes how many writes
+    # it completed in a shared counter file (8 bytes, native order).
     script = (
-        "import os, sys, time\n"
-        "path, data, want, secs = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3]), float(sys.argv[4])\n"
+        "import mmap, os, select, struct, sys, time\n"
+        "path, data, want, ctr = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3]), sys.argv[4]\n"
+        "f = open(ctr, 'r+b'); m = mmap.mmap(f.fileno(), 8)\n"
         "bad = n = 0\n"
         "seen = {}\n"
-        "end = time.monotonic() + secs\n"
         "fd = os.open(path, os.O_WRONLY)\n"
-        "while time.monotonic() < end:\n"
+        "while not select.select([0], [], [], 0)[0]:\n"
         "    time.sleep(0.002)\n"
         "    try:\n"
         "        os.write(fd, data); e = 0\n"
         "    except OSError as x:\n"
         "        e = x.errno\n"
         "    n += 1\n"
+        "    m[0:8] = struct.pack('Q', n)\n"
         "    bad += e != want\n"
         "    if e != want:\n"
         "        seen[e] = seen.get(e, 0) + 1\n"
         "print(n, bad, repr(seen).replace(' ', ''))\n")
+    en = Enforcer(p1)
+    procs, counters = [], []
+    tmp = tempfile.mkdtemp(prefix="mdevver-reload-")
+
+    def counts():
+        return [struct.unpack("Q", c[0:8])[0] for c in counters]
+
+    def wait_all_wrote_since(base, what, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            now = counts()
+            if all(a > b for a, b in zip(now, base)):
+                return now
+            for i, p in enumerate(procs):
+                expect(p.poll() is None, f"writer {i} still running ({what})")
+            if time.monotonic() > deadline:
+                raise TestFailure(f"not every writer wrote {what} within {timeout}s "
+                                  f"(counters {base} -> {now})")
+            en._pump(time.monotonic() + 0.02)   # keep the enforcer's output flowing
+
     try:
-        procs = []
-        for path, data, want in ((V54, SELF54, errno.EPERM), (V54, SELF54, errno.EPERM),
-                                 (V58, SELF58, 0), (V58, SELF58, 0)):
+        for i, (path, data, want) in enumerate(((V54, SELF54, errno.EPERM),
+                                                (V54, SELF54, errno.EPERM),
+                                                (V58, SELF58, 0), (V58, SELF58, 0))):
+            cpath = os.path.join(tmp, f"writer{i}")
+            with open(cpath, "wb") as f:
+                f.write(bytes(8))
+            cf = open(cpath, "r+b")
+            counters.append(mmap.mmap(cf.fileno(), 8))
+            cf.close()
             procs.append(subprocess.Popen([sys.executable, "-c", script, path, data.decode(),
-                                           str(want), "40"], stdout=subprocess.PIPE, text=True))
-        reloads = 0
-        while any(p.poll() is None for p in procs) and time.monotonic() < stop_at:
-            en.reload(p2 if reloads % 2 == 0 else p1)
-            reloads += 1
-            if reloads == 20:
-                break
-        results = [p.communicate(timeout=300)[0].split() for p in procs]
-        expect(reloads >= 10, f"at least 10 reloads happened while writing ({reloads})")
+                                           str(want), cpath], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, text=True))
+        last = wait_all_wrote_since([0] * len(procs), "before the first reload")
+        during = []     # writes made while each reload was in flight (information)
+        for k in range(RELOADS):
+            # every writer wrote since the previous confirmation ...
+            last = wait_all_wrote_since(last, f"before reload {k + 1}")
+            sent = counts()
+            en.reload(p2 if k % 2 == 0 else p1)     # ... then SIGHUP, confirmed
+            confirmed = counts()
+            during.append(sum(confirmed) - sum(sent))
+            last = confirmed
+        # ... and after the last one: every swap lies between writes
+        wait_all_wrote_since(last, f"after reload {RELOADS}")
+        for p in procs:
+            p.stdin.close()             # the writers' signal to stop
+        results = []
+        for p in procs:
+            results.append(p.stdout.read().split())
+            p.wait(timeout=120)
+        print(f"# {RELOADS} reloads confirmed, each between writes of all 4 writers; "
+              f"writes while a reload was in flight: {during}", flush=True)
         for i, (n, bad, seen) in enumerate(results):
-            expect(int(n) > 0, f"writer {i} wrote")
+            expect(int(n) > RELOADS, f"writer {i} wrote across the reloads ({n} writes)")
             expect_eq(int(bad), 0, f"writer {i}: answers other than expected, of {n} "
                       f"(errno: count {seen})")
         # a bad file keeps the previous policy
@@ -550,6 +599,13 @@ def test_reload_under_writers():
                f"reload error names the line: {rec['error']}")
         expect_eq(write_attr(V54, SELF54), (-1, errno.EPERM), "after a bad reload: old rules hold")
     finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        for c in counters:
+            c.close()
+        shutil.rmtree(tmp, ignore_errors=True)
         en.stop()
     expect("reload of" in en.stderr and "rejected, the previous policy stays" in en.stderr,
            f"stderr says the reload was rejected: {en.stderr[-300:]}")
