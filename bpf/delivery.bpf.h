@@ -457,25 +457,21 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 	return rs;
 }
 
-/* The run a call's event starts (gen 0: none). */
-struct run_ids {
-	__u32 slot;
-	__u32 gen;
-};
-
 /*
  * Before a finished call is sent: true when it was counted as one more
  * repeat of its thread's run (nothing to send).  Otherwise its thread's run
- * ends, and when the call itself can start one, *run names the new run,
- * whose slot now reports the previous run's repeats first.
+ * ends, and when the call itself can start one, the new run is started in
+ * the thread's slot (which reports the previous run's repeats first) and
+ * kept in next_gen until run_end() names it in the call's event.  Nothing
+ * of it is returned: the event's fill code after this must be verified
+ * once, not once per path taken here.
  */
 static __always_inline bool run_begin(struct inflight *s, struct kernfs_node *kn,
 				      __u8 mode, __s64 ret, __u64 count,
 				      const void *src, bool user,
-				      const struct verdict_facts *v,
-				      struct run_ids *run)
+				      const struct verdict_facts *v)
 {
-	__u32 cls = class_of(s->op);
+	__u32 cls = class_of(s->op), gen;
 	struct run_state *rs;
 	struct run_class *rc;
 	bool repeat;
@@ -490,37 +486,49 @@ static __always_inline bool run_begin(struct inflight *s, struct kernfs_node *kn
 	if (repeat && run_add(cls, rc))
 		return true;
 	rc->gen = 0;
-	rc->next_gen = new_run_gen();
-	if (!rc->next_gen)
-		return false;
-	run->gen = rc->next_gen;
-	run->slot = slot_of(bpf_get_current_pid_tgid());
-	run_start(cls, run->slot, run->gen, s->op);
+	gen = new_run_gen();
+	rc->next_gen = gen;
+	rc->slot = slot_of(bpf_get_current_pid_tgid());
+	if (gen)
+		run_start(cls, rc->slot, gen, s->op);
 	return false;
 }
 
+/* The call's event could not be reserved: the run it began never starts. */
+static __always_inline void run_abort(__u8 op)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct run_state *rs = bpf_map_lookup_elem(&runs, &id);
+
+	if (rs)
+		rs->c[class_of(op) & 1].next_gen = 0;
+}
+
 /*
- * The event of run gen goes out now: from here on the thread's repeats of
- * it are counted in its slot.  (The run's key and bytes were left in
- * cand_key/cand by run_compare.)
+ * The event goes out now: when it starts the run run_begin() began, name
+ * the run in it, and from here on the thread's repeats of it are counted in
+ * its slot.  (The run's key and bytes were left in cand_key/cand.)
  */
-static __always_inline void run_end(__u8 op, __u32 slot, __u32 gen)
+static __always_inline void run_end(struct mdevver_event *e)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct run_state *rs;
 	struct run_class *rc;
+	__u32 gen;
 
-	if (!gen)
-		return;
+	e->run_slot = 0;
+	e->run_gen = 0;
 	rs = bpf_map_lookup_elem(&runs, &id);
 	if (!rs)
 		return;
-	rc = &rs->c[class_of(op) & 1];
-	if (rc->next_gen != gen)
+	rc = &rs->c[class_of(e->op) & 1];
+	gen = rc->next_gen;
+	if (!gen)
 		return;
 	rc->next_gen = 0;
 	rc->gen = gen;
-	rc->slot = slot;
+	e->run_slot = rc->slot;
+	e->run_gen = gen;
 	__builtin_memcpy(&rc->key, &rs->cand_key, sizeof(rc->key));
 	bpf_probe_read_kernel(rc->data, sizeof(rc->data), rs->cand);
 }

@@ -248,7 +248,6 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 {
 	struct verdict_facts v = {};
 	struct mdevver_event *e;
-	struct run_ids run = {};
 	__u64 total = 0;
 
 	/* adoption: a newer instance's programs see this call too and
@@ -256,13 +255,13 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	if (state_get(MDEVVER_STATE_INSTANCE) != instance_id)
 		return;
 	take_verdict(s, kn, &v);
-	if (run_begin(s, kn, mode, ret, count, src, user, &v, &run))
+	if (run_begin(s, kn, mode, ret, count, src, user, &v))
 		return;		/* one more repeat of the thread's run */
 	e = reserve_event(class_of(s->op));
-	if (!e)
+	if (!e) {
+		run_abort(s->op);	/* counted lost: it starts no run */
 		return;
-	e->run_slot = run.slot;
-	e->run_gen = run.gen;
+	}
 	fill_common(e, s, mode, ret, count);
 	apply_verdict(e, &v);
 	e->node_id = BPF_CORE_READ(kn, id);
@@ -275,7 +274,7 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	}
 	if (enforce_mode() == MDEVVER_ENFORCE_DRY_RUN)
 		policy_for_event(e, kn, e->op);
-	run_end(e->op, e->run_slot, e->run_gen);
+	run_end(e);
 	ring_submit(class_of(e->op), e);
 }
 
