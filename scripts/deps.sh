@@ -17,6 +17,7 @@ packages=(
 	chromium                     # tests render the report's HTML page
 	debootstrap debian-archive-keyring   # build chroots for the trixie/sid test kernels
 	tmux                         # tests read the live view with capture-pane
+	strace                       # audit tests count --flush fsync's fdatasync calls
 	gcc make libc6-dev           # user space; kernel module
 	qemu-system-x86              # VM test bed (TCG)
 	busybox-static cpio          # VM initramfs

@@ -4,7 +4,11 @@
 SIGUSR1) on the build host, as root, in syscall mode.  Events come from
 READING host sysfs attributes named version (/sys/module/*/version); nothing
 here writes host sysfs.  The disk-full cases use a 64k tmpfs mounted on a
-fresh directory under /tmp and unmounted afterwards.
+fresh directory under /tmp and unmounted afterwards.  Tests that count
+records trace only this process (-p), so another process (or another
+tracer's test) reading version attributes at the same time changes nothing.
+The syslog test runs the tracer in a private mount namespace whose /dev/log
+is the test's own socket: the host's syslog is never touched.
 """
 import contextlib
 import errno
@@ -24,8 +28,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BIN, TestFailure, Tracer, expect, expect_eq, expect_usage_errors, finish,  # noqa: E402
-                     read_attr, run, run_test, skip)
+from harness import (BIN, SkipTest, TestFailure, Tracer, expect, expect_eq,  # noqa: E402
+                     expect_usage_errors, finish, read_attr, run, run_test)
+
+ME = ("-p", str(os.getpid()))   # trace this process only
 
 DROP_MSG = "records are counted until writing works again"
 LOG_DAEMON = 3 << 3
@@ -354,7 +360,7 @@ def test_disk_full():
     with small_tmpfs() as d:
         log = os.path.join(d, "audit.log")
         fill(d, leave=4096)     # one page left: a few records fit, one is cut
-        with tracing("-o", log) as t:
+        with tracing("-o", log, *ME) as t:
             do_reads(12)
             t.wait_reads(12)
             expect_eq(t.proc.poll(), None, "tracer still running on a full disk")
@@ -386,6 +392,8 @@ def test_disk_full():
         same_records(before + after, out[:len(before)] + out[len(before) + n:],
                      "file vs stdout around the gap")
         expect_eq(len(before) + n + len(after), len(out), "every record written or counted")
+        expect_eq([r.get("pid") for r in out if r["event"] in ("check", "read")],
+                  [os.getpid()] * 15, "only this process's 15 reads were traced (-p)")
         mine_after = [r for r in after if r.get("pid") == os.getpid()]
         expect_eq(len(mine_after), 3, "the reads after freeing space follow 'dropped'")
         summary = [ln for ln in stderr if "could not be written" in ln]
@@ -397,16 +405,18 @@ def test_flush_modes():
     with workdir() as d:
         for mode in ("none", "line", "fsync"):
             log = os.path.join(d, f"{mode}.log")
-            with tracing("-o", log, "--flush", mode) as t:
+            with tracing("-o", log, "--flush", mode, *ME) as t:
                 do_reads(3)
                 t.wait_reads(3)
                 out = t.stop()
             same_records(parse_file(log), out, f"--flush {mode}")
         if not shutil.which("strace"):
-            return
+            # the contents above cannot tell the three modes apart
+            raise SkipTest("strace not installed (make deps installs it): "
+                           "--flush fsync's one fdatasync per record is unchecked")
         # fsync really syncs each record: one fdatasync per record written
         log, trace_out = os.path.join(d, "st.log"), os.path.join(d, "strace.out")
-        t = AuditTracer("-o", log, "--flush", "fsync", "-d", "3",
+        t = AuditTracer("-o", log, "--flush", "fsync", "-d", "3", *ME,
                         prefix=("strace", "-f", "-qq", "-e", "trace=fdatasync",
                                 "-o", trace_out))
         try:
@@ -415,31 +425,34 @@ def test_flush_modes():
         finally:
             t.kill()
         n_sync = sum("fdatasync(" in ln and "= 0" in ln for ln in open(trace_out))
-        expect_eq(n_sync, len(parse_file(log)), "one successful fdatasync per record")
+        recs = parse_file(log)
+        expect_eq(sum(r["event"] == "read" for r in recs), 3, "the 3 reads are in the log")
+        expect_eq(n_sync, len(recs), "one successful fdatasync per record")
 
 
-def devlog_unavailable():
-    """Why a test listener cannot own /dev/log here, or None."""
-    if os.path.lexists("/dev/log"):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        try:
-            s.connect("/dev/log")
-            return "/dev/log belongs to a running syslog daemon; not taking it over"
-        except OSError as e:
-            return f"/dev/log exists (connect: {e.strerror}); not replacing it"
-        finally:
-            s.close()
-    return None
+# The tracer's /dev/log: in a private mount namespace (unshare -m), an
+# overlay on /dev whose log entry is a symlink to the test's socket (as
+# systemd's /dev/log is a symlink to journald's).  Nothing outside that
+# namespace sees it: the host's /dev/log, if any, keeps its own syslog.
+PRIVATE_DEVLOG = (
+    "set -e; mount -t overlay overlay -o lowerdir=/dev,upperdir=$0/up,workdir=$0/work /dev; "
+    "rm -f /dev/log; ln -s $0/log /dev/log; exec \"$@\"")
 
 
 class DevLog:
-    """A datagram listener bound to /dev/log, drained by a thread (the
-    kernel queues only net.unix.max_dgram_qlen datagrams, then syslog(3)
-    blocks)."""
+    """A datagram listener the tracer sees as /dev/log (PRIVATE_DEVLOG),
+    drained by a thread (the kernel queues only net.unix.max_dgram_qlen
+    datagrams, then syslog(3) blocks)."""
 
     def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="mdevver-devlog-", dir="/tmp")
+        os.mkdir(os.path.join(self.dir, "up"))
+        os.mkdir(os.path.join(self.dir, "work"))
+        self.path = os.path.join(self.dir, "log")
+        self.prefix = ("unshare", "-m", "--propagation", "private",
+                       "sh", "-c", PRIVATE_DEVLOG, self.dir)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind("/dev/log")
+        self.sock.bind(self.path)
         self.sock.settimeout(0.2)
         self.msgs = []
         self.done = threading.Event()
@@ -457,7 +470,7 @@ class DevLog:
         self.done.set()
         self.th.join()
         self.sock.close()
-        os.unlink("/dev/log")
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def records(self, pid):
         """(priority, record) of the tracer's messages."""
@@ -473,7 +486,7 @@ def test_syslog():
     lst = DevLog()
     try:
         # syslog only (no -o): check/read/lost/dropped go there, start/end not
-        with tracing("--syslog") as t:
+        with tracing("--syslog", *ME, prefix=lst.prefix) as t:
             do_reads(3)
             t.wait_reads(3)
             out = t.stop()
@@ -490,7 +503,7 @@ def test_syslog():
         with small_tmpfs() as d:
             log = os.path.join(d, "a.log")
             fill(d)
-            with tracing("--syslog", "-o", log) as t:
+            with tracing("--syslog", "-o", log, *ME, prefix=lst.prefix) as t:
                 do_reads(2)
                 t.wait_reads(2)
                 os.unlink(os.path.join(d, "filler"))
@@ -548,11 +561,7 @@ def main():
     run_test("audit_cut_tail_repaired", test_cut_tail_repaired)
     run_test("audit_disk_full", test_disk_full)
     run_test("audit_flush_modes", test_flush_modes)
-    why = devlog_unavailable()
-    if why:
-        skip("audit_syslog", why)
-    else:
-        run_test("audit_syslog", test_syslog)
+    run_test("audit_syslog", test_syslog)
     run_test("audit_bad_options", test_bad_options)
     run_test("audit_unwritable_path", test_unwritable_path)
     return finish()
