@@ -36,6 +36,17 @@ def samples(text):
     return out
 
 
+def scrape_until(pred, addr=ADDR, timeout=10):
+    """Scrape until pred(samples) holds or the deadline passes; the last
+    scrape either way (the caller asserts on it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, ctype, text = scrape(addr)
+        if status != 200 or pred(samples(text)) or time.monotonic() > deadline:
+            return status, ctype, text
+        time.sleep(0.1)
+
+
 def promtool_ok(text):
     r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
                        text=True)
@@ -43,12 +54,12 @@ def promtool_ok(text):
 
 
 def test_host_metrics():
-    t = Tracer("--metrics-addr", ADDR)
+    t = Tracer("--metrics-addr", ADDR, "-p", str(os.getpid()))   # this process only
     files = sorted(glob.glob("/sys/module/*/version"))[:3]
     for f in files:
         read_attr(f)
-    time.sleep(0.5)   # the reader drains every 100 ms
-    status, ctype, text = scrape()
+    reads = 'mdevver_reads_total{outcome="ok",mdev_type="unknown"}'
+    status, ctype, text = scrape_until(lambda s: s.get(reads, 0) >= len(files))
     t.stop()
     expect_eq(status, 200, "HTTP status")
     expect(ctype.startswith("text/plain; version=0.0.4"), f"content type {ctype}")

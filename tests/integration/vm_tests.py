@@ -390,18 +390,17 @@ def test_top_live():
 
 def test_metrics_checks():
     """Checks by outcome and type as Prometheus counters, valid for promtool."""
-    import time
-    from metrics_tests import promtool_ok, samples, scrape
+    from metrics_tests import promtool_ok, samples, scrape_until
     subprocess.run(["ip", "link", "set", "lo", "up"], capture_output=True)
     addr = "127.0.0.1:19465"
-    t = Tracer("-m", "fentry", "--metrics-addr", addr)
+    t = Tracer("-m", "fentry", "--metrics-addr", addr, "-p", str(os.getpid()))
     write_attr(VERSION, SELF)
     write_attr(VERSION, SELF)
     write_attr(VERSION, OTHER)
     write_attr(MIG_DEV, MIG_SELF)
     read_attr(VERSION)
-    time.sleep(0.5)
-    status, _, text = scrape(addr)
+    reads = f'mdevver_reads_total{{outcome="ok",mdev_type="{TYPE}"}}'
+    status, _, text = scrape_until(lambda s: s.get(reads, 0) >= 1, addr=addr)
     t.stop()
     expect_eq(status, 200, "HTTP status")
     promtool_ok(text)
