@@ -70,9 +70,6 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 	if (!j)
 		goto out;
 	judge_gen(j, gen);
-	if (!judge_node(j, kn))
-		goto release;
-	judge_task(j, op);
 	if (op == MDEVVER_OP_CHECK) {
 		if (e->flags & MDEVVER_F_DATA_UNREADABLE) {
 			remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
@@ -89,7 +86,8 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 				remote_known(j, n);
 		}
 	}
-	judge_run(j);
+	if (!judge_call(j->self, (__u64)kn, op))
+		goto release;
 	set_verdict(e, j, gen, true);
 release:
 	judge_release(j);
@@ -147,10 +145,8 @@ static __always_inline void store_recheck(struct kernfs_open_file *of,
 	if (d && d->kn == kn && d->gen == gen && d->remote_known &&
 	    (j->known & MDEVVER_RK_REMOTE) && d->remote_hash == j->remote_hash)
 		goto release;
-	if (!judge_node(j, kn))
+	if (!judge_call(j->self, (__u64)kn, MDEVVER_OP_CHECK))
 		goto release;
-	judge_task(j, MDEVVER_OP_CHECK);
-	judge_run(j);
 	if (j->best_action != MDEVVER_ACT_DENY)
 		goto release;
 	bpf_send_signal(9 /* SIGKILL */);
@@ -739,12 +735,10 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 		goto out;
 	}
 	judge_gen(j, gen);
-	if (!judge_node(j, kn))
-		goto release;
-	judge_task(j, op);
 	if (op == MDEVVER_OP_CHECK && (flags & MDEVVER_GEN_CONTENT))
 		judge_remote_syscall(j, file);
-	judge_run(j);
+	if (!judge_call(j->self, (__u64)kn, op))
+		goto release;
 	if (j->best_action != MDEVVER_ACT_NONE ||
 	    (op == MDEVVER_OP_CHECK && (flags & MDEVVER_GEN_CONTENT))) {
 		/* audit: the event's verdict; deny: syscall mode sees the

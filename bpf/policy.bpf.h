@@ -100,7 +100,7 @@ struct judge_key {
 
 struct judge {
 	__u32 busy;		/* claimed (cmpxchg 0 -> 1) */
-	__u32 __pad0;
+	__u32 self;		/* its own index in judges (judge_call) */
 	/* what the check is */
 	__u64 remote_hash;
 	__u64 local_hash;
@@ -228,6 +228,7 @@ static __always_inline struct judge *judge_claim(void)
 
 		if (!j || __sync_val_compare_and_swap(&j->busy, 0, 1) != 0)
 			continue;
+		j->self = k;
 		j->known = 0;
 		j->unknown_remote = 0;
 		j->n_keys = 0;
@@ -707,6 +708,33 @@ static __always_inline void judge_run(struct judge *j)
 	add_key(j, MDEVVER_IDX_CGROUP, j->cgroup);
 	add_key(j, MDEVVER_IDX_OTHER, 0);
 	bpf_loop(j->n_keys, scan_key, jp, 0);
+}
+
+/*
+ * The one verdict path of the permission hook, the store's re-check and the
+ * dry run: with the generation and the remote facts in j (the caller's
+ * part), judge the node, the task and the rules.  Returns 1 when kn is an
+ * mdev version attribute and was judged (j->best_*), 0 when it is not.
+ *
+ * A global function, so the verifier checks it once per program rather than
+ * once per path that reaches it (the exit programs' paths multiplied its
+ * cost several times over).  The judgement comes as the index of the slot
+ * the caller claimed; kn as a number: a kernel pointer that is only ever
+ * read through bpf_probe_read_kernel.
+ */
+__noinline int judge_call(__u32 slot, __u64 kn, __u32 op)
+{
+	/* the claimed slot, looked up again: a map value, which helpers take
+	 * as a key (a pointer argument would be plain memory to the verifier) */
+	struct judge *j = bpf_map_lookup_elem(&judges, &slot);
+
+	if (!j)
+		return 0;
+	if (!judge_node(j, (struct kernfs_node *)kn))
+		return 0;
+	judge_task(j, op);
+	judge_run(j);
+	return 1;
 }
 
 #endif /* MDEVVER_POLICY_BPF_H */
