@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Extra modules a unit test links besides user/*/<module>.c (see Makefile).
-UNIT_DEPS_policy_compile := policy
+UNIT_DEPS_policy := escape
+UNIT_DEPS_policy_compile := policy escape
 # the record pipeline (user/record, user/sinks)
 REC_FMT := record escape decode outcome
 UNIT_DEPS_json_fmt := $(REC_FMT)

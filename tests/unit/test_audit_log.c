@@ -119,14 +119,62 @@ static void test_cut_tail(void)
 	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT, 0600);
 	ASSERT_TRUE(fd >= 0, "made");
-	ASSERT_EQ(14, write(fd, "{\"a\":1}\n{\"b\":", 14), "written");
+	ASSERT_EQ(41, write(fd, "{\"schema\":1,\"event\":\"a\"}\n{\"schema\":1,\"ev", 41),
+		  "written");
 	close(fd);
 	log = audit_log_open(&opt, err, sizeof(err));
 	ASSERT_TRUE(log != NULL, "opened");
 	audit_log_record(log, "{\"c\":2}\n", 8);
 	audit_log_close(log);
 	data = slurp(path, &len);
-	ASSERT_STREQ("{\"a\":1}\n{\"c\":2}\n", data, "fragment removed, record appended");
+	ASSERT_STREQ("{\"schema\":1,\"event\":\"a\"}\n{\"c\":2}\n", data,
+		     "fragment removed, record appended");
+}
+
+/* An existing file that is not a log of ours: refused, not touched. */
+static void test_not_a_log(void)
+{
+	static const char *const texts[] = {
+		"not a log\n",
+		"{\"a\":1}\n",			/* JSON, but not our record */
+		"{\"schema\":x,\"event\":\"a\"}\n",
+		"{\"schema\":1}",
+	};
+	struct audit_log_options opt = { .path = path };
+	char err[256];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		size_t n = strlen(texts[i]), len;
+		const char *data;
+		int fd;
+
+		unlink(path);
+		fd = open(path, O_WRONLY | O_CREAT, 0644);
+		ASSERT_TRUE(fd >= 0, "made");
+		ASSERT_EQ((ssize_t)n, write(fd, texts[i], n), "written");
+		fchmod(fd, 0644);
+		close(fd);
+		ASSERT_TRUE(audit_log_open(&opt, err, sizeof(err)) == NULL, texts[i]);
+		ASSERT_TRUE(strstr(err, "not an mdevver-trace audit log") != NULL, err);
+		data = slurp(path, &len);
+		ASSERT_STREQ(texts[i], data, "left byte for byte");
+		ASSERT_TRUE(stat(path, &st) == 0 && (st.st_mode & 07777) == 0644, "mode kept");
+	}
+	unlink(path);
+}
+
+/* A FIFO is refused at once (a FIFO without a reader would block). */
+static void test_fifo(void)
+{
+	struct audit_log_options opt = { .path = path };
+	char err[256];
+
+	unlink(path);
+	ASSERT_TRUE(mkfifo(path, 0600) == 0, "mkfifo");
+	ASSERT_TRUE(audit_log_open(&opt, err, sizeof(err)) == NULL, "refused");
+	ASSERT_STREQ("not a regular file (a FIFO)", err, "says why");
+	unlink(path);
 }
 
 int main(void)
@@ -139,6 +187,8 @@ int main(void)
 	RUN_TEST(test_batch);
 	RUN_TEST(test_rotation);
 	RUN_TEST(test_cut_tail);
+	RUN_TEST(test_not_a_log);
+	RUN_TEST(test_fifo);
 	for (int i = 0; i <= 4; i++) {
 		char name[300];
 

@@ -730,6 +730,7 @@ static int is_zeroed(const struct compiled_policy *c)
 static void test_errors(void)
 {
 	struct text t = { 0 };
+	struct policy p;
 	char v[253];
 
 	memset(v, 'v', 252);
@@ -778,7 +779,11 @@ static void test_errors(void)
 	t = (struct text){ 0 };
 	for (int i = 0; i < MDEVVER_RULES_MAX + 1; i++)
 		text_add(&t, "audit uid=%d\n", i);
-	EXPECT_COMPILE_ERROR(t.buf, "p.policy: 16385 rules: at most 16384 are supported");
+	/* refused while parsing now (policy.c), at the first rule too many;
+	 * the compiler's own check stays for policies built otherwise */
+	ASSERT_EQ(-1, parse(t.buf, &p), "16385 rules refused by the parser");
+	ASSERT_STREQ("p.policy:16385:1: more than 16384 rules: at most 16384 are supported",
+		     err, "the parser's message");
 	free(t.buf);
 }
 

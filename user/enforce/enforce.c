@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -108,6 +109,111 @@ static int refuse(char *why, size_t sz, const char *fmt, ...)
 	return -1;
 }
 
+/* "a FIFO", "a directory", ... for "not a regular file (...)" */
+static const char *file_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	return "not a file";
+}
+
+/*
+ * One directory on the way to the policy (or a symbolic link on it): like
+ * sshd's StrictModes, root-owned and not writable by group or others, else
+ * whoever can write it can swap the policy.  One exception: a root-owned
+ * sticky directory (/tmp, mode 1777), where nobody else can rename or
+ * remove what root owns.  A symbolic link must be root's: its target is
+ * what its owner says.
+ */
+static int check_step(const char *path, const char *step, char *why, size_t whysz)
+{
+	struct stat st;
+
+	if (lstat(step, &st))
+		return refuse(why, whysz, "policy file %s: %s: %s", path, step, strerror(errno));
+	if (S_ISLNK(st.st_mode)) {
+		if (st.st_uid != 0)
+			return refuse(why, whysz, "unsafe policy file %s: symbolic link %s owned "
+				      "by uid %u, not root", path, step, (unsigned int)st.st_uid);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return 0;	/* the file itself: checked through its descriptor */
+	if (st.st_uid != 0)
+		return refuse(why, whysz, "unsafe policy file %s: directory %s owned by uid %u, "
+			      "not root: chown root %s", path, step, (unsigned int)st.st_uid, step);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		return refuse(why, whysz, "unsafe policy file %s: directory %s writable by %s "
+			      "(mode %04o): chmod go-w %s", path, step,
+			      (st.st_mode & S_IWOTH) ? "others" : "group",
+			      (unsigned int)(st.st_mode & 07777), step);
+	return 0;
+}
+
+/* Every prefix of p ("/", "/a", "/a/b", ...) through check_step. */
+static int check_walk(const char *path, const char *p, char *why, size_t whysz)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(p);
+
+	if (n >= sizeof(buf))
+		return refuse(why, whysz, "policy file %s: path too long", path);
+	memcpy(buf, p, n + 1);
+	if (check_step(path, "/", why, whysz))
+		return -1;
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		if (buf[i - 1] == '/')
+			continue;
+		buf[i] = '\0';
+		if (check_step(path, buf, why, whysz))
+			return -1;
+		buf[i] = p[i];
+	}
+	return 0;
+}
+
+/*
+ * The directories above the policy: along the path as given (made
+ * absolute; symbolic links on it must be root's) and along the path of the
+ * file actually opened (fd: what the links led to).
+ */
+static int check_policy_dirs(const char *path, int fd, char *why, size_t whysz)
+{
+	char abs[PATH_MAX], real[PATH_MAX], link[64];
+	ssize_t n;
+
+	if (path[0] == '/') {
+		if (snprintf(abs, sizeof(abs), "%s", path) >= (int)sizeof(abs))
+			return refuse(why, whysz, "policy file %s: path too long", path);
+	} else {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(abs, sizeof(abs), "%s/%s", cwd, path) >= (int)sizeof(abs))
+			return refuse(why, whysz, "policy file %s: path too long", path);
+	}
+	if (check_walk(path, abs, why, whysz))
+		return -1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n <= 0 || real[0] != '/')
+		return 0;	/* no /proc: the path as given was checked */
+	real[n] = '\0';
+	return check_walk(path, real, why, whysz);
+}
+
 static int read_policy(const char *path, struct policy *out, char *why, size_t whysz)
 {
 	struct stat st;
@@ -116,7 +222,8 @@ static int read_policy(const char *path, struct policy *out, char *why, size_t w
 	ssize_t n;
 	int fd, ret = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not hang the open (refused just below) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		return refuse(why, whysz, "policy file %s: %s", path, strerror(errno));
 	}
@@ -125,7 +232,8 @@ static int read_policy(const char *path, struct policy *out, char *why, size_t w
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		refuse(why, whysz, "policy file %s: not a regular file", path);
+		refuse(why, whysz, "policy file %s: not a regular file (%s)", path,
+		       file_kind(st.st_mode));
 		goto out;
 	}
 	if (st.st_uid != 0) {
@@ -140,6 +248,8 @@ static int read_policy(const char *path, struct policy *out, char *why, size_t w
 		       (unsigned int)(st.st_mode & 07777), path);
 		goto out;
 	}
+	if (check_policy_dirs(path, fd, why, whysz))
+		goto out;
 	for (;;) {
 		if (len + 4096 > cap) {
 			char *t = realloc(text, cap = cap ? 2 * cap : 65536);
@@ -232,23 +342,6 @@ int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 			"(or CAP_BPF, CAP_PERFMON, CAP_MAC_ADMIN and CAP_SYS_ADMIN)\n");
 		return -1;
 	}
-	if (!opt->dry_run) {
-		char lsms[256];
-		int active = kf_bpf_lsm_active(lsms, sizeof(lsms));
-
-		if (active < 0) {
-			fprintf(stderr, "mdevver-trace: cannot tell whether BPF LSM is active (%s): "
-				"mount securityfs (mount -t securityfs none /sys/kernel/security); "
-				"--dry-run works without it\n", lsms);
-			return -1;
-		}
-		if (!active) {
-			fprintf(stderr, "mdevver-trace: BPF LSM is not active (active LSMs: %s): add bpf to "
-				"the lsm= boot parameter (e.g. lsm=%s,bpf) and reboot; --dry-run works without it\n",
-				lsms, lsms);
-			return -1;
-		}
-	}
 	if (opt->pin && opt->dry_run) {
 		fprintf(stderr, "mdevver-trace: --pin keeps enforcement in the kernel; it makes no sense with --dry-run\n");
 		return -1;
@@ -264,6 +357,26 @@ int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 		return -1;
 	}
 	compiled_policy_free(&c);
+	/* the cheap local checks (the policy file) came first */
+	if (!opt->dry_run) {
+		char lsms[256];
+		int active = kf_bpf_lsm_active(lsms, sizeof(lsms));
+
+		if (active < 0) {
+			fprintf(stderr, "mdevver-trace: cannot tell whether BPF LSM is active (%s): "
+				"mount securityfs (mount -t securityfs none /sys/kernel/security); "
+				"--dry-run works without it\n", lsms);
+			policy_free(&en->pol[0]);
+			return -1;
+		}
+		if (!active) {
+			fprintf(stderr, "mdevver-trace: BPF LSM is not active (active LSMs: %s): add bpf to "
+				"the lsm= boot parameter (e.g. lsm=%s,bpf) and reboot; --dry-run works without it\n",
+				lsms, lsms);
+			policy_free(&en->pol[0]);
+			return -1;
+		}
+	}
 	if (pinned_state_exists()) {
 		if (!opt->pin) {
 			fprintf(stderr, "mdevver-trace: enforcement is pinned in %s: use --pin to adopt it, "

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "escape.h"
+#include "mdevver_enforce.h"
 #include "policy.h"
 
 static const char *const key_names[PK_COUNT] = {
@@ -42,14 +44,20 @@ struct parser {
 	size_t pos;		/* offset in the line */
 	char *err;
 	size_t errsz;
+	/* rule names seen: open addressing, slot = rule index + 1 (0 empty);
+	 * the duplicate check is O(1) per rule, not a scan of all before it */
+	size_t *names;
+	size_t names_cap;
 };
 
 __attribute__((format(printf, 3, 4)))
 static int fail(struct parser *p, size_t col, const char *fmt, ...)
 {
+	char fname[256];
 	size_t n;
 
-	n = snprintf(p->err, p->errsz, "%s:%u:%zu: ", p->fname, p->lineno, col + 1);
+	c_escape(fname, sizeof(fname), p->fname, strlen(p->fname));
+	n = snprintf(p->err, p->errsz, "%s:%u:%zu: ", fname, p->lineno, col + 1);
 	if (n < p->errsz) {
 		va_list ap;
 
@@ -60,6 +68,16 @@ static int fail(struct parser *p, size_t col, const char *fmt, ...)
 	}
 	return -1;
 }
+
+/* A value from the file, C-escaped (escape.h) for an error message: the
+ * message reaches a terminal.  At most 40 bytes of it. */
+static const char *shown(char *dst, size_t dstsz, const void *v, size_t len)
+{
+	c_escape(dst, dstsz, v, len < 40 ? len : 40);
+	return dst;
+}
+
+#define SHOWN_MAX (40 * 4 + 4)
 
 static bool at_end(const struct parser *p)
 {
@@ -129,8 +147,12 @@ static int parse_value(struct parser *p, unsigned char *buf, size_t *len,
 				p->pos += 2;
 				break;
 			}
-			default:
-				return fail(p, at, "unknown escape '\\%c' (use \\n \\t \\r \\\\ \\\" or \\xNN)", c);
+			default: {
+				char sh[SHOWN_MAX];
+
+				return fail(p, at, "unknown escape '\\%s' (use \\n \\t \\r \\\\ \\\" or \\xNN)",
+					    shown(sh, sizeof(sh), &c, 1));
+			}
 			}
 		}
 		if (n == POLICY_VALUE_MAX)
@@ -147,19 +169,19 @@ static int parse_value(struct parser *p, unsigned char *buf, size_t *len,
 static int parse_number(struct parser *p, size_t col, const unsigned char *v,
 			size_t len, uint64_t max, uint64_t *out, const char *what)
 {
-	char tmp[32], *end;
+	char tmp[32], *end, sh[SHOWN_MAX];
 	unsigned long long x;
 
 	if (len == 0 || len >= sizeof(tmp) || !isdigit(v[0]))
-		return fail(p, col, "invalid %s '%.*s': expected a number", what,
-			    (int)(len < 40 ? len : 40), (const char *)v);
+		return fail(p, col, "invalid %s '%s': expected a number", what,
+			    shown(sh, sizeof(sh), v, len));
 	memcpy(tmp, v, len);
 	tmp[len] = '\0';
 	errno = 0;
 	x = strtoull(tmp, &end, 10);
 	if (errno || *end || x > max)
 		return fail(p, col, "invalid %s '%s': expected a number up to %llu",
-			    what, tmp, (unsigned long long)max);
+			    what, shown(sh, sizeof(sh), tmp, len), (unsigned long long)max);
 	*out = x;
 	return 0;
 }
@@ -168,13 +190,16 @@ static int parse_number(struct parser *p, size_t col, const unsigned char *v,
 static int parse_cgroup(struct parser *p, size_t col, const unsigned char *v,
 			size_t len, uint64_t *out)
 {
+	char sh[SHOWN_MAX];
 	struct stat st;
 
 	if (len && v[0] == '/') {
 		if (stat((const char *)v, &st))
-			return fail(p, col, "cgroup '%s': %s", (const char *)v, strerror(errno));
+			return fail(p, col, "cgroup '%s': %s", shown(sh, sizeof(sh), v, len),
+				    strerror(errno));
 		if (!S_ISDIR(st.st_mode))
-			return fail(p, col, "cgroup '%s': not a directory", (const char *)v);
+			return fail(p, col, "cgroup '%s': not a directory",
+				    shown(sh, sizeof(sh), v, len));
 		*out = st.st_ino;
 		return 0;
 	}
@@ -242,9 +267,12 @@ static int parse_match(struct parser *p, struct policy_rule *r,
 			m->num = MDEVVER_OP_CHECK;
 		else if (len == 4 && !memcmp(buf, "read", 4))
 			m->num = MDEVVER_OP_READ;
-		else
-			return fail(p, vcol, "invalid op '%.*s': expected check or read",
-				    (int)(len < 40 ? len : 40), (const char *)buf);
+		else {
+			char sh[SHOWN_MAX];
+
+			return fail(p, vcol, "invalid op '%s': expected check or read",
+				    shown(sh, sizeof(sh), buf, len));
+		}
 		return 0;
 	case PK_UID:
 		return parse_number(p, vcol, buf, len, UINT32_MAX - 1, &m->num, "uid");
@@ -302,10 +330,52 @@ void policy_free(struct policy *p)
 	p->n_rules = p->cap = 0;
 }
 
+static size_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/* The slot holding name, or the empty slot where it would go. */
+static size_t name_slot(const struct parser *p, const struct policy *pol,
+			const char *name)
+{
+	size_t mask = p->names_cap - 1, i = name_hash(name) & mask;
+
+	while (p->names[i] && strcmp(pol->rules[p->names[i] - 1].name, name))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Room for one more name (load at most one half). */
+static int names_grow(struct parser *p, const struct policy *pol)
+{
+	size_t cap = p->names_cap ? p->names_cap : 64, *old = p->names, old_cap = p->names_cap;
+
+	while (2 * (pol->n_rules + 1) > cap)
+		cap *= 2;
+	if (cap == p->names_cap)
+		return 0;
+	p->names = calloc(cap, sizeof(*p->names));
+	if (!p->names) {
+		p->names = old;
+		return -1;
+	}
+	p->names_cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i])
+			p->names[name_slot(p, pol, pol->rules[old[i] - 1].name)] = old[i];
+	free(old);
+	return 0;
+}
+
 static int parse_line(struct parser *p, struct policy *pol, unsigned char *buf)
 {
 	struct policy_rule r;
-	size_t col, wlen = 0;
+	size_t col, wlen = 0, slot;
 	bool any = false;
 
 	memset(&r, 0, sizeof(r));
@@ -330,8 +400,10 @@ static int parse_line(struct parser *p, struct policy *pol, unsigned char *buf)
 		skip_space(p);
 		if (at_end(p))
 			break;
-		if (p->pos == before)
+		if (p->pos == before) {
+			rule_free(&r);
 			return fail(p, p->pos, "expected a space before the next key");
+		}
 		if (parse_match(p, &r, buf)) {
 			rule_free(&r);
 			return -1;
@@ -349,12 +421,24 @@ static int parse_line(struct parser *p, struct policy *pol, unsigned char *buf)
 		rule_free(&r);
 		return fail(p, col, "remote is what a check writes: a rule with op=read and remote never matches");
 	}
-	for (size_t i = 0; i < pol->n_rules; i++) {
-		if (!strcmp(pol->rules[i].name, r.name)) {
-			rule_free(&r);
-			return fail(p, col, "rule name '%s' already used on line %u",
-				    r.name, pol->rules[i].line);
-		}
+	if (names_grow(p, pol)) {
+		rule_free(&r);
+		return fail(p, col, "out of memory");
+	}
+	slot = name_slot(p, pol, r.name);
+	if (p->names[slot]) {
+		char sh[SHOWN_MAX];
+
+		rule_free(&r);
+		return fail(p, col, "rule name '%s' already used on line %u",
+			    shown(sh, sizeof(sh), pol->rules[p->names[slot] - 1].name,
+				  strlen(pol->rules[p->names[slot] - 1].name)),
+			    pol->rules[p->names[slot] - 1].line);
+	}
+	if (pol->n_rules == MDEVVER_RULES_MAX) {
+		rule_free(&r);
+		return fail(p, col, "more than %d rules: at most %d are supported",
+			    MDEVVER_RULES_MAX, MDEVVER_RULES_MAX);
 	}
 	if (pol->n_rules == pol->cap) {
 		size_t cap = pol->cap ? pol->cap * 2 : 16;
@@ -367,6 +451,7 @@ static int parse_line(struct parser *p, struct policy *pol, unsigned char *buf)
 		pol->rules = nr;
 		pol->cap = cap;
 	}
+	p->names[slot] = pol->n_rules + 1;
 	pol->rules[pol->n_rules++] = r;
 	return 0;
 }
@@ -404,10 +489,12 @@ int policy_parse(const char *text, size_t len, const char *fname,
 		at += l + (nl ? 1 : 0);
 	}
 	free(buf);
+	free(p.names);
 	*out = pol;
 	return 0;
 bad:
 	free(buf);
+	free(p.names);
 	policy_free(&pol);
 	return -1;
 }

@@ -6,11 +6,15 @@
  */
 #define _GNU_SOURCE
 #include <argp.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "escape.h"
 #include "report.h"
 #include "report_html.h"
 #include "report_input.h"
@@ -69,6 +73,64 @@ static int write_html(FILE *f, const char *path, struct report_model *m)
 	return 0;
 }
 
+/*
+ * Does the first line of path look like a JSON record (a log)?  It starts
+ * with '{' and ends with '}' (within the first 64 KiB).
+ */
+static bool looks_like_log(const char *path)
+{
+	static char buf[65536];
+	size_t n;
+	char *nl;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (!n || buf[0] != '{')
+		return false;
+	nl = memchr(buf, '\n', n);
+	if (nl)
+		n = (size_t)(nl - buf);
+	while (n && (buf[n - 1] == '\r' || buf[n - 1] == ' '))
+		n--;
+	return n && buf[n - 1] == '}';
+}
+
+/*
+ * --html FILE must not destroy what the report is made of: refused when it
+ * is one of the LOGs (same file, by inode) or an existing file whose first
+ * line is a JSON record (a log given in the wrong place).  A mistyped
+ * command line: exit 2, before anything is read.
+ */
+static int check_html_target(const struct report_args *a)
+{
+	char shown[512], log_shown[512];
+	struct stat hs, ls;
+
+	if (stat(a->html, &hs))
+		return 0;	/* created: fine (or fopen says why not) */
+	c_escape(shown, sizeof(shown), a->html, strlen(a->html));
+	for (int i = 0; i < a->n_logs; i++) {
+		bool is_stdin = !strcmp(a->logs[i], "-");
+
+		if ((is_stdin ? fstat(STDIN_FILENO, &ls) : stat(a->logs[i], &ls)) ||
+		    ls.st_dev != hs.st_dev || ls.st_ino != hs.st_ino)
+			continue;
+		c_escape(log_shown, sizeof(log_shown), a->logs[i], strlen(a->logs[i]));
+		fprintf(stderr, "%s: --html %s: it is the input log %s: refusing to write over it\n",
+			PROG, shown, log_shown);
+		return -1;
+	}
+	if (S_ISREG(hs.st_mode) && looks_like_log(a->html)) {
+		fprintf(stderr, "%s: --html %s: it looks like an audit log (its first line is a "
+			"JSON record): refusing to write over it\n", PROG, shown);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -92,6 +154,8 @@ int cmd_report(int argc, char **argv)
 	int ret = 0;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
+		return 2;
+	if (a.html && check_html_target(&a))
 		return 2;
 	if (report_model_init(&model)) {
 		fprintf(stderr, "%s: out of memory\n", PROG);

@@ -55,6 +55,7 @@ struct audit_log {
 	char *host_json;	/* host name as a JSON string literal */
 	int fd;			/* -1 while the file cannot be opened */
 	bool regular;		/* rotation and truncation only for files */
+	char refusal[160];	/* why open_file refused FILE (E_AUDIT_*) */
 	uint64_t size;		/* bytes in FILE, for rotation */
 	uint64_t max_size;
 	unsigned int max_files;
@@ -120,14 +121,60 @@ static void drop_partial_tail(struct audit_log *log, int fd, off_t size)
 		(long long)(size - keep));
 }
 
-/* Open FILE by name; returns the fd or -errno. */
+/* open_file's refusals, beyond any errno (text in open_error) */
+#define E_AUDIT_NOT_REGULAR 4096	/* a FIFO, a device, a directory, ... */
+#define E_AUDIT_NOT_LOG 4097		/* a file that is not an audit log */
+
+/*
+ * Is the file on fd (size bytes) an audit log of this tool?  Empty, or its
+ * first line starts the way every record this tool writes starts:
+ * {"schema":N,"event":"   (json_fmt.c writes these two keys first).
+ * Anything else is not ours to append to, chmod or cut back.
+ */
+static bool is_audit_log(int fd, off_t size)
+{
+	static const char head[] = "{\"schema\":";
+	char buf[64];
+	ssize_t n;
+	size_t i = sizeof(head) - 1;
+
+	if (size == 0)
+		return true;
+	n = pread(fd, buf, sizeof(buf), 0);
+	if (n < (ssize_t)sizeof(head) || memcmp(buf, head, sizeof(head) - 1))
+		return false;
+	if (i >= (size_t)n || buf[i] < '0' || buf[i] > '9')
+		return false;
+	while (i < (size_t)n && buf[i] >= '0' && buf[i] <= '9')
+		i++;
+	return (size_t)n - i >= 10 && !memcmp(buf + i, ",\"event\":\"", 10);
+}
+
+static const char *file_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a file";
+}
+
+/* Open FILE by name; returns the fd or -errno (or -E_AUDIT_*). */
 static int open_file(struct audit_log *log)
 {
 	struct stat st;
 	/* O_NOFOLLOW: root appending to (and chmod'ing) whatever a symlink
-	 * planted at FILE points to would be a gift to an attacker */
+	 * planted at FILE points to would be a gift to an attacker.
+	 * O_NONBLOCK: a FIFO must not block the open (it is refused below,
+	 * never written: a FIFO without a reader would stop the tracer). */
 	int fd = open(log->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC |
-		      O_NOFOLLOW, 0600);
+		      O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
 
 	if (fd < 0)
 		return -errno;
@@ -137,25 +184,41 @@ static int open_file(struct audit_log *log)
 		close(fd);
 		return -err;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(log->refusal, sizeof(log->refusal), "not a regular file (%s)",
+			 file_kind(st.st_mode));
+		close(fd);
+		return -E_AUDIT_NOT_REGULAR;
+	}
+	/* an existing file that is not a log of ours is left as it is */
+	if (!is_audit_log(fd, st.st_size)) {
+		snprintf(log->refusal, sizeof(log->refusal), "exists and is not an "
+			 "mdevver-trace audit log (its first line is not a record); "
+			 "refusing to append to it");
+		close(fd);
+		return -E_AUDIT_NOT_LOG;
+	}
 	/* The mode argument only applies when open creates the file: an
-	 * existing log readable by others (an old run, a hand-made file)
-	 * is tightened to 0600, since the records name processes and users.
-	 * Not for a device such as /dev/null, which is not ours to change. */
-	if (S_ISREG(st.st_mode) && (st.st_mode & 07777) != 0600 &&
-	    fchmod(fd, 0600)) {
+	 * existing log readable by others (an old run) is tightened to 0600,
+	 * since the records name processes and users. */
+	if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600)) {
 		int err = errno;
 
 		close(fd);
 		return -err;
 	}
-	log->regular = S_ISREG(st.st_mode);
-	if (log->regular) {
-		drop_partial_tail(log, fd, st.st_size);
-		if (fstat(fd, &st))
-			st.st_size = 0;
-	}
-	log->size = log->regular ? (uint64_t)st.st_size : 0;
+	log->regular = true;
+	drop_partial_tail(log, fd, st.st_size);
+	if (fstat(fd, &st))
+		st.st_size = 0;
+	log->size = (uint64_t)st.st_size;
 	return fd;
+}
+
+/* The text of open_file's -fd. */
+static const char *open_error(const struct audit_log *log, int err)
+{
+	return err >= E_AUDIT_NOT_REGULAR ? log->refusal : strerror(err);
 }
 
 static const char *open_hint(int err)
@@ -202,7 +265,7 @@ struct audit_log *audit_log_open(const struct audit_log_options *opt,
 			goto nomem;
 		log->fd = open_file(log);
 		if (log->fd < 0) {
-			snprintf(err, errsz, "%s%s", strerror(-log->fd),
+			snprintf(err, errsz, "%s%s", open_error(log, -log->fd),
 				 open_hint(-log->fd));
 			audit_log_close(log);
 			return NULL;
@@ -224,7 +287,7 @@ static void report_failure(struct audit_log *log, int err)
 		return;
 	log->failing = true;
 	fprintf(stderr, "mdevver-trace: audit log %s: %s: records are counted "
-		"until writing works again\n", log->path, strerror(err));
+		"until writing works again\n", log->path, open_error(log, err));
 }
 
 /* A rename during rotation failed: said once until a rotation works. */
@@ -580,7 +643,7 @@ void audit_log_reopen(struct audit_log *log)
 	if (fd < 0) {
 		/* keep the old fd: records land in the moved file, not nowhere */
 		fprintf(stderr, "mdevver-trace: audit log %s: reopen: %s%s; %s\n",
-			log->path, strerror(-fd), open_hint(-fd),
+			log->path, open_error(log, -fd), open_hint(-fd),
 			log->fd >= 0 ? "still writing to the previous file" :
 			"records are counted until it can be opened");
 		return;
