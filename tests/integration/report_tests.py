@@ -20,6 +20,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import BIN, REPO, expect, expect_eq, finish, run_test, skip  # noqa: E402
+import forged  # noqa: E402
 
 DATA = os.path.join(REPO, "tests", "data", "report")
 LOGS = os.path.join(REPO, "build", "test-logs")
@@ -510,6 +511,57 @@ def _count_px(row, px):
             start = i + 1
 
 
+def test_hostile_strings():
+    """A forged log with control bytes in every string: the text report
+    and the page hold no raw control byte (C-escaped, then HTML-escaped on
+    the page); lost counters of 2^64-1 saturate instead of wrapping."""
+    with tempfile.TemporaryDirectory() as d:
+        log = forged.write(os.path.join(d, "forged.jsonl"))
+        page = os.path.join(d, "r.html")
+        r = subprocess.run([BIN, "report", "--html", page, log], capture_output=True,
+                           timeout=60)
+        expect_eq(r.returncode, 0, f"exit code ({r.stderr!r})")
+        expect_eq(forged.raw_controls(r.stdout + r.stderr), [], "text: no raw control bytes")
+        expect(b"\x9b" not in r.stdout and b"\xff" not in r.stdout, "text: no raw 0x9b/0xff")
+        out = r.stdout.decode()
+        expect(forged.HOSTILE_SHOWN in out, "text: the escaped form")
+        expect(f"lost records {forged.U64_MAX}," in out, f"saturated, not wrapped: {out}")
+        html = open(page, "rb").read()
+        expect_eq(forged.raw_controls(html), [], "html: no raw control bytes")
+        expect(b"\x9b" not in html and b"\xff" not in html, "html: no raw 0x9b/0xff")
+        expect(b"X\\x1b[2J\\n\\x07\\x9b\\xff&lt;b&gt;" in html,
+               "html: C-escaped, then entity-escaped")
+
+
+def test_html_over_input():
+    """--html never writes over an input log or a file that looks like a
+    log: one line, exit 2, the file byte for byte as it was."""
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(d, "a.jsonl")
+        shutil.copy(os.path.join(DATA, "hostA.jsonl"), log)
+        other = os.path.join(d, "b.jsonl")
+        shutil.copy(os.path.join(DATA, "hostB.jsonl"), other)
+        before = open(log, "rb").read(), open(other, "rb").read()
+        link = os.path.join(d, "same.html")
+        os.link(log, link)
+        for args, msg in (([log, log], f"--html {log}: it is the input log {log}"),
+                          ([link, log], f"--html {link}: it is the input log {log}"),
+                          ([other, log], f"--html {other}: it looks like an audit log")):
+            r = report("--html", *args)
+            expect_eq(r.returncode, 2, f"{args}: exit code ({r.stderr.strip()})")
+            lines = r.stderr.splitlines()
+            expect(len(lines) == 1 and lines[0].startswith(f"mdevver-trace report: {msg}"),
+                   f"{args}: one line: {r.stderr!r}")
+            expect_eq(r.stdout, "", f"{args}: no report")
+        expect_eq((open(log, "rb").read(), open(other, "rb").read()), before,
+                  "inputs left byte for byte")
+        page = os.path.join(d, "r.html")
+        with open(page, "w") as f:
+            f.write("<html>old page</html>\n")
+        r = report("--html", page, log)
+        expect_eq(r.returncode, 0, f"an old page is replaced ({r.stderr.strip()})")
+
+
 def main():
     if not os.path.exists(BIN):
         print(f"FAIL report: {BIN} not built (make)")
@@ -522,6 +574,8 @@ def main():
     run_test("report_usage_errors", test_usage_errors)
     run_test("report_malformed_lines", test_malformed_lines)
     run_test("report_byte_strings", test_byte_strings)
+    run_test("report_hostile_strings", test_hostile_strings)
+    run_test("report_html_over_input", test_html_over_input)
     run_test("report_100k_lines", test_100k_lines)
     run_test("report_html_self_contained", test_html_self_contained)
     if chromium():

@@ -7,10 +7,12 @@ tests/data/top/vm-sample.jsonl is real --json output recorded in the VM.
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import BIN, REPO, expect, expect_eq, finish, run, run_test  # noqa: E402
+import forged  # noqa: E402
 
 SAMPLE = os.path.join(REPO, "tests", "data", "top", "vm-sample.jsonl")
 SESSION = "mdevver-top-test"
@@ -106,8 +108,53 @@ def test_bad_replay():
     expect(r.stderr.startswith("mdevver-trace top: invalid interval '0'"), r.stderr)
 
 
+def test_hostile_replay_plain():
+    """Control bytes in every field of a forged log reach stdout C-escaped:
+    no raw ESC, no row forged by a newline; counters of 2^64-1 saturate."""
+    with tempfile.TemporaryDirectory() as d:
+        log = forged.write(os.path.join(d, "forged.jsonl"))
+        r = subprocess.run([BIN, "top", "--replay", log], capture_output=True, timeout=30)
+    expect_eq(r.returncode, 0, f"exit code ({r.stderr!r})")
+    expect_eq(forged.raw_controls(r.stdout + r.stderr), [], "no raw control bytes")
+    expect(b"\x9b" not in r.stdout and b"\xff" not in r.stdout, "no raw bytes >= 0x80")
+    out = r.stdout.decode()
+    lines = out.splitlines()
+    expect(forged.HOSTILE_SHOWN in out, f"escaped form shown: {out!r}")
+    expect(lines[0].startswith("mdevver-trace top - ") and "mode X\\x1b[2J" in lines[0] and
+           f"enforcement {forged.HOSTILE_SHOWN}" in lines[0], f"header: {lines[0]!r}")
+    expect_eq(lines[1], f"checks {forged.U64_MAX}: compatible 0  incompatible 0  unsupported 0  "
+              f"denied {forged.U64_MAX}  other {forged.U64_MAX} | reads 0 | lost {forged.U64_MAX}",
+              "totals saturate at 2^64-1")
+    recent = [l for l in lines if l.startswith("21:19:3")]
+    expect_eq(len(recent), 3, f"one line per event, none forged: {lines}")
+
+
+def test_hostile_replay_tmux():
+    """The same forged log in the curses view: the pane shows the escaped
+    form, and the screen is not cleared or shifted by the ESC [ 2 J."""
+    with tempfile.TemporaryDirectory() as d:
+        log = forged.write(os.path.join(d, "forged.jsonl"))
+        tmux("kill-server")
+        tmux("new-session", "-d", "-s", SESSION, "-x", "200", "-y", "30",
+             f"{BIN} top --replay {log}")
+        try:
+            lines = wait_for(lambda l: any(x.startswith("checks ") for x in l), "view drawn")
+            expect(lines[0].startswith("mdevver-trace top - "), f"header on row 0: {lines[0]!r}")
+            expect(any(x.startswith(forged.HOSTILE_SHOWN) for x in lines),
+                   f"device row escaped: {lines}")
+            expect(not any(x.startswith("<b>") or x.startswith("\x07") for x in lines),
+                   f"no row forged by a newline: {lines}")
+            recent = [x for x in lines if x.startswith("21:19:3")]
+            expect_eq(len(recent), 3, "three event rows")
+            tmux("send-keys", "-t", SESSION, "q")
+        finally:
+            tmux("kill-server")
+
+
 def main():
     run_test("top_plain_replay", test_plain_replay)
+    run_test("top_hostile_replay_plain", test_hostile_replay_plain)
+    run_test("top_hostile_replay_tmux", test_hostile_replay_tmux)
     run_test("top_tmux_keys_and_resize", test_tmux_keys_and_resize)
     run_test("top_bad_replay", test_bad_replay)
     return finish()

@@ -20,6 +20,7 @@
 
 #include "escape.h"
 #include "record.h"
+#include "sat.h"
 #include "sink.h"
 #include "top.h"
 #include "top_model.h"
@@ -127,7 +128,7 @@ static void draw(struct top_state *st)
 		getmaxyx(stdscr, c.rows, c.cols);
 	}
 	for (int i = 0; i < TOP_READ; i++)
-		checks += m->totals[i];
+		checks = sat_add_u64(checks, m->totals[i]);
 	put_line(&c, STYLE_HEADER, "mdevver-trace top - %s - mode %s - enforcement %s%s",
 		 st->replay ? st->replay_shown : "live", m->mode, m->enforcement,
 		 st->paused ? " - PAUSED" : "");
