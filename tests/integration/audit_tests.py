@@ -548,6 +548,62 @@ def test_unwritable_path():
         expect(not os.path.exists(os.path.join(d, "target")), "symlink target not created")
 
 
+def test_unsafe_targets():
+    """-o on a FIFO: refused at once with one line (a FIFO without a reader
+    used to block the tracer for good).  -o on an existing file that is not
+    an audit log: refused, the file byte for byte and mode as it was."""
+    with workdir() as d:
+        fifo = os.path.join(d, "fifo")
+        os.mkfifo(fifo)
+        t0 = time.monotonic()
+        r = run([BIN, "-o", fifo, "-d", "1"], timeout=20)
+        print(f"# FIFO as -o refused in {time.monotonic() - t0:.2f} s")
+        expect_eq(r.returncode, 1, f"FIFO: exit code ({r.stderr.strip()})")
+        expect_eq(r.stderr.splitlines(),
+                  [f"mdevver-trace: audit log {fifo}: not a regular file (a FIFO)"], "FIFO: one line")
+        for text in (b"precious data\nno newline at the end", b'{"a":1}\n{"b":'):
+            f = os.path.join(d, "notes.txt")
+            with open(f, "wb") as fh:
+                fh.write(text)
+            os.chmod(f, 0o644)
+            r = run([BIN, "-o", f, "-d", "1"], timeout=60)
+            expect_eq(r.returncode, 1, f"non-log: exit code ({r.stderr.strip()})")
+            expect_eq(r.stderr.splitlines(),
+                      [f"mdevver-trace: audit log {f}: exists and is not an mdevver-trace audit "
+                       "log (its first line is not a record); refusing to append to it"],
+                      "non-log: one line")
+            expect_eq(open(f, "rb").read(), text, "non-log left byte for byte")
+            expect_eq(mode_of(f), 0o644, "non-log mode kept")
+        # an empty file is fine (touch FILE before the first run)
+        empty = os.path.join(d, "empty.log")
+        open(empty, "w").close()
+        r = run([BIN, "-o", empty, "-d", "0.2"], timeout=60)
+        expect_eq(r.returncode, 0, f"empty file accepted ({r.stderr.strip()})")
+        expect_eq(parse_file(empty)[0]["event"], "start", "records appended")
+
+
+def test_number_ranges():
+    """Every number option range-checked before any arithmetic: one line
+    naming the option and the range, exit 2."""
+    expect_usage_errors([
+        (["-d", "nan"], "invalid duration 'nan' (-d): seconds, more than 0 and at most 31622400"),
+        (["-d", "inf"], "invalid duration 'inf' (-d)"),
+        (["-d", "-1"], "invalid duration '-1' (-d)"),
+        (["--max-size", "18446744073709551615K", "-o", "/tmp/x"],
+         "invalid size '18446744073709551615K' (--max-size): 4K to 1024G"),
+        (["--max-size", "17592186044416K", "-o", "/tmp/x"], "invalid size '17592186044416K'"),
+        (["--max-size", "-4096", "-o", "/tmp/x"], "invalid size '-4096'"),
+        (["--ringbuf", "2048M"], "invalid ring buffer size '2048M' (--ringbuf): a power of two "
+         "from 16K to 1024M"),
+        (["--ringbuf", "18014398509481984K"], "invalid ring buffer size '18014398509481984K'"),
+    ])
+    for arg in ("nan", "inf", "-1", "1e400"):
+        r = run([BIN, "top", "-i", arg, "--replay", "/dev/null"], timeout=10)
+        expect_eq(r.returncode, 2, f"top -i {arg}: exit code")
+        expect(r.stderr.startswith(f"mdevver-trace top: invalid interval '{arg}' (-i): 0.1 to "
+                                   "3600 seconds"), f"top -i {arg}: {r.stderr!r}")
+
+
 def main():
     if os.geteuid() != 0:
         print("FAIL audit: must run as root (make check runs as root)")
@@ -564,6 +620,8 @@ def main():
     run_test("audit_syslog", test_syslog)
     run_test("audit_bad_options", test_bad_options)
     run_test("audit_unwritable_path", test_unwritable_path)
+    run_test("audit_unsafe_targets", test_unsafe_targets)
+    run_test("audit_number_ranges", test_number_ranges)
     return finish()
 
 
