@@ -217,6 +217,59 @@ def test_enforce_on_host():
                "a module's version file is no mdev attribute: no verdict")
 
 
+def test_enforce_policy_files():
+    """The policy's file checks come before the BPF LSM check, so they are
+    seen on this host: a FIFO is refused at once (it used to hang), a
+    directory above the policy that others may write is refused (sshd's
+    StrictModes), a user's symbolic link too; a 100k-rule file is refused
+    at rule 16,385 and fast (no quadratic name check)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o755)
+        fifo = os.path.join(d, "p.fifo")
+        os.mkfifo(fifo)
+        for extra in ([], ["--dry-run"]):
+            t0 = time.monotonic()
+            r = run([BIN, "enforce", "--policy", fifo, *extra, "-d", "1"], timeout=20)
+            print(f"# FIFO as --policy {extra} refused in {time.monotonic() - t0:.2f} s")
+            expect_eq(r.returncode, 1, f"FIFO {extra}: exit code ({r.stderr.strip()})")
+            expect_eq(r.stderr.splitlines(),
+                      [f"mdevver-trace: policy file {fifo}: not a regular file (a FIFO)"],
+                      f"FIFO {extra}: one line")
+        loose = os.path.join(d, "loose")
+        os.mkdir(loose)
+        os.chmod(loose, 0o777)
+        pol = os.path.join(loose, "p.policy")
+        with open(pol, "w") as f:
+            f.write("deny op=read name=x\n")
+        os.chmod(pol, 0o644)
+        r = run([BIN, "enforce", "--policy", pol, "-d", "1"], timeout=20)
+        expect_eq(r.returncode, 1, "0777 directory: exit code")
+        expect_eq(r.stderr.splitlines(),
+                  [f"mdevver-trace: unsafe policy file {pol}: directory {loose} writable by "
+                   f"others (mode 0777): chmod go-w {loose}"], "0777 directory: one line")
+        os.chmod(loose, 0o755)
+        link = os.path.join(d, "link.policy")
+        os.symlink(pol, link)
+        os.lchown(link, 1000, 1000)
+        r = run([BIN, "enforce", "--policy", link, "--dry-run", "-d", "1"], timeout=20)
+        expect_eq(r.returncode, 1, "user's symlink: exit code")
+        expect_eq(r.stderr.splitlines(),
+                  [f"mdevver-trace: unsafe policy file {link}: symbolic link {link} owned by "
+                   "uid 1000, not root"], "user's symlink: one line")
+        big = os.path.join(d, "big.policy")
+        with open(big, "w") as f:
+            f.writelines(f"deny op=check name=rule-{i}\n" for i in range(100000))
+        os.chmod(big, 0o644)
+        t0 = time.monotonic()
+        r = run([BIN, "enforce", "--policy", big, "--dry-run", "-d", "1"], timeout=120)
+        print(f"# 100,000-rule policy refused in {time.monotonic() - t0:.2f} s")
+        expect_eq(r.returncode, 1, f"100k rules: exit code ({r.stderr.strip()})")
+        expect_eq(r.stderr.splitlines(),
+                  [f"mdevver-trace: {big}:16385:1: more than 16384 rules: at most 16384 "
+                   "are supported"], "100k rules: one line")
+
+
 def main():
     if os.geteuid() != 0:
         print("FAIL host: must run as root (make check runs as root)")
@@ -230,6 +283,7 @@ def main():
     run_test("host_decode", test_decode)
     run_test("host_make_install", test_make_install)
     run_test("host_enforce", test_enforce_on_host)
+    run_test("host_enforce_policy_files", test_enforce_policy_files)
     return finish()
 
 
