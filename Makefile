@@ -12,7 +12,9 @@ CLANG      ?= clang
 BPFTOOL    ?= bpftool
 CC         ?= gcc
 ARCH       := x86
-MULTIARCH  := $(shell $(CC) -dumpmachine)
+# Debian's include directory name (x86_64-linux-gnu): -print-multiarch, which
+# gcc and clang agree on (clang -dumpmachine says x86_64-pc-linux-gnu)
+MULTIARCH  := $(shell $(CC) -print-multiarch)
 
 WARN        := -Wall -Wextra -Werror
 CFLAGS      ?= -O2 -g
