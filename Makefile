@@ -110,7 +110,7 @@ demo: deps
 	@tests/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/pipeline_bench
 	@tests/bench.sh
 
 # Static analysis of user space.  cppcheck does not read libbpf's headers

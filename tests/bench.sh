@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build/bench
+# the user-space pipeline alone, on this machine: no kernel, synthetic records
+echo "== pipeline: ns per record through each sink and all together (CPU time, one core)"
+build/pipeline_bench
 ${CC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror tests/bench/write_loop.c -o build/bench/write_loop
 ${CC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror tests/vm/flood.c -o build/bench/flood
 exec tests/vm/run.sh --icount --out build/vm/bench --timeout 900 -- tests/bench/guest.sh
