@@ -49,7 +49,7 @@ def test_plain_replay():
     expect_eq(r.returncode, 0, f"exit code ({r.stderr.strip()})")
     lines = r.stdout.splitlines()
     expect_eq(lines[1], "checks 5: compatible 1  incompatible 3  unsupported 1  denied 0  "
-              "other 0 | reads 2 | lost 0", "totals line")
+              "other 0 | reads 2 | lost 0 (0 checks, 0 reads) | coalesced 0", "totals line")
     expect_eq(row(lines, "i915-GVTg_V5_4"),
               ["0000:00:02.0", "i915-GVTg_V5_4", "1", "1", "1", "0", "0", "2"], "V5_4 row")
     expect_eq(row(lines, "i915-GVTg_V5_8"),
@@ -123,8 +123,9 @@ def test_hostile_replay_plain():
     expect(lines[0].startswith("mdevver-trace top - ") and "mode X\\x1b[2J" in lines[0] and
            f"enforcement {forged.HOSTILE_SHOWN}" in lines[0], f"header: {lines[0]!r}")
     expect_eq(lines[1], f"checks {forged.U64_MAX}: compatible 0  incompatible 0  unsupported 0  "
-              f"denied {forged.U64_MAX}  other {forged.U64_MAX} | reads 0 | lost {forged.U64_MAX}",
-              "totals saturate at 2^64-1")
+              f"denied {forged.U64_MAX}  other {forged.U64_MAX} | reads 0 | lost {forged.U64_MAX} "
+              f"(0 checks, 0 reads) | coalesced {forged.U64_MAX}",
+              "totals saturate at 2^64-1 (the forged lost record has no class fields)")
     recent = [l for l in lines if l.startswith("21:19:3")]
     expect_eq(len(recent), 3, f"one line per event, none forged: {lines}")
 

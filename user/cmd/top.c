@@ -133,7 +133,7 @@ static void draw(struct top_state *st)
 		 st->replay ? st->replay_shown : "live", m->mode, m->enforcement,
 		 st->paused ? " - PAUSED" : "");
 	put_line(&c, STYLE_PLAIN,
-		 "checks %llu: compatible %llu  incompatible %llu  unsupported %llu  denied %llu  other %llu | reads %llu | lost %llu",
+		 "checks %llu: compatible %llu  incompatible %llu  unsupported %llu  denied %llu  other %llu | reads %llu | lost %llu (%llu checks, %llu reads) | coalesced %llu",
 		 (unsigned long long)checks,
 		 (unsigned long long)m->totals[TOP_COMPATIBLE],
 		 (unsigned long long)m->totals[TOP_INCOMPATIBLE],
@@ -141,7 +141,10 @@ static void draw(struct top_state *st)
 		 (unsigned long long)m->totals[TOP_DENIED],
 		 (unsigned long long)m->totals[TOP_OTHER],
 		 (unsigned long long)m->totals[TOP_READ],
-		 (unsigned long long)m->lost);
+		 (unsigned long long)m->lost,
+		 (unsigned long long)m->lost_checks,
+		 (unsigned long long)m->lost_reads,
+		 (unsigned long long)m->coalesced);
 	put_line(&c, STYLE_PLAIN, "sort: %s   filter: %s", top_sort_name(st->sort),
 		 st->filter == FILTER_ALL ? "all" : top_outcome_label(st->filter));
 	put_line(&c, STYLE_PLAIN, "%s", "");

@@ -131,6 +131,7 @@ static void feed_event(struct top_model *m, const struct record *rec)
 	struct top_row *r;
 	char when[32];
 
+	sat_inc_u64(&m->coalesced, n - 1);
 	short_time(rec->wall_ns, when, sizeof(when));
 	sat_inc_u64(&m->totals[cls], n);
 	r = row_for(m, pa, ty);
@@ -175,6 +176,8 @@ void top_model_feed_record(struct top_model *m, const struct record *r)
 		break;
 	case RECORD_LOST:
 		sat_inc_u64(&m->lost, r->lost.lost);
+		sat_inc_u64(&m->lost_checks, r->lost.lost_checks);
+		sat_inc_u64(&m->lost_reads, r->lost.lost_reads);
 		break;
 	case RECORD_ENFORCE:
 		text(m->enforcement, sizeof(m->enforcement), r->enforce.state, "on");

@@ -53,7 +53,10 @@ struct top_model {
 	char mode[16];			/* from the start record */
 	char enforcement[32];		/* "off" until enforce mode reports */
 	uint64_t totals[TOP_OUTCOMES];
-	uint64_t lost;
+	uint64_t lost;			/* calls not delivered, all classes */
+	uint64_t lost_checks, lost_reads;	/* ... of them, by class */
+	uint64_t coalesced;		/* calls delivered inside another's
+					 * record (sum of count - 1) */
 	uint64_t records, bad_records;
 	struct top_row rows[TOP_ROWS_MAX];
 	size_t n_rows;
