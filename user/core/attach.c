@@ -283,6 +283,13 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg)
 	return err;
 }
 
+void tracer_detach(struct tracer *t)
+{
+	for (size_t i = 0; i < t->n_links; i++)
+		bpf_link__destroy(t->links[i]);
+	t->n_links = 0;
+}
+
 void tracer_stop(struct tracer *t)
 {
 	release(t);

@@ -77,6 +77,9 @@ bool vendor_func_present(int mode, const char *func);
  * what each mode tried and why it failed.
  */
 int tracer_start(struct tracer *t, const struct tracer_config *cfg);
+/* Detach every program (pinned links stay attached), keep the maps: what
+ * is in the rings can then be drained to the end. */
+void tracer_detach(struct tracer *t);
 void tracer_stop(struct tracer *t);
 
 /*
