@@ -248,6 +248,27 @@ def test_byte_strings():
               "U+0100 rejected")
 
 
+def test_coalesced_counts():
+    """A record with "count": n stands for n calls (docs/delivery.md); one
+    without it for one call; a count below 1 is not a record."""
+    rec = ('{"schema":1,"event":"%s","time":"2026-11-23T21:17:0%dZ","host":"h",'
+           '"comm":"c","mdev_type":"t","bytes":"v","outcome":"%s"%s}\n')
+    log = (rec % ("check", 1, "compatible", "") +
+           rec % ("check", 2, "compatible", ',"count":499') +
+           rec % ("check", 3, "incompatible", ',"count":7') +
+           rec % ("read", 4, "ok", ',"count":1000') +
+           rec % ("check", 5, "compatible", ',"count":0'))
+    r = report("-", stdin=log)
+    expect_eq(r.returncode, 0, f"exit code (stderr {r.stderr!r})")
+    expect("  checks       507\n" in r.stdout, f"checks summed over count: {r.stdout[:400]!r}")
+    expect("  reads        1000 (ok 1000)\n" in r.stdout, "reads summed over count")
+    expect("  t             507  C500 I7\n" in r.stdout,
+           f"by type, by outcome: {r.stdout[:1200]!r}")
+    expect_eq(r.stderr.splitlines()[0],
+              'mdevver-trace report: <stdin>:5: check record: missing or invalid "count"',
+              "count 0 rejected")
+
+
 def test_100k_lines():
     """A generated log of 100k full records (10 hosts); the time is printed."""
     hosts = [f"host{i:02d}" for i in range(10)]
@@ -574,6 +595,7 @@ def main():
     run_test("report_usage_errors", test_usage_errors)
     run_test("report_malformed_lines", test_malformed_lines)
     run_test("report_byte_strings", test_byte_strings)
+    run_test("report_coalesced_counts", test_coalesced_counts)
     run_test("report_hostile_strings", test_hostile_strings)
     run_test("report_html_over_input", test_html_over_input)
     run_test("report_100k_lines", test_100k_lines)

@@ -125,16 +125,16 @@ static int add_check(struct report_model *m, const struct report_record *r)
 	enum report_oc oc = report_oc_of(r->outcome);
 	int err = 0;
 
-	m->checks++;
-	err |= ADD(m->hosts, 1, r->host, bs(HOST_CHECKS));
-	err |= ADD(m->outcomes, 1, r->outcome);
-	err |= ADD(m->by_type, 1, r->mdev_type, r->outcome);
-	err |= ADD(m->by_comm, 1, r->comm, r->outcome);
+	sat_inc_u64(&m->checks, r->count);
+	err |= ADD(m->hosts, r->count, r->host, bs(HOST_CHECKS));
+	err |= ADD(m->outcomes, r->count, r->outcome);
+	err |= ADD(m->by_type, r->count, r->mdev_type, r->outcome);
+	err |= ADD(m->by_comm, r->count, r->comm, r->outcome);
 	/* a denial without a rule still counts, under the empty rule */
 	if (oc == OC_DENIED || oc == OC_WOULD_DENY)
-		err |= ADD(m->by_rule, 1, r->has_rule ? r->rule : bs(""), r->outcome);
-	err |= ADD(m->cells, 1, r->bytes, r->host, r->mdev_type, r->outcome);
-	err |= ADD(m->targets, 1, r->host, r->mdev_type);
+		err |= ADD(m->by_rule, r->count, r->has_rule ? r->rule : bs(""), r->outcome);
+	err |= ADD(m->cells, r->count, r->bytes, r->host, r->mdev_type, r->outcome);
+	err |= ADD(m->targets, r->count, r->host, r->mdev_type);
 	return err ? -1 : 0;
 }
 
@@ -142,12 +142,12 @@ static int add_read(struct report_model *m, const struct report_record *r)
 {
 	int err = 0;
 
-	m->reads++;
-	err |= ADD(m->hosts, 1, r->host, bs(HOST_READS));
-	err |= ADD(m->read_outcomes, 1, r->outcome);
+	sat_inc_u64(&m->reads, r->count);
+	err |= ADD(m->hosts, r->count, r->host, bs(HOST_READS));
+	err |= ADD(m->read_outcomes, r->count, r->outcome);
 	/* only a read that returned the string identifies a source device */
 	if (bstr_eq(r->outcome, bs("ok")))
-		err |= ADD(m->sources, 1, r->bytes, r->host, r->mdev_type);
+		err |= ADD(m->sources, r->count, r->bytes, r->host, r->mdev_type);
 	return err ? -1 : 0;
 }
 

@@ -30,6 +30,7 @@ struct report_record {
 	struct bstr host;
 	char time[REPORT_TIME_LEN + 1];	/* normalized: compares as text */
 	/* check and read */
+	uint64_t count;			/* calls the record stands for (>= 1) */
 	struct bstr mdev_type;		/* empty when null */
 	struct bstr bytes;
 	struct bstr outcome;
