@@ -11,4 +11,5 @@ echo "== pipeline: ns per record through each sink and all together (CPU time, o
 build/pipeline_bench
 ${CC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror tests/bench/write_loop.c -o build/bench/write_loop
 ${CC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror tests/vm/flood.c -o build/bench/flood
-exec tests/vm/run.sh --icount --out build/vm/bench --timeout 900 -- tests/bench/guest.sh
+# the flood part adds a few minutes of instruction-counted guest time
+exec tests/vm/run.sh --icount --out build/vm/bench --timeout 1500 -- tests/bench/guest.sh
