@@ -24,7 +24,7 @@
 
 #define SYSFS_MAGIC		0x62656572
 #define KERNFS_TYPE_MASK	0x000f
-#define MDEVVER_INFLIGHT_MAX	1024
+#define MDEVVER_INFLIGHT_MAX	8192
 
 /* Configuration, fixed before load (rodata). */
 const volatile __u32 self_tgid = 0;	/* the tracer itself: never traced */
@@ -82,21 +82,19 @@ struct {
 	__type(value, __u8);
 } attr_names SEC(".maps");
 
-/* LRU: a call whose exit we never see (attached mid-call) cannot leak a slot. */
+/*
+ * A plain hash, not an LRU: an LRU map inserts a fresh node on every update
+ * and, when its per-CPU free lists run dry under churn, evicts entries that
+ * are still live -- the call's exit then finds nothing and the call would
+ * vanish uncounted (seen on 7.2: a third of a flood's checks).  Every entry
+ * is deleted at the call's exit; a full table is counted (untracked[]).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MDEVVER_INFLIGHT_MAX);
 	__type(key, __u64);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
-
-/* Per-CPU scratch: these are larger than the 512-byte stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct inflight);
-} scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -123,13 +121,6 @@ static __always_inline __u64 state_get(__u32 key)
 	__u64 *v = bpf_map_lookup_elem(&enforce_state, &key);
 
 	return v ? *v : 0;
-}
-
-static __always_inline struct inflight *scratch_slot(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&scratch, &zero);
 }
 
 /* This CPU's vendor text, claimed for the current call. */
@@ -254,32 +245,29 @@ static __always_inline bool attr_wanted(struct kernfs_node *kn)
 	return bpf_map_lookup_elem(&attr_names, &key) != NULL;
 }
 
+/*
+ * The call's state is built on the stack, not in a per-CPU scratch buffer:
+ * a tracing program can be preempted (migrate_disable only, e.g. on 7.2),
+ * and another task's program on the same CPU would overwrite the scratch
+ * between filling it and copying it into the map -- seen as a writer's
+ * check reported with a reader's state.
+ */
 static __always_inline void begin_call(__u8 op, const void *arg0,
 				       const void *buf, __u64 count,
 				       __u64 seq_start, __u8 vectored)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct inflight *s = scratch_slot();
+	struct inflight s = {
+		.start_ns = bpf_ktime_get_ns(),
+		.arg0 = arg0,
+		.buf = buf,
+		.count = count,
+		.seq_start = seq_start,
+		.op = op,
+		.vectored = vectored,
+	};
 
-	if (!s)
-		return;
-	s->start_ns = bpf_ktime_get_ns();
-	s->arg0 = arg0;
-	s->buf = buf;
-	s->count = count;
-	s->seq_start = seq_start;
-	s->vendor_buf = NULL;
-	s->vendor_ret = 0;
-	s->vendor_remote_len = 0;
-	s->local_len = 0;
-	s->flags = 0;
-	s->op = op;
-	s->vectored = vectored;
-	s->verdict = 0;
-	s->policy_gen = 0;
-	s->rule_id = 0;
-	s->unknown = 0;
-	if (bpf_map_update_elem(&inflight, &id, s, BPF_ANY)) {
+	if (bpf_map_update_elem(&inflight, &id, &s, BPF_ANY)) {
 		if (op == MDEVVER_OP_CHECK)
 			__sync_fetch_and_add(&untracked[MDEVVER_CLASS_CHECK], 1);
 		else
