@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BIN, REPO, TestFailure, expect, expect_eq, finish, run,  # noqa: E402
+from harness import (BIN, REPO, SkipTest, TestFailure, expect, expect_eq, finish, run,  # noqa: E402
                      run_test, byte_string)
 from metrics_tests import promtool_ok, samples, scrape  # noqa: E402
 from vm_tests import TYPES  # noqa: E402
@@ -281,6 +281,21 @@ def checks_and_reads(mode, shape, port, json_stdout):
     expect_eq(recs[-1]["event"], "end", "log ends with 'end'")
     acc = account(recs)
     logs[mode] = log
+    missed = recs[-1].get("kernel_missed", 0)
+    if missed:
+        # The kernel skipped our programs (recursion protection where
+        # tracing programs are preemptible, e.g. 7.2): those calls were
+        # never seen, so no count can be exact here.  What still must hold:
+        # nothing unexplained -- every call is delivered, counted lost, or
+        # within the skips the kernel reported.
+        unseen = (total - acc["checks"] - acc["lost_checks"]) + \
+                 (reads - acc["reads"] - acc["lost_reads"])
+        expect(0 <= unseen <= missed,
+               f"{mode}: calls neither delivered nor counted ({unseen}) are within the "
+               f"kernel's {missed} skipped program runs")
+        raise SkipTest(f"{mode}: the kernel skipped our programs {missed} times (recursion "
+                       f"protection, preemptible tracing programs): {unseen} of {total + reads} "
+                       f"calls unseen, within that bound; exact counts are open on this kernel")
     print(f"# {mode}: {total} checks ({writers}x{per_writer}) and {reads} reads in {secs:.1f}s; "
           f"log: checks {acc['checks']} in {acc['check_records']} records, lost {acc['lost_checks']}; "
           f"reads {acc['reads']} in {acc['read_records']} records, lost {acc['lost_reads']}; "
@@ -422,8 +437,10 @@ def test_coalesced_replay():
     lines = r.stdout.splitlines()
     expect(len(lines) > 1, f"top --replay output: {r.stdout[:300]!r}")
     n = acc["checks"]
+    coalesced = (n - acc["check_records"]) + (acc["reads"] - acc["read_records"])
     want = (f"checks {n}: compatible {n}  incompatible 0  unsupported 0  denied 0  "
-            f"other 0 | reads {acc['reads']} | lost {acc['lost']}")
+            f"other 0 | reads {acc['reads']} | lost {acc['lost']} ({acc['lost_checks']} checks, "
+            f"{acc['lost_reads']} reads) | coalesced {coalesced}")
     soft = Soft()
     soft.eq(lines[1], want, f"top --replay totals line (log: {acc['check_records']} check "
             f"records, {acc['read_records']} read records)")
@@ -439,7 +456,12 @@ def test_coalesced_replay():
             "report: summary reads")
     totals = [ln.split() for ln in r.stdout.splitlines() if ln.split()[:1] == ["total"]]
     soft.eq(totals[:1], [["total", str(n)]], "report: checks by outcome total")
-    soft.eq(n, total, "the log replayed holds every check of the flood")
+    missed = recs[-1].get("kernel_missed", 0)
+    if not missed:
+        soft.eq(n, total, "the log replayed holds every check of the flood")
+    else:
+        print(f"# the flood's log is not complete on this kernel (the kernel skipped our "
+              f"programs {missed} times): top and report checked against the log only")
     soft.done()
 
 

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "audit_log.h"
@@ -526,6 +527,30 @@ static int start_enforcing(struct session *s)
 	return 0;
 }
 
+/*
+ * Program runs the kernel skipped: a tracing program is not run when one of
+ * the same program is already running on that CPU (recursion protection).
+ * Where tracing programs can be preempted (e.g. 7.2), another task's call
+ * on the same CPU meets that guard and is never seen: not delivered and
+ * not countable by class.  The kernel counts the skips; say them.
+ */
+static uint64_t kernel_missed(const struct session *s)
+{
+	struct bpf_program *p;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(p, s->t.skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 /* Bounded final drain, last slot flush, the end record, the summary. */
 static void finish(struct session *s)
 {
@@ -551,6 +576,7 @@ static void finish(struct session *s)
 	r.end.total_lost = bss_sum(bss->lost);
 	r.end.total_untracked = bss_sum(bss->untracked);
 	r.end.strict_refused = __atomic_load_n(&bss->strict_refused, __ATOMIC_RELAXED);
+	r.end.kernel_missed = kernel_missed(s);
 	pipeline_emit(s->pipe, &r);
 	pipeline_flush(s->pipe);
 	if (s->opt->stop_cb)
@@ -565,6 +591,11 @@ static void finish(struct session *s)
 	       (unsigned long long)r.end.lost_reads);
 	if (s->malformed)
 		p_warn("%llu malformed records ignored", (unsigned long long)s->malformed);
+	if (r.end.kernel_missed)
+		p_warn("the kernel skipped our programs %llu times (recursion protection: "
+		       "a program preempted on a CPU keeps the next call on that CPU out); "
+		       "up to that many calls are neither delivered nor counted above",
+		       (unsigned long long)r.end.kernel_missed);
 	if (r.end.strict_refused)
 		p_warn("%llu checks refused (ENOBUFS) because they could not be recorded (--strict)",
 		       (unsigned long long)r.end.strict_refused);

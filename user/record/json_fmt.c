@@ -247,6 +247,7 @@ void json_fmt_record(struct strbuf *b, const struct record *r)
 		key_u64(b, "lost_checks", r->end.lost_checks);
 		key_u64(b, "lost_reads", r->end.lost_reads);
 		key_u64(b, "strict_refused", r->end.strict_refused);
+		key_u64(b, "kernel_missed", r->end.kernel_missed);
 		break;
 	case RECORD_KINDS:
 		break;

@@ -122,6 +122,10 @@ struct record_end {
 	uint64_t total_lost;	/* as in RECORD_LOST */
 	uint64_t total_untracked;
 	uint64_t strict_refused; /* enforce --strict: checks refused unrecorded */
+	uint64_t kernel_missed;	/* times the kernel skipped one of our programs
+				 * (recursion protection, bpf_prog_info
+				 * recursion_misses): calls of any attribute
+				 * that may be missing, an upper bound */
 };
 
 struct record {
