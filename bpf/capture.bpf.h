@@ -37,6 +37,15 @@ const volatile bool failed_only = false;	/* -x */
  * mdevver_class); read by user space through the mmapped .bss.  Ring-full
  * losses are counted in delivery.bpf.h. */
 __u64 untracked[MDEVVER_CLASSES] = {};
+/*
+ * Calls whose exit program never ran (the kernel skipped it: recursion
+ * protection where tracing programs can be preempted, kretprobe maxactive):
+ * found when the thread's next call finds its entry still there.  Calls
+ * begun and not ended: user space counts what is left when tracing stops
+ * (programs detached) as not delivered.
+ */
+__u64 exit_unseen[MDEVVER_CLASSES] = {};
+__s64 open_calls[MDEVVER_CLASSES] = {};
 
 /* State of one call between entry and exit, keyed by pid_tgid. */
 struct inflight {
@@ -245,6 +254,15 @@ static __always_inline bool attr_wanted(struct kernfs_node *kn)
 	return bpf_map_lookup_elem(&attr_names, &key) != NULL;
 }
 
+/* v[class of op] += n (atomically; counters by class). */
+static __always_inline void count_class(__s64 *v, __u8 op, __s64 n)
+{
+	if (op == MDEVVER_OP_CHECK)
+		__sync_fetch_and_add(&v[MDEVVER_CLASS_CHECK], n);
+	else
+		__sync_fetch_and_add(&v[MDEVVER_CLASS_READ], n);
+}
+
 /*
  * The call's state is built on the stack, not in a per-CPU scratch buffer:
  * a tracing program can be preempted (migrate_disable only, e.g. on 7.2),
@@ -267,12 +285,23 @@ static __always_inline void begin_call(__u8 op, const void *arg0,
 		.vectored = vectored,
 	};
 
-	if (bpf_map_update_elem(&inflight, &id, &s, BPF_ANY)) {
-		if (op == MDEVVER_OP_CHECK)
-			__sync_fetch_and_add(&untracked[MDEVVER_CLASS_CHECK], 1);
-		else
-			__sync_fetch_and_add(&untracked[MDEVVER_CLASS_READ], 1);
+	struct inflight *stale;
+
+	if (!bpf_map_update_elem(&inflight, &id, &s, BPF_NOEXIST)) {
+		count_class(open_calls, op, 1);
+		return;
 	}
+	stale = bpf_map_lookup_elem(&inflight, &id);
+	if (stale) {
+		/* this thread's previous call never reached its exit
+		 * program: it is not delivered, say so in its class */
+		count_class((__s64 *)exit_unseen, stale->op, 1);
+		count_class(open_calls, stale->op, -1);
+		count_class(open_calls, op, 1);
+		__builtin_memcpy(stale, &s, sizeof(s));
+		return;
+	}
+	count_class((__s64 *)untracked, op, 1);
 }
 
 static __always_inline struct inflight *current_call(void)
@@ -282,11 +311,43 @@ static __always_inline struct inflight *current_call(void)
 	return bpf_map_lookup_elem(&inflight, &id);
 }
 
-static __always_inline void end_call(void)
+static __always_inline void end_call(__u8 op)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
-	bpf_map_delete_elem(&inflight, &id);
+	if (!bpf_map_delete_elem(&inflight, &id))
+		count_class(open_calls, op, -1);
+}
+
+/*
+ * The call's state at its exit, copied to *st.  When the entry program ran,
+ * it left the state in the in-flight table.  When the kernel skipped it
+ * (recursion protection: where tracing programs can be preempted, a program
+ * preempted on a CPU keeps the next call on that CPU out of it), the state
+ * is rebuilt from the exit's own arguments, if it has them (fexit does,
+ * kretprobe not): same filters, no latency, no vendor view.
+ */
+static __always_inline bool call_at_exit(struct inflight *st, __u8 op,
+					 bool have_args, const void *arg0,
+					 const void *buf, __u64 count,
+					 struct kernfs_node *kn)
+{
+	struct inflight *s = current_call();
+
+	if (s) {
+		__builtin_memcpy(st, s, sizeof(*st));
+		return true;
+	}
+	if (!have_args || !task_wanted() || !attr_wanted(kn))
+		return false;
+	__builtin_memset(st, 0, sizeof(*st));
+	st->start_ns = bpf_ktime_get_ns();
+	st->arg0 = arg0;
+	st->buf = buf;
+	st->count = count;
+	st->op = op;
+	st->flags = MDEVVER_F_ENTRY_UNSEEN;
+	return true;
 }
 
 /* -x: keep only checks the driver refused and reads that failed. */

@@ -286,19 +286,23 @@ static __always_inline void store_begin(struct kernfs_open_file *of,
 	store_recheck(of, buf, count);
 }
 
-static __always_inline void store_end(__u8 mode, __s64 ret)
+/* have_args: the exit program has the store's arguments (fexit). */
+static __always_inline void store_end(__u8 mode, __s64 ret, bool have_args,
+				      struct kernfs_open_file *of_arg,
+				      const char *buf_arg, __u64 count_arg)
 {
-	struct inflight *s = current_call();
 	struct kernfs_open_file *of;
+	struct inflight s;
 
-	if (!s)
+	if (!call_at_exit(&s, MDEVVER_OP_CHECK, have_args, of_arg, buf_arg,
+			  count_arg, have_args ? BPF_CORE_READ(of_arg, kn) : NULL))
 		return;
-	if (outcome_wanted(MDEVVER_OP_CHECK, ret, s->count)) {
-		of = (struct kernfs_open_file *)s->arg0;
-		deliver_call(s, mode, ret, s->count, BPF_CORE_READ(of, kn),
-			     s->buf, false);
+	if (outcome_wanted(MDEVVER_OP_CHECK, ret, s.count)) {
+		of = (struct kernfs_open_file *)s.arg0;
+		deliver_call(&s, mode, ret, s.count, BPF_CORE_READ(of, kn),
+			     s.buf, false);
 	}
-	end_call();
+	end_call(MDEVVER_OP_CHECK);
 }
 
 static __always_inline void show_begin(struct seq_file *sf)
@@ -314,29 +318,36 @@ static __always_inline void show_begin(struct seq_file *sf)
 }
 
 /* sysfs_kf_seq_show returns 0 or -errno; the text is what it added to sf. */
-static __always_inline void show_end(__u8 mode, int err)
+/* sysfs_kf_seq_show returns 0 or -errno; the text is what it added to sf.
+ * A call rebuilt at its exit (entry skipped) takes the buffer from its
+ * start: a sysfs show fills a fresh seq_file buffer. */
+static __always_inline void show_end(__u8 mode, int err, bool have_args,
+				     struct seq_file *sf_arg)
 {
-	struct inflight *s = current_call();
-	struct kernfs_open_file *of;
+	struct kernfs_open_file *of = NULL;
 	struct seq_file *sf;
+	struct inflight s;
 	__u64 len = 0, now;
 	char *text;
 
-	if (!s)
+	if (have_args)
+		of = BPF_CORE_READ(sf_arg, private);
+	if (!call_at_exit(&s, MDEVVER_OP_READ, have_args, sf_arg, NULL, 0,
+			  have_args ? BPF_CORE_READ(of, kn) : NULL))
 		return;
-	sf = (struct seq_file *)s->arg0;
+	sf = (struct seq_file *)s.arg0;
 	if (!err) {
 		now = BPF_CORE_READ(sf, count);
-		len = now > s->seq_start ? now - s->seq_start : 0;
+		len = now > s.seq_start ? now - s.seq_start : 0;
 	}
 	of = BPF_CORE_READ(sf, private);
-	text = BPF_CORE_READ(sf, buf) + s->seq_start;
+	text = BPF_CORE_READ(sf, buf) + s.seq_start;
 	if (!err)
 		learn_local(BPF_CORE_READ(of, kn), text, len);
 	if (outcome_wanted(MDEVVER_OP_READ, err, len))
-		deliver_call(s, mode, err ? err : (__s64)len, len,
+		deliver_call(&s, mode, err ? err : (__s64)len, len,
 			     BPF_CORE_READ(of, kn), text, false);
-	end_call();
+	end_call(MDEVVER_OP_READ);
 }
 
 SEC("fentry/sysfs_kf_write")
@@ -351,7 +362,7 @@ SEC("fexit/sysfs_kf_write")
 int BPF_PROG(fexit_sysfs_kf_write, struct kernfs_open_file *of, char *buf,
 	     size_t count, loff_t pos, ssize_t ret)
 {
-	store_end(MDEVVER_MODE_FENTRY, ret);
+	store_end(MDEVVER_MODE_FENTRY, ret, true, of, buf, count);
 	return 0;
 }
 
@@ -365,7 +376,7 @@ int BPF_PROG(fentry_sysfs_kf_seq_show, struct seq_file *sf, void *v)
 SEC("fexit/sysfs_kf_seq_show")
 int BPF_PROG(fexit_sysfs_kf_seq_show, struct seq_file *sf, void *v, int ret)
 {
-	show_end(MDEVVER_MODE_FENTRY, ret);
+	show_end(MDEVVER_MODE_FENTRY, ret, true, sf);
 	return 0;
 }
 
@@ -380,7 +391,7 @@ int BPF_KPROBE(kprobe_sysfs_kf_write, struct kernfs_open_file *of, char *buf,
 SEC("kretprobe/sysfs_kf_write")
 int BPF_KRETPROBE(kretprobe_sysfs_kf_write, ssize_t ret)
 {
-	store_end(MDEVVER_MODE_KPROBE, ret);
+	store_end(MDEVVER_MODE_KPROBE, ret, false, NULL, NULL, 0);
 	return 0;
 }
 
@@ -394,7 +405,7 @@ int BPF_KPROBE(kprobe_sysfs_kf_seq_show, struct seq_file *sf)
 SEC("kretprobe/sysfs_kf_seq_show")
 int BPF_KRETPROBE(kretprobe_sysfs_kf_seq_show, int ret)
 {
-	show_end(MDEVVER_MODE_KPROBE, ret);
+	show_end(MDEVVER_MODE_KPROBE, ret, false, NULL);
 	return 0;
 }
 
@@ -503,9 +514,11 @@ static __always_inline void sys_end(long ret)
 {
 	struct inflight *s = current_call();
 	__u64 count;
+	__u8 op;
 
 	if (!s)
 		return;
+	op = s->op;
 	/* a read at EOF (offset > 0, nothing left) is the tail of a read
 	 * already reported, not a new one */
 	if (s->op == MDEVVER_OP_READ && ret == 0 && s->seq_start > 0)
@@ -520,7 +533,7 @@ static __always_inline void sys_end(long ret)
 	deliver_call(s, MDEVVER_MODE_SYSCALL, ret, count,
 		     (struct kernfs_node *)s->arg0, s->buf, true);
 out:
-	end_call();
+	end_call(op);
 }
 
 SEC("tracepoint/syscalls/sys_enter_write")

@@ -51,6 +51,9 @@ enum mdevver_event_flags {
 	MDEVVER_F_LOCAL_TRUNCATED = 1u << 4,
 	/* the bytes could not be read (e.g. user page not present) */
 	MDEVVER_F_DATA_UNREADABLE = 1u << 5,
+	/* the kernel skipped the entry program (recursion protection): the
+	 * call was rebuilt at its exit; no latency, no vendor view */
+	MDEVVER_F_ENTRY_UNSEEN = 1u << 6,
 };
 
 /*

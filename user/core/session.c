@@ -100,6 +100,7 @@ struct session {
 	uint64_t calls[MDEVVER_CLASSES];	/* calls they stand for */
 	uint64_t reported[MDEVVER_CLASSES];	/* lost calls reported */
 	uint64_t malformed;
+	uint64_t unfinished[MDEVVER_CLASSES];	/* begun, never ended (at stop) */
 };
 
 /* --- records ------------------------------------------------------------ */
@@ -229,7 +230,8 @@ static uint64_t lost_of_class(struct session *s, int cls)
 
 	return __atomic_load_n(&bss->lost[cls], __ATOMIC_RELAXED) +
 	       __atomic_load_n(&bss->untracked[cls], __ATOMIC_RELAXED) +
-	       runs_orphaned(s->runs, cls);
+	       __atomic_load_n(&bss->exit_unseen[cls], __ATOMIC_RELAXED) +
+	       s->unfinished[cls] + runs_orphaned(s->runs, cls);
 }
 
 /* When a class lost more since the last report: one "lost" record. */
@@ -566,6 +568,15 @@ static void finish(struct session *s)
 	for (int i = 0; s->opt->enforce.pin ? i < FINAL_ROUNDS : 1; i++)
 		if (drain(s) <= 0)
 			break;
+	/* calls begun and never ended: their exit program was skipped by
+	 * the kernel, or they were under way when we detached -- either way
+	 * not delivered (pinned programs still run: their calls go on) */
+	if (!s->opt->enforce.pin)
+		for (int c = 0; c < MDEVVER_CLASSES; c++) {
+			__s64 n = __atomic_load_n(&bss->open_calls[c], __ATOMIC_RELAXED);
+
+			s->unfinished[c] = n > 0 ? (uint64_t)n : 0;
+		}
 	settle(s, true);
 	record_init(s, &r, RECORD_END);
 	r.end.events = s->records[MDEVVER_CLASS_CHECK] + s->records[MDEVVER_CLASS_READ];
@@ -593,9 +604,13 @@ static void finish(struct session *s)
 		p_warn("%llu malformed records ignored", (unsigned long long)s->malformed);
 	if (r.end.kernel_missed)
 		p_warn("the kernel skipped our programs %llu times (recursion protection: "
-		       "a program preempted on a CPU keeps the next call on that CPU out); "
-		       "up to that many calls are neither delivered nor counted above",
-		       (unsigned long long)r.end.kernel_missed);
+		       "a program preempted on a CPU keeps the next call on that CPU out); %s",
+		       (unsigned long long)r.end.kernel_missed,
+		       s->t.mode == MDEVVER_MODE_FENTRY ?
+		       "calls whose entry was skipped were rebuilt at their exit, calls "
+		       "whose exit was skipped are counted lost above" :
+		       "calls whose entry was skipped are not seen: up to that many may "
+		       "be neither delivered nor counted above");
 	if (r.end.strict_refused)
 		p_warn("%llu checks refused (ENOBUFS) because they could not be recorded (--strict)",
 		       (unsigned long long)r.end.strict_refused);
