@@ -26,7 +26,10 @@ measure "no tracer" base
 start_tracer() { # mode: start it and wait until it is attached
 	"$bin" --json -m "$1" > /tmp/bench.json 2>/tmp/bench.err &
 	pid=$!
-	until grep -q '"event":"start"' /tmp/bench.json 2>/dev/null; do sleep 0.2; done
+	until grep -q '"event":"start"' /tmp/bench.json 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null || { echo "tracer ($1) exited:"; cat /tmp/bench.err; exit 1; }
+		sleep 0.2
+	done
 }
 stop_tracer() { # label: stop it, say what was delivered and lost
 	kill -INT "$pid"; wait "$pid"
