@@ -319,36 +319,6 @@ static __always_inline void end_call(__u8 op)
 		count_class(open_calls, op, -1);
 }
 
-/*
- * The call's state at its exit, copied to *st.  When the entry program ran,
- * it left the state in the in-flight table.  When the kernel skipped it
- * (recursion protection: where tracing programs can be preempted, a program
- * preempted on a CPU keeps the next call on that CPU out of it), the state
- * is rebuilt from the exit's own arguments, if it has them (fexit does,
- * kretprobe not): same filters, no latency, no vendor view.
- */
-static __always_inline bool call_at_exit(struct inflight *st, __u8 op,
-					 bool have_args, const void *arg0,
-					 const void *buf, __u64 count,
-					 struct kernfs_node *kn)
-{
-	struct inflight *s = current_call();
-
-	if (s) {
-		__builtin_memcpy(st, s, sizeof(*st));
-		return true;
-	}
-	if (!have_args || !task_wanted() || !attr_wanted(kn))
-		return false;
-	__builtin_memset(st, 0, sizeof(*st));
-	st->start_ns = bpf_ktime_get_ns();
-	st->arg0 = arg0;
-	st->buf = buf;
-	st->count = count;
-	st->op = op;
-	st->flags = MDEVVER_F_ENTRY_UNSEEN;
-	return true;
-}
 
 /* -x: keep only checks the driver refused and reads that failed. */
 static __always_inline bool outcome_wanted(__u8 op, __s64 ret, __u64 count)

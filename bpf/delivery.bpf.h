@@ -100,6 +100,7 @@ struct run_class {
  * room for the call being compared (no per-CPU scratch, which another
  * task could overwrite when this one is preempted). */
 struct run_state {
+	struct inflight rebuilt;	/* a call rebuilt at its exit (below) */
 	struct run_key cand_key;
 	char cand[MDEVVER_REPEAT_DATA_MAX];
 	struct run_class c[MDEVVER_CLASSES];
@@ -531,6 +532,44 @@ static __always_inline void run_end(struct mdevver_event *e)
 	e->run_gen = gen;
 	__builtin_memcpy(&rc->key, &rs->cand_key, sizeof(rc->key));
 	bpf_probe_read_kernel(rc->data, sizeof(rc->data), rs->cand);
+}
+
+/*
+ * The call's state at its exit.  When the entry program ran, it left the
+ * state in the in-flight table.  When the kernel skipped it (recursion
+ * protection: where tracing programs can be preempted, a program preempted
+ * on a CPU keeps the next call on that CPU out of it), the state is rebuilt
+ * from the exit's own arguments, if it has them (fexit does, kretprobe
+ * not): same filters, no latency, no vendor view.  The rebuilt state lives
+ * in the thread's own run state: a map value, so nothing large goes on the
+ * stack (6.1 counts the judge's frames in the same 512 bytes).
+ */
+static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
+						     const void *arg0,
+						     const void *buf, __u64 count,
+						     struct kernfs_node *kn)
+{
+	struct inflight *s = current_call();
+	struct run_state *rs;
+
+	if (s)
+		return s;
+	if (!have_args || !task_wanted() || !attr_wanted(kn))
+		return NULL;
+	rs = run_state_get(bpf_get_current_pid_tgid());
+	if (!rs) {
+		count_class((__s64 *)untracked, op, 1);
+		return NULL;
+	}
+	s = &rs->rebuilt;
+	__builtin_memset(s, 0, sizeof(*s));
+	s->start_ns = bpf_ktime_get_ns();
+	s->arg0 = arg0;
+	s->buf = buf;
+	s->count = count;
+	s->op = op;
+	s->flags = MDEVVER_F_ENTRY_UNSEEN;
+	return s;
 }
 
 #endif /* MDEVVER_DELIVERY_BPF_H */

@@ -292,15 +292,16 @@ static __always_inline void store_end(__u8 mode, __s64 ret, bool have_args,
 				      const char *buf_arg, __u64 count_arg)
 {
 	struct kernfs_open_file *of;
-	struct inflight s;
+	struct inflight *s;
 
-	if (!call_at_exit(&s, MDEVVER_OP_CHECK, have_args, of_arg, buf_arg,
-			  count_arg, have_args ? BPF_CORE_READ(of_arg, kn) : NULL))
+	s = call_at_exit(MDEVVER_OP_CHECK, have_args, of_arg, buf_arg, count_arg,
+			 have_args ? BPF_CORE_READ(of_arg, kn) : NULL);
+	if (!s)
 		return;
-	if (outcome_wanted(MDEVVER_OP_CHECK, ret, s.count)) {
-		of = (struct kernfs_open_file *)s.arg0;
-		deliver_call(&s, mode, ret, s.count, BPF_CORE_READ(of, kn),
-			     s.buf, false);
+	if (outcome_wanted(MDEVVER_OP_CHECK, ret, s->count)) {
+		of = (struct kernfs_open_file *)s->arg0;
+		deliver_call(s, mode, ret, s->count, BPF_CORE_READ(of, kn),
+			     s->buf, false);
 	}
 	end_call(MDEVVER_OP_CHECK);
 }
@@ -325,27 +326,29 @@ static __always_inline void show_end(__u8 mode, int err, bool have_args,
 				     struct seq_file *sf_arg)
 {
 	struct kernfs_open_file *of = NULL;
+	struct inflight *s;
 	struct seq_file *sf;
-	struct inflight s;
-	__u64 len = 0, now;
+	__u64 len = 0, now, start;
 	char *text;
 
 	if (have_args)
 		of = BPF_CORE_READ(sf_arg, private);
-	if (!call_at_exit(&s, MDEVVER_OP_READ, have_args, sf_arg, NULL, 0,
-			  have_args ? BPF_CORE_READ(of, kn) : NULL))
+	s = call_at_exit(MDEVVER_OP_READ, have_args, sf_arg, NULL, 0,
+			 have_args ? BPF_CORE_READ(of, kn) : NULL);
+	if (!s)
 		return;
-	sf = (struct seq_file *)s.arg0;
+	sf = (struct seq_file *)s->arg0;
+	start = s->seq_start;
 	if (!err) {
 		now = BPF_CORE_READ(sf, count);
-		len = now > s.seq_start ? now - s.seq_start : 0;
+		len = now > start ? now - start : 0;
 	}
 	of = BPF_CORE_READ(sf, private);
-	text = BPF_CORE_READ(sf, buf) + s.seq_start;
+	text = BPF_CORE_READ(sf, buf) + start;
 	if (!err)
 		learn_local(BPF_CORE_READ(of, kn), text, len);
 	if (outcome_wanted(MDEVVER_OP_READ, err, len))
-		deliver_call(&s, mode, err ? err : (__s64)len, len,
+		deliver_call(s, mode, err ? err : (__s64)len, len,
 			     BPF_CORE_READ(of, kn), text, false);
 	end_call(MDEVVER_OP_READ);
 }
