@@ -33,10 +33,14 @@ start_tracer() { # mode: start it and wait until it is attached
 }
 stop_tracer() { # label: stop it, say what was delivered and lost
 	kill -INT "$pid"; wait "$pid"
-	local ev lost
-	ev=$(grep -c '"event":"check"' /tmp/bench.json || true)
-	lost=$(sed -n 's/.*"event":"end".*"total_lost":\([0-9]*\).*/\1/p' /tmp/bench.json)
-	printf '%-28s %s of %s check events delivered, %s lost (counted)\n' "$1" "$ev" "$n" "${lost:-?}"
+	local recs calls lost
+	# identical checks are coalesced: count calls (the end record's sum
+	# of count), and say in how many records they came
+	recs=$(grep -c '"event":"check"' /tmp/bench.json || true)
+	calls=$(sed -n 's/.*"event":"end".*"checks":\([0-9]*\).*/\1/p' /tmp/bench.json)
+	lost=$(sed -n 's/.*"event":"end".*"lost_checks":\([0-9]*\).*/\1/p' /tmp/bench.json)
+	printf '%-28s %s of %s checks delivered in %s records, %s lost (counted)\n' \
+		"$1" "${calls:-?}" "$n" "$recs" "${lost:-?}"
 }
 
 for mode in fentry kprobe syscall; do
