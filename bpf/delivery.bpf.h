@@ -54,6 +54,11 @@ __u64 strict_refused = 0;
 
 const volatile bool strict = false;
 
+/* Set by user space once the kernel reports a skipped run of one of our
+ * programs (call_at_exit): until then an exit without its entry costs
+ * nothing more than the in-flight lookup, on kernels that never skip. */
+__u32 recover_skipped = 0;
+
 /* Ring space one admitted check may need: its event and the repeat record
  * of the run it ends (ring records carry an 8-byte header, 8-aligned). */
 #define RING_REC(sz)	((((sz) + 8) + 7) & ~7ull)
@@ -554,7 +559,7 @@ static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
 
 	if (s)
 		return s;
-	if (!have_args || !task_wanted() || !attr_wanted(kn))
+	if (!have_args || !recover_skipped || !task_wanted() || !attr_wanted(kn))
 		return NULL;
 	rs = run_state_get(bpf_get_current_pid_tgid());
 	if (!rs) {

@@ -287,9 +287,42 @@ static int drain(struct session *s)
 	return err < 0 ? err : more;
 }
 
+/*
+ * Program runs the kernel skipped: a tracing program is not run when one of
+ * the same program is already running on that CPU (recursion protection).
+ * Where tracing programs can be preempted (e.g. 7.2), another task's call
+ * on the same CPU meets that guard and is never seen: not delivered and
+ * not countable by class.  The kernel counts the skips; say them.
+ */
+static uint64_t kernel_missed(const struct session *s)
+{
+	struct bpf_program *p;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(p, s->t.skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 /* Everything a round ends with: slots, losses, sinks. */
 static void settle(struct session *s, bool final)
 {
+	/* the first skipped program run switches on the rebuilding of calls
+	 * at their exit (delivery.bpf.h call_at_exit) */
+	if (!s->t.skel->bss->recover_skipped && kernel_missed(s)) {
+		__atomic_store_n(&s->t.skel->bss->recover_skipped, 1, __ATOMIC_RELAXED);
+		if (s->t.mode == MDEVVER_MODE_FENTRY)
+			p_info("the kernel skips runs of our programs here (preemptible tracing "
+		       "programs): calls whose entry was skipped are rebuilt at their exit "
+		       "from now on (docs/delivery.md)");
+	}
 	runs_flush(s->runs, final, emit_repeats, s);
 	report_loss(s);
 	pipeline_flush(s->pipe);
@@ -527,30 +560,6 @@ static int start_enforcing(struct session *s)
 		pipeline_emit(s->pipe, &r);
 	}
 	return 0;
-}
-
-/*
- * Program runs the kernel skipped: a tracing program is not run when one of
- * the same program is already running on that CPU (recursion protection).
- * Where tracing programs can be preempted (e.g. 7.2), another task's call
- * on the same CPU meets that guard and is never seen: not delivered and
- * not countable by class.  The kernel counts the skips; say them.
- */
-static uint64_t kernel_missed(const struct session *s)
-{
-	struct bpf_program *p;
-	uint64_t n = 0;
-
-	bpf_object__for_each_program(p, s->t.skel->obj) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
-
-		memset(&info, 0, sizeof(info));
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			n += info.recursion_misses;
-	}
-	return n;
 }
 
 /* Bounded final drain, last slot flush, the end record, the summary. */
