@@ -37,6 +37,7 @@
 #include "mdevver_enforce.h"
 #include "mdevver_trace.skel.h"
 #include "policy_compile.h"
+#include "file_kind.h"
 
 /* Maps shared across instances: pinned under these names.  Not inflight:
  * a call that one instance's entry program began must not be finished by
@@ -109,23 +110,6 @@ static int refuse(char *why, size_t sz, const char *fmt, ...)
 	return -1;
 }
 
-/* "a FIFO", "a directory", ... for "not a regular file (...)" */
-static const char *file_kind(mode_t m)
-{
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISLNK(m))
-		return "a symbolic link";
-	return "not a file";
-}
 
 /*
  * One directory on the way to the policy (or a symbolic link on it): like

@@ -46,6 +46,7 @@
 #include "audit_log.h"
 #include "escape.h"
 #include "strbuf.h"
+#include "file_kind.h"
 
 #define AUDIT_BATCH_MAX (64 * 1024)
 
@@ -150,20 +151,6 @@ static bool is_audit_log(int fd, off_t size)
 	return (size_t)n - i >= 10 && !memcmp(buf + i, ",\"event\":\"", 10);
 }
 
-static const char *file_kind(mode_t m)
-{
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	return "not a file";
-}
 
 /* Open FILE by name; returns the fd or -errno (or -E_AUDIT_*). */
 static int open_file(struct audit_log *log)
