@@ -59,14 +59,11 @@ struct record_event {
 				 * 1 for a single event, n for n coalesced
 				 * repeats of the run's first event */
 	const char *mode;	/* "fentry", "kprobe", "syscall", "lsm" */
-	uint32_t pid, tid, ppid, uid, gid;
 	struct bytes comm;
 	uint64_t cgroup_id;
 	struct record_node node;
 	struct bytes data;	/* bytes written / bytes the read returned */
 	uint64_t len;		/* length the call carried (>= data.len) */
-	bool truncated;		/* data holds fewer bytes than len */
-	bool unreadable;	/* the bytes could not be read */
 	int64_t ret;		/* bytes accepted, or -errno */
 	const char *errno_name;	/* "EINVAL"; NULL when ret >= 0 */
 	const char *outcome;	/* "compatible", "incompatible", "unsupported",
@@ -75,15 +72,18 @@ struct record_event {
 	const char *verdict;	/* "denied", "would-deny", "audit", "killed" */
 	const char *rule;	/* rule name, "#N", or "(none: failed closed)" */
 	const char *driver_outcome; /* the driver's answer (not for "denied") */
-	uint16_t fail_closed;	/* enum mdevver_unknown bits */
 	uint64_t latency_ns;
 	/* vendor layer (i915 gvt functions) */
-	bool has_local;
 	struct bytes local;	/* the device's own string as the driver built it */
-	bool local_truncated;
-	bool has_vendor_check;
 	int64_t vendor_check_ret;
 	uint32_t vendor_remote_len;
+	uint32_t pid, tid, ppid, uid, gid;
+	uint16_t fail_closed;	/* enum mdevver_unknown bits */
+	bool truncated;		/* data holds fewer bytes than len */
+	bool unreadable;	/* the bytes could not be read */
+	bool has_local;		/* local is valid */
+	bool local_truncated;
+	bool has_vendor_check;	/* vendor_check_ret and _remote_len are valid */
 };
 
 /* RECORD_START */
