@@ -98,13 +98,7 @@ int run_enforce(int argc, char **argv)
 		.doc = enforce_doc,
 		.children = enforce_children,
 	};
-	struct trace_cli cli;
-
-	trace_cli_init(&cli);
-	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
-		return 2;
-	trace_cli_done(&cli);
-	return cmd_trace(&cli.trace);
+	return trace_cli_run(&argp, argc, argv);
 }
 
 static error_t no_args_parse(int key, char *arg, struct argp_state *state)

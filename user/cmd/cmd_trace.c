@@ -72,11 +72,5 @@ int run_trace(int argc, char **argv)
 		.doc = trace_doc,
 		.children = trace_children,
 	};
-	struct trace_cli cli;
-
-	trace_cli_init(&cli);
-	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
-		return 2;
-	trace_cli_done(&cli);
-	return cmd_trace(&cli.trace);
+	return trace_cli_run(&argp, argc, argv);
 }

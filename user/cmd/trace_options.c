@@ -246,3 +246,14 @@ void trace_cli_done(struct trace_cli *cli)
 	cli->trace.cfg.n_attr_names = cli->n_attrs;
 	setup_libbpf_logging(cli->verbosity);
 }
+
+int trace_cli_run(const struct argp *argp, int argc, char **argv)
+{
+	struct trace_cli cli;
+
+	trace_cli_init(&cli);
+	if (argp_parse(argp, argc, argv, 0, NULL, &cli))
+		return 2;
+	trace_cli_done(&cli);
+	return cmd_trace(&cli.trace);
+}

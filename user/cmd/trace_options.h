@@ -36,4 +36,9 @@ void trace_cli_bind(struct argp_state *state, const struct argp_child *children,
 /* After parsing: attribute names into the config, libbpf's verbosity. */
 void trace_cli_done(struct trace_cli *cli);
 
+struct argp;
+/* Parse a tracing command line with argp (its children are the shared
+ * option groups) and run the session: the exit code (2 for a bad line). */
+int trace_cli_run(const struct argp *argp, int argc, char **argv);
+
 #endif
