@@ -18,7 +18,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kernel_log  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(REPO, "build", "mdevver-trace")
+# MDEVVER_TRACE_BIN runs the suites against another build of the same
+# source (the sanitizer build of make check, a helper's own build dir)
+BIN = os.environ.get("MDEVVER_TRACE_BIN") or os.path.join(REPO, "build", "mdevver-trace")
 
 
 class TestFailure(Exception):
