@@ -152,4 +152,5 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include mk/vm.mk
+# mk/*.mk: the VM test bed (vm.mk), fuzzing (fuzz.mk), sanitizer builds (sanitize.mk)
+-include $(sort $(wildcard mk/*.mk))
