@@ -583,6 +583,174 @@ def test_html_over_input():
         expect_eq(r.returncode, 0, f"an old page is replaced ({r.stderr.strip()})")
 
 
+# --- HTML: every table but the matrix ---------------------------------------------
+
+class TablesDom(html.parser.HTMLParser):
+    """Every section of the page after the matrix, from a DOM dump: the
+    <h2> title -> its table as rows of cell texts (th and td alike), or
+    the text of its <p> when the section has no table."""
+
+    def __init__(self):
+        super().__init__()
+        self.sections = {}
+        self.title = None       # the open <h2>'s text chunks, or the current title
+        self.in_h2 = False
+        self.in_table = False
+        self.skip_table = False  # the matrix: tested by test_html_dom
+        self.row = None
+        self.cell = None
+        self.para = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "h2":
+            self.in_h2, self.title = True, []
+        elif tag == "table":
+            self.in_table = True
+            self.skip_table = "matrix" in a.get("class", "").split()
+            if not self.skip_table and isinstance(self.title, str):
+                self.sections[self.title] = {"class": a.get("class"), "rows": []}
+        elif tag == "tr" and self.in_table and not self.skip_table:
+            self.row = []
+        elif tag in ("th", "td") and self.row is not None:
+            self.cell = []
+        elif tag == "p" and isinstance(self.title, str) and not self.in_table:
+            self.para = []
+
+    def handle_endtag(self, tag):
+        if tag == "h2":
+            self.in_h2 = False
+            self.title = "".join(self.title).strip()
+        elif tag == "table":
+            self.in_table = self.skip_table = False
+        elif tag in ("th", "td") and self.cell is not None and self.row is not None:
+            self.row.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            self.sections[self.title]["rows"].append(self.row)
+            self.row = None
+        elif tag == "p" and self.para is not None:
+            self.sections[self.title] = {"para": "".join(self.para).strip()}
+            self.para = None
+
+    def handle_data(self, data):
+        if self.in_h2:
+            self.title.append(data)
+        elif self.cell is not None:
+            self.cell.append(data)
+        elif self.para is not None:
+            self.para.append(data)
+
+
+def html_sections(*logs, stdin=None):
+    """The page of report --html for these logs, rendered by Chromium; its
+    sections (TablesDom)."""
+    with tempfile.TemporaryDirectory() as d:
+        page = os.path.join(d, "tables.html")
+        r = report("--html", page, *logs, stdin=stdin)
+        expect_eq(r.returncode, 0, f"report --html exit code ({r.stderr.strip()})")
+        c = chromium_run("--dump-dom", "file://" + page)
+        expect_eq(c.returncode, 0, f"chromium --dump-dom ({c.stderr[-300:]})")
+    dom = TablesDom()
+    dom.feed(c.stdout)
+    return dom.sections
+
+
+OC_HEAD = ["compatible", "incompatible", "unsupported", "partial", "denied", "would-deny"]
+
+# hostA..C (EXPECTED_ABC) plus hostD (EXPECTED_ENFORCE), added up by hand:
+# every number below is the sum of the two text reports' numbers.
+EXPECTED_TABLES_ABCD = {
+    "Summary": {"class": "summary", "rows": [
+        ["hosts", "4"],                                     # 3 + 1
+        ["time range", "2026-11-23T21:17:05.100000000Z .. 2026-11-24T08:01:00.000000000Z"],
+        ["checks", "12"],                                   # 7 + 5
+        ["reads", "3 (ok 2, unsupported 1)"],               # 3 + 0
+        ["lost events", "3 (lost records 2, dropped records 1)"],
+        ["input", "4 logs, 27 lines, 1 malformed line skipped"],   # 20 + 7 lines
+    ]},
+    "Hosts": {"class": "hosts", "rows": [
+        ["host", "records", "checks", "reads", "lost"],
+        ["hostA", "4", "0", "2", "0"],
+        ["hostB", "8", "5", "0", "2"],
+        ["hostC", "7", "2", "1", "1"],
+        ["hostD", "7", "5", "0", "0"],
+    ]},
+    "Checks by outcome": {"class": "outcomes", "rows": [
+        ["outcome", "checks"],
+        ["Ccompatible", "3"],        # 2 + 1 (the chip letter and the name)
+        ["Iincompatible", "3"],      # 3 + 0
+        ["Uunsupported", "2"],       # 2 + 0
+        ["Ppartial", "0"],
+        ["Ddenied", "3"],            # 0 + 3
+        ["Wwould-deny", "1"],        # 0 + 1
+        ["total", "12"],
+    ]},
+    "Checks by mdev type": {"class": None, "rows": [
+        ["mdev type", "checks", *OC_HEAD],
+        ["-", "1", "0", "0", "1", "0", "0", "0"],
+        ["i915-GVTg_V5_4", "10", "3", "2", "1", "0", "3", "1"],    # C2 I2 U1 + C1 D3 W1
+        ["i915-GVTg_V5_8", "1", "0", "1", "0", "0", "0", "0"],
+    ]},
+    "Checks by process": {"class": None, "rows": [
+        ["comm", "checks", *OC_HEAD],
+        ["fuzz", "1", "0", "1", "0", "0", "0", "0"],
+        ["libvirtd", "7", "3", "1", "2", "0", "1", "0"],          # C2 I1 U2 + C1 D1
+        ["qemu-kvm", "1", "0", "0", "0", "0", "1", "0"],
+        ["sh", "3", "0", "1", "0", "0", "1", "1"],                # I1 + D1 W1
+    ]},
+    "Denied by rule": {"class": None, "rows": [
+        ["rule", "checks", "denied", "would-deny"],
+        ["(no rule)", "1", "1", "0"],
+        ["no-downgrade", "2", "2", "0"],
+        ["only-gvt-strings", "1", "0", "1"],
+    ]},
+}
+
+
+def test_html_tables():
+    """Every table of the page but the matrix, cell by cell, for the four
+    sample logs: the same numbers as the two exact text reports, added."""
+    got = html_sections(A, B, C, D)
+    expect_eq(sorted(got), sorted(EXPECTED_TABLES_ABCD), "sections with a table")
+    for title, want in EXPECTED_TABLES_ABCD.items():
+        expect_eq(got[title].get("class"), want["class"], f"{title}: table class")
+        expect_eq(got[title].get("rows"), want["rows"], f"{title}: rows")
+
+
+def test_html_tables_counts():
+    """A log of coalesced records: each table counts the calls a record
+    stands for ("count"), not the records; no enforcement record, so the
+    rule section says so in a sentence instead of a table."""
+    rec = ('{"schema":1,"event":"%s","time":"2026-11-23T21:17:0%dZ","host":"h",'
+           '"comm":"%s","mdev_type":"t","bytes":"v","outcome":"%s"%s}\n')
+    log = (rec % ("check", 1, "libvirtd", "compatible", "") +
+           rec % ("check", 2, "libvirtd", "compatible", ',"count":499') +
+           rec % ("check", 3, "sh", "incompatible", ',"count":7') +
+           rec % ("read", 4, "cat", "ok", ',"count":1000') +
+           rec % ("check", 5, "sh", "unsupported", ',"count":3'))
+    got = html_sections("-", stdin=log)
+    expect_eq(got.get("Summary", {}).get("rows", [])[2:4],
+              [["checks", "510"], ["reads", "1000 (ok 1000)"]],
+              "summary: calls, not records (1 + 499 + 7 + 3 checks)")
+    expect_eq(got.get("Hosts", {}).get("rows"),
+              [["host", "records", "checks", "reads", "lost"], ["h", "5", "510", "1000", "0"]],
+              "hosts: 5 records standing for 510 checks and 1000 reads")
+    expect_eq(got.get("Checks by outcome", {}).get("rows"),
+              [["outcome", "checks"], ["Ccompatible", "500"], ["Iincompatible", "7"],
+               ["Uunsupported", "3"], ["Ppartial", "0"], ["total", "510"]],
+              "by outcome (no denied/would-deny rows without enforcement)")
+    head = ["checks", "compatible", "incompatible", "unsupported", "partial"]
+    expect_eq(got.get("Checks by mdev type", {}).get("rows"),
+              [["mdev type", *head], ["t", "510", "500", "7", "3", "0"]], "by mdev type")
+    expect_eq(got.get("Checks by process", {}).get("rows"),
+              [["comm", *head], ["libvirtd", "500", "500", "0", "0", "0"],
+               ["sh", "10", "0", "7", "3", "0"]], "by process (cat only read)")
+    expect_eq(got.get("Denied by rule"),
+              {"para": "None: no check was denied or would be (enforcement mode adds these)."},
+              "no rule table without enforcement records")
+
+
 def main():
     if not os.path.exists(BIN):
         print(f"FAIL report: {BIN} not built (make)")
@@ -603,9 +771,13 @@ def main():
     if chromium():
         run_test("report_html_dom", test_html_dom)
         run_test("report_html_screenshot", test_html_screenshot)
+        run_test("report_html_tables", test_html_tables)
+        run_test("report_html_tables_counts", test_html_tables_counts)
     else:
         skip("report_html_dom", "chromium not installed (apt-get install chromium)")
         skip("report_html_screenshot", "chromium not installed (apt-get install chromium)")
+        skip("report_html_tables", "chromium not installed (apt-get install chromium)")
+        skip("report_html_tables_counts", "chromium not installed (apt-get install chromium)")
     return finish()
 
 
