@@ -113,12 +113,31 @@ static void test_malformed(void)
 	ASSERT_STREQ("future", json_record_event(p), "its name");
 }
 
+static void test_time_out_of_range(void)
+{
+	/* found by fuzzing (tests/fuzz/regressions/json_record/): seconds *
+	 * 1e9 overflowed int64 for years after 2262 (UBSan); such a time
+	 * reads as absent (0), like a malformed one */
+	static const char late[] = "{\"event\":\"check\",\"time\":\"2300-01-01T00:00:00Z\"}\n";
+	static const char early[] = "{\"event\":\"check\",\"time\":\"1600-01-01T00:00:00Z\"}\n";
+	static const char edge[] = "{\"event\":\"check\",\"time\":\"2262-01-01T00:00:00.5Z\"}\n";
+	struct record r;
+
+	ASSERT_EQ(JSON_RECORD_OK, json_record_parse(p, late, sizeof(late) - 1, &r), "late parsed");
+	ASSERT_EQ(0, r.wall_ns, "year 2300: no time");
+	ASSERT_EQ(JSON_RECORD_OK, json_record_parse(p, early, sizeof(early) - 1, &r), "early parsed");
+	ASSERT_EQ(0, r.wall_ns, "year 1600: no time");
+	ASSERT_EQ(JSON_RECORD_OK, json_record_parse(p, edge, sizeof(edge) - 1, &r), "edge parsed");
+	ASSERT_EQ(9214646400500000000LL, r.wall_ns, "year 2262 still holds");
+}
+
 int main(void)
 {
 	p = json_record_parser_new();
 	RUN_TEST(test_round_trip);
 	RUN_TEST(test_count_missing);
 	RUN_TEST(test_malformed);
+	RUN_TEST(test_time_out_of_range);
 	json_record_parser_free(p);
 	return unit_exit();
 }

@@ -143,12 +143,13 @@ static bool boolean(struct json_object *o, const char *key)
 	       json_object_get_boolean(v);
 }
 
-/* "2026-11-23T21:17:07.123456789Z" -> ns since the epoch; 0 if malformed */
+/* "2026-11-23T21:17:07.123456789Z" -> ns since the epoch; 0 if malformed
+ * or outside what int64 nanoseconds hold (years 1678..2261) */
 static int64_t parse_time(const char *s)
 {
 	struct tm tm;
 	const char *rest;
-	int64_t ns = 0;
+	int64_t ns = 0, secs;
 	int digits = 0;
 
 	if (!s)
@@ -165,7 +166,10 @@ static int64_t parse_time(const char *s)
 		for (; digits < 9; digits++)
 			ns *= 10;
 	}
-	return (int64_t)timegm(&tm) * 1000000000 + ns;
+	secs = (int64_t)timegm(&tm);
+	if (secs > INT64_MAX / 1000000000 - 1 || secs < INT64_MIN / 1000000000 + 1)
+		return 0;
+	return secs * 1000000000 + ns;
 }
 
 static uint16_t fail_closed_bits(struct json_object *o)
