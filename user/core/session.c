@@ -35,6 +35,7 @@
 #include "mdevver_trace.skel.h"
 #include "metrics.h"
 #include "node_cache.h"
+#include "privileges.h"
 #include "record.h"
 #include "runs.h"
 #include "sink.h"
@@ -722,6 +723,9 @@ int cmd_trace(const struct trace_options *opt)
 	       s->t.attempts);
 	emit_start(s);
 	if (s->enforcing && start_enforcing(s))
+		goto out;
+	/* attached, sinks open, pinned: only what the loop needs from here */
+	if (privileges_drop(opt->verbose))
 		goto out;
 	pipeline_flush(s->pipe);
 
