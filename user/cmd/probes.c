@@ -6,13 +6,16 @@
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attach.h"
 #include "enforce.h"
 #include "escape.h"
 #include "record.h"
 #include "kernel_features.h"
+#include "privileges.h"
 #include "probes.h"
 #include "trace.h"
 
@@ -47,6 +50,90 @@ static const char *spec_mode(const struct prog_spec *s)
 static const char *tri(int v)
 {
 	return v > 0 ? "yes" : v == 0 ? "no" : "unknown";
+}
+
+static int read_int(const char *path, int dflt)
+{
+	FILE *f = fopen(path, "re");
+	int v = dflt;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = dflt;
+		fclose(f);
+	}
+	return v;
+}
+
+/* A set as a JSON array of names. */
+static void json_caps(capset_t set)
+{
+	char names[1024], *p, *save = NULL;
+	bool first = true;
+
+	putchar('[');
+	if (set) {
+		privileges_names(set, names, sizeof(names));
+		for (p = strtok_r(names, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
+			printf("%s\"%s\"", first ? "" : ",", p);
+			first = false;
+		}
+	}
+	putchar(']');
+}
+
+/*
+ * What trace and enforce need, what this process has, what a session keeps
+ * after start (docs/privileges.md).  Besides CAP_BPF and CAP_PERFMON:
+ * perf_event_open (kprobe and syscall modes) needs CAP_SYS_ADMIN where
+ * kernel.perf_event_paranoid > 2 (Debian's patch); syscall mode reads the
+ * tracepoint ids in tracefs (root's, mode 0700: CAP_DAC_READ_SEARCH for
+ * another uid); fentry on a module's function (the vendor probes) finds
+ * the module's BTF by id, which needs CAP_SYS_ADMIN.
+ */
+static void print_privileges(bool json)
+{
+	capset_t eff = privileges_effective(), kept = privileges_kept();
+	capset_t miss_t = privileges_missing(false), miss_e = privileges_missing(true);
+	int paranoid = read_int("/proc/sys/kernel/perf_event_paranoid", 2);
+	bool ids = access("/sys/kernel/tracing/events/syscalls/sys_enter_write/id", R_OK) == 0;
+	int last = read_int("/proc/sys/kernel/cap_last_cap", 40);
+	capset_t all = last >= 63 ? ~(capset_t)0 : (CAPSET_BIT(last + 1) - 1);
+	char a[1024], b[256];
+
+	if (json) {
+		printf(",\"privileges\":{\"uid\":%u,\"effective\":", (unsigned int)geteuid());
+		json_caps(eff);
+		printf(",\"trace_needs\":");
+		json_caps(privileges_needed_to_load(false));
+		printf(",\"trace_missing\":");
+		json_caps(miss_t);
+		printf(",\"enforce_needs\":");
+		json_caps(privileges_needed_to_load(true));
+		printf(",\"enforce_missing\":");
+		json_caps(miss_e);
+		printf(",\"kept_after_start\":");
+		json_caps(kept);
+		printf(",\"perf_event_paranoid\":%d,\"tracefs_ids_readable\":%s}",
+		       paranoid, ids ? "true" : "false");
+		return;
+	}
+	printf("\nprivileges: uid %u, effective: %s\n", (unsigned int)geteuid(),
+	       (eff & all) == all ? "all" : privileges_names(eff, a, sizeof(a)));
+	printf("  trace needs:   %s (missing: %s)\n",
+	       privileges_names_and(privileges_needed_to_load(false), a, sizeof(a)),
+	       privileges_names(miss_t, b, sizeof(b)));
+	printf("  enforce needs: %s (missing: %s)\n",
+	       privileges_names_and(privileges_needed_to_load(true), a, sizeof(a)),
+	       privileges_names(miss_e, b, sizeof(b)));
+	printf("  kprobe/syscall modes: perf_event_paranoid=%d: %s\n", paranoid,
+	       paranoid > 2 ? "perf_event_open needs CAP_SYS_ADMIN too" :
+	       "CAP_PERFMON is enough");
+	printf("  syscall mode: tracefs tracepoint ids %s\n", ids ? "readable" :
+	       "not readable by this process (root, CAP_DAC_READ_SEARCH, or mount tracefs with gid=)");
+	printf("  fentry vendor probes (module BTF): CAP_SYS_ADMIN\n");
+	printf("  kept after start (trace, enforce, top): %s; every other capability is dropped\n",
+	       privileges_names(kept, a, sizeof(a)));
 }
 
 int cmd_probes(bool json)
@@ -113,6 +200,7 @@ int cmd_probes(bool json)
 		       !err && t.vendor_check ? "true" : "false");
 		json_write_string(stdout, t.attempts, strlen(t.attempts));
 		enforce_print_pinned(stdout, true);
+		print_privileges(true);
 		printf("}\n");
 	} else {
 		printf("\nauto mode: %s", err ? "none (nothing attaches)" : mode_name(t.mode));
@@ -123,6 +211,7 @@ int cmd_probes(bool json)
 		if (t.attempts[0])
 			printf("fallbacks: %s\n", t.attempts);
 		enforce_print_pinned(stdout, false);
+		print_privileges(false);
 	}
 	if (!err)
 		tracer_stop(&t);
