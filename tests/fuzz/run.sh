@@ -7,7 +7,8 @@
 # Per target: first the regression inputs (tests/fuzz/regressions/<target>/,
 # every crash found so far, each run once), then fuzzing for N seconds
 # (FUZZ_SECONDS, default 60; --brief: 5) from the seed corpus
-# tests/fuzz/corpus/<target>/ plus what earlier runs found
+# tests/fuzz/corpus/<target>/ (with the dictionary tests/fuzz/<target>.dict
+# or json.dict) plus what earlier runs found
 # (DIR/fuzz/corpus/<target>/; --brief starts from the seeds alone, so the
 # check does the same work each time).  One line per target in the suite
 # format:
@@ -100,7 +101,14 @@ for t in "${targets[@]}"; do
 		mkdir -p "$work"
 	fi
 	mkdir -p "$fdir/crashes/$t"
-	"$bin" "${common[@]}" -max_total_time="$seconds" \
+	# the format's words (tests/fuzz/<target>.dict, or json.dict for the
+	# targets that read audit logs)
+	dict=()
+	case $t in
+	json_record|report) dict=(-dict=tests/fuzz/json.dict) ;;
+	*) [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict") ;;
+	esac
+	"$bin" "${common[@]}" "${dict[@]}" -max_total_time="$seconds" \
 		-artifact_prefix="$fdir/crashes/$t/" "$work" "$seeds" >"$log" 2>&1
 	rc=$?
 	[ "$brief" = 1 ] && rm -rf "$work"
