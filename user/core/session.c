@@ -680,7 +680,9 @@ int cmd_trace(const struct trace_options *opt)
 	s->opt = opt;
 	s->epfd = -1;
 	s->enforcing = opt->enforce.policy_path != NULL;
-	if (require_bpf_environment())
+	/* enforce names CAP_MAC_ADMIN too when it is missing */
+	if ((s->enforcing && !opt->enforce.dry_run && privileges_require_enforce()) ||
+	    require_bpf_environment())
 		goto out;
 	if (s->enforcing) {
 		if (enforce_preflight(&s->en, &opt->enforce, &cfg))
