@@ -12,7 +12,7 @@
  *   bpf_prog_info (kernel_missed)   bpf(2) through descriptors we hold:
  *                                   no capability, except on kernels that
  *                                   check bpf_capable() on every bpf(2)
- *                                   command (before 6.5, when
+ *                                   command (before 5.19, when
  *                                   kernel.unprivileged_bpf_disabled != 0):
  *                                   there CAP_BPF
  *   policy re-read (SIGHUP), audit log reopen (SIGUSR1), /sys reads and
@@ -184,8 +184,9 @@ const char *privileges_names_and(capset_t set, char *buf, size_t sz)
 
 /*
  * Does this kernel check bpf_capable() on every bpf(2) command, even one on
- * a descriptor we already hold?  Kernels before 6.5 do when
- * kernel.unprivileged_bpf_disabled is set.  Asked in a child that has no
+ * a descriptor we already hold?  Kernels before 5.19 do when
+ * kernel.unprivileged_bpf_disabled is set (since, only BPF_MAP_CREATE and
+ * BPF_PROG_LOAD are checked).  Asked in a child that has no
  * capability at all: a lookup in map fd -1 fails with EPERM at that check,
  * else with EBADF.  1 gated (or unknown: keep), 0 not.
  */
