@@ -143,6 +143,11 @@ class Enforce:
             r = select.select([fd], [], [], max(left, 0))[0] if left > 0 else []
             chunk = os.read(fd, 65536) if r else b""
             if not chunk:
+                if r:   # end of output: the process is exiting
+                    try:
+                        self.proc.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        pass
                 if self.proc.poll() is not None:
                     err = self.proc.stderr.read().decode(errors="replace")
                     raise TestFailure(f"enforce exited ({self.proc.returncode}) waiting for "
