@@ -45,6 +45,9 @@ fi
 if [ "$(echo $kernels)" != "$all_kernels" ]; then
 	narrowed="${narrowed:+$narrowed, }KERNELS=\"$(echo $kernels)\" (all: $all_kernels)"
 fi
+if [ -n "${MDEVVER_TESTS:-}" ]; then
+	narrowed="${narrowed:+$narrowed, }MDEVVER_TESTS=\"$MDEVVER_TESTS\" (tests by name)"
+fi
 [ -z "$narrowed" ] || echo "NOTE: narrowed to $narrowed: this is not the whole suite"
 for suite in $suites; do
 	case $suite in
