@@ -556,10 +556,14 @@ static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
 {
 	struct inflight *s = current_call();
 	struct run_state *rs;
+	__u32 scope;
 
 	if (s)
 		return s;
-	if (!have_args || !recover_skipped || !task_wanted() || !attr_wanted(kn))
+	if (!have_args || !recover_skipped || !task_wanted())
+		return NULL;
+	scope = attr_scope(kn);
+	if (!scope)
 		return NULL;
 	rs = run_state_get(bpf_get_current_pid_tgid());
 	if (!rs) {
@@ -573,7 +577,7 @@ static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
 	s->buf = buf;
 	s->count = count;
 	s->op = op;
-	s->flags = MDEVVER_F_ENTRY_UNSEEN;
+	s->flags = MDEVVER_F_ENTRY_UNSEEN | scope;
 	return s;
 }
 

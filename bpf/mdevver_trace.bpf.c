@@ -127,7 +127,7 @@ static __always_inline void store_recheck(struct kernfs_open_file *of,
 	if (enforce_mode() != MDEVVER_ENFORCE_ON)
 		return;
 	kn = BPF_CORE_READ(of, kn);
-	if (!attr_wanted(kn))
+	if (!(attr_scope(kn) & MDEVVER_F_SCOPE_MDEV))
 		return;
 	gen = policy_enter();
 	if (gen < 0)
@@ -281,8 +281,10 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 static __always_inline void store_begin(struct kernfs_open_file *of,
 					const char *buf, __u64 count)
 {
-	if (task_wanted() && attr_wanted(BPF_CORE_READ(of, kn)))
-		begin_call(MDEVVER_OP_CHECK, of, buf, count, 0, 0);
+	__u32 scope;
+
+	if (task_wanted() && (scope = attr_scope(BPF_CORE_READ(of, kn))))
+		begin_call(MDEVVER_OP_CHECK, scope, of, buf, count, 0, 0);
 	store_recheck(of, buf, count);
 }
 
@@ -309,13 +311,15 @@ static __always_inline void store_end(__u8 mode, __s64 ret, bool have_args,
 static __always_inline void show_begin(struct seq_file *sf)
 {
 	struct kernfs_open_file *of;
+	__u32 scope;
 
 	if (!task_wanted())
 		return;
 	of = BPF_CORE_READ(sf, private);
-	if (!attr_wanted(BPF_CORE_READ(of, kn)))
+	scope = attr_scope(BPF_CORE_READ(of, kn));
+	if (!scope)
 		return;
-	begin_call(MDEVVER_OP_READ, sf, NULL, 0, BPF_CORE_READ(sf, count), 0);
+	begin_call(MDEVVER_OP_READ, scope, sf, NULL, 0, BPF_CORE_READ(sf, count), 0);
 }
 
 /* sysfs_kf_seq_show returns 0 or -errno; the text is what it added to sf. */
@@ -494,6 +498,7 @@ static __always_inline void sys_begin(__u8 op, long fd, const void *buf,
 	struct kernfs_node *kn;
 	struct inode *inode;
 	struct file *f;
+	__u32 scope;
 
 	if (!task_wanted())
 		return;
@@ -508,9 +513,10 @@ static __always_inline void sys_begin(__u8 op, long fd, const void *buf,
 	if ((BPF_CORE_READ(kn, flags) & KERNFS_TYPE_MASK) !=
 	    bpf_core_enum_value(enum kernfs_node_type, KERNFS_FILE))
 		return;
-	if (!attr_wanted(kn))
+	scope = attr_scope(kn);
+	if (!scope)
 		return;
-	begin_call(op, kn, buf, count, BPF_CORE_READ(f, f_pos), vectored);
+	begin_call(op, scope, kn, buf, count, BPF_CORE_READ(f, f_pos), vectored);
 }
 
 static __always_inline void sys_end(long ret)
@@ -624,7 +630,7 @@ int sys_exit_pread64(struct trace_event_raw_sys_exit *ctx)
 
 /* An event of the permission hook: a call refused before the driver ran. */
 static __always_inline struct mdevver_event *lsm_event(struct kernfs_node *kn,
-						       __u8 op)
+						       __u8 op, __u32 scope)
 {
 	struct mdevver_event *e = reserve_event(class_of(op));
 
@@ -644,7 +650,7 @@ static __always_inline struct mdevver_event *lsm_event(struct kernfs_node *kn,
 	e->local_len = 0;
 	e->op = op;
 	e->mode = MDEVVER_MODE_LSM;
-	e->flags = 0;
+	e->flags = scope;
 	e->__pad = 0;
 	e->data_len = 0;
 	e->count = 0;
@@ -655,7 +661,7 @@ static __always_inline struct mdevver_event *lsm_event(struct kernfs_node *kn,
 static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
 					int gen)
 {
-	struct mdevver_event *e = lsm_event(kn, j->op);
+	struct mdevver_event *e = lsm_event(kn, j->op, j->scope);
 	__u64 n;
 
 	if (!e)
@@ -679,13 +685,13 @@ static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
 
 /* No scratch slot was free: refused without a judgement, and said so. */
 static __always_inline void emit_refused_unjudged(struct kernfs_node *kn, __u8 op,
-						  int gen)
+						  __u32 scope, int gen)
 {
-	struct mdevver_event *e = lsm_event(kn, op);
+	struct mdevver_event *e = lsm_event(kn, op, scope);
 
 	if (!e)
 		return;
-	e->flags = MDEVVER_F_DATA_UNREADABLE;
+	e->flags |= MDEVVER_F_DATA_UNREADABLE;
 	e->verdict = MDEVVER_VERDICT_DENIED;
 	e->rule_id = MDEVVER_RULE_NONE;
 	e->policy_gen = gen;
@@ -703,6 +709,7 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 	struct judge *j = NULL;
 	int gen, verdict = 0;
 	bool keep = false;
+	__u32 scope;
 	__u8 op;
 
 	if (ret)
@@ -718,7 +725,9 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 	if ((BPF_CORE_READ(kn, flags) & KERNFS_TYPE_MASK) !=
 	    bpf_core_enum_value(enum kernfs_node_type, KERNFS_FILE))
 		return 0;
-	if (!attr_wanted(kn))
+	/* what the policy judges, and only that (scope.bpf.h) */
+	scope = attr_scope(kn) & MDEVVER_F_SCOPE_MDEV;
+	if (!scope)
 		return 0;
 	op = mask & MAY_WRITE ? MDEVVER_OP_CHECK : MDEVVER_OP_READ;
 	/* a decision this thread left behind (its call never reached the
@@ -746,7 +755,7 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 	j = judge_claim();
 	if (!j) {
 		/* every slot we tried is busy: fail closed, and say so */
-		emit_refused_unjudged(kn, op, gen);
+		emit_refused_unjudged(kn, op, scope, gen);
 		verdict = -EPERM;
 		goto out;
 	}

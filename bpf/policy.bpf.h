@@ -129,7 +129,8 @@ struct judge {
 	__u32 best_id;
 	__u32 best_unknown;
 	__u8 best_action;
-	__u8 __pad3[7];
+	__u8 __pad3[3];
+	__u32 scope;		/* judge_node: MDEVVER_F_SCOPE_TYPE or _DEVICE */
 	char comm[MDEVVER_TASK_COMM_LEN];
 	char name[MDEVVER_NAME_MAX];
 	struct mdevver_prefix_key lpm;
@@ -291,66 +292,7 @@ static __always_inline __u64 hash_kstr(struct judge *j, const char *s)
 	return h;
 }
 
-static __always_inline bool name_is(struct judge *j, const char *s,
-				    const char *want, int len)
-{
-	if (bpf_probe_read_kernel_str(j->name, sizeof(j->name), s) != len + 1)
-		return false;
-	for (int i = 0; i < len && i < MDEVVER_NAME_MAX; i++)
-		if (j->name[i] != want[i])
-			return false;
-	return true;
-}
-
 /* ---- the attribute ------------------------------------------------------ */
-
-/* kernfs_name_hash(name, NULL) of fs/kernfs/dir.c: how a directory's
- * children are ordered in its rbtree.  Constant-folded by clang. */
-static __always_inline __u32 kernfs_hash_of(const char *s, int len)
-{
-	unsigned long hash = 0;
-
-	for (int i = 0; i < len; i++) {
-		unsigned long c = (unsigned char)s[i];
-
-		hash = (hash + (c << 4) + (c >> 4)) * 11;
-	}
-	hash = (hash * 0x61C8864680B583EBull) >> 32;	/* end_name_hash */
-	hash &= 0x7fffffffU;
-	if (hash < 2)
-		hash += 2;
-	if (hash >= 0x7fffffff)
-		hash = 0x7fffffff - 1;
-	return hash;
-}
-
-/* The child of dir called "mdev_type" (a symlink), by the directory's own
- * rbtree order: hash, then namespace (none), then name. */
-static __always_inline struct kernfs_node *find_mdev_type_link(struct judge *j,
-							       struct kernfs_node *dir)
-{
-	const __u32 want = kernfs_hash_of("mdev_type", 9);
-	__u32 rb_off = bpf_core_field_offset(struct kernfs_node, rb);
-	struct rb_node *node = BPF_CORE_READ(dir, dir.children.rb_node);
-
-	for (int depth = 0; depth < 32 && node; depth++) {
-		struct kernfs_node *kn = (void *)node - rb_off;
-		__u32 h = BPF_CORE_READ(kn, hash);
-
-		if (want < h) {
-			node = BPF_CORE_READ(node, rb_left);
-		} else if (want > h) {
-			node = BPF_CORE_READ(node, rb_right);
-		} else if (BPF_CORE_READ(kn, ns)) {
-			node = BPF_CORE_READ(node, rb_left);	/* NULL sorts first */
-		} else if (name_is(j, BPF_CORE_READ(kn, name), "mdev_type", 9)) {
-			return kn;
-		} else {
-			return NULL;	/* same hash, other name: give up, unknown */
-		}
-	}
-	return NULL;
-}
 
 /*
  * Where the attribute sits.  Returns false when kn is not an mdev version
@@ -359,25 +301,22 @@ static __always_inline struct kernfs_node *find_mdev_type_link(struct judge *j,
  */
 static __always_inline bool judge_node(struct judge *j, struct kernfs_node *kn)
 {
-	struct kernfs_node *dir = kn_parent(kn), *gp = NULL, *link;
+	struct kernfs_node *dir = kn_parent(kn), *gp, *link;
 	struct mdevver_node *learned;
 	__u64 ino = BPF_CORE_READ(kn, id);
 
-	if (!dir)
+	/* the one definition of an mdev attribute (scope.bpf.h) */
+	j->scope = mdev_place(j->name, kn, &link);
+	if (!j->scope)
 		return false;
 	gp = kn_parent(dir);
-	if (!gp)
-		return false;
 	j->attr_hash = hash_kstr(j, BPF_CORE_READ(kn, name));
 	j->known |= MDEVVER_RK_ATTR;
-	if (name_is(j, BPF_CORE_READ(gp, name), "mdev_supported_types", 20)) {
+	if (j->scope == MDEVVER_F_SCOPE_TYPE) {
 		j->type_hash = hash_kstr(j, BPF_CORE_READ(dir, name));
 		j->parent_hash = hash_kstr(j, BPF_CORE_READ(kn_parent(gp), name));
 		j->known |= MDEVVER_RK_TYPE | MDEVVER_RK_PARENT;
 	} else {
-		link = find_mdev_type_link(j, dir);
-		if (!link)
-			return false;
 		j->parent_hash = hash_kstr(j, BPF_CORE_READ(gp, name));
 		j->known |= MDEVVER_RK_PARENT;
 		link = BPF_CORE_READ(link, symlink.target_kn);

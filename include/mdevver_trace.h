@@ -54,7 +54,18 @@ enum mdevver_event_flags {
 	/* the kernel skipped the entry program (recursion protection): the
 	 * call was rebuilt at its exit; no latency, no vendor view */
 	MDEVVER_F_ENTRY_UNSEEN = 1u << 6,
+	/* where the attribute sits (bpf/scope.bpf.h); exactly one is set in
+	 * an event: an mdev type's attribute (.../mdev_supported_types/TYPE/),
+	 * an mdev device's (its directory has an mdev_type link), or neither
+	 * (traced only with --any-sysfs) */
+	MDEVVER_F_SCOPE_TYPE = 1u << 7,
+	MDEVVER_F_SCOPE_DEVICE = 1u << 8,
+	MDEVVER_F_SCOPE_OTHER = 1u << 9,
 };
+/* what the policy judges: an mdev type's or an mdev device's attribute */
+#define MDEVVER_F_SCOPE_MDEV (MDEVVER_F_SCOPE_TYPE | MDEVVER_F_SCOPE_DEVICE)
+#define MDEVVER_F_SCOPE_MASK \
+	(MDEVVER_F_SCOPE_TYPE | MDEVVER_F_SCOPE_DEVICE | MDEVVER_F_SCOPE_OTHER)
 
 /*
  * Records in the two ring buffers.  Checks and reads never share a ring: a

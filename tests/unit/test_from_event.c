@@ -68,6 +68,32 @@ static void test_local(void)
 	ASSERT_TRUE(!r.ev.has_local, "local only with F_LOCAL");
 }
 
+/* the event's scope flag names where the attribute sits; no flag: unknown */
+static void test_scope(void)
+{
+	static const struct {
+		uint32_t flags;
+		const char *want;
+	} cases[] = {
+		{ MDEVVER_F_SCOPE_TYPE, "mdev-type" },
+		{ MDEVVER_F_SCOPE_DEVICE, "mdev-device" },
+		{ MDEVVER_F_SCOPE_OTHER, "other" },
+		{ MDEVVER_F_SCOPE_DEVICE | MDEVVER_F_DATA_TRUNCATED, "mdev-device" },
+	};
+	struct record r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ev_check(&e);
+		e.flags = cases[i].flags;
+		ASSERT_EQ(0, record_from_event(&r, &e, sizeof(e), 1, &ctx), "scope event");
+		ASSERT_STREQ(cases[i].want, r.ev.scope, "scope name");
+	}
+	ev_check(&e);
+	e.flags = 0;
+	ASSERT_EQ(0, record_from_event(&r, &e, sizeof(e), 1, &ctx), "no scope flag");
+	ASSERT_TRUE(r.ev.scope == NULL, "no scope flag: no scope");
+}
+
 static const char *rule_name(void *c, unsigned int gen, unsigned int id)
 {
 	(void)c;
@@ -119,6 +145,7 @@ int main(void)
 	RUN_TEST(test_malformed);
 	RUN_TEST(test_local);
 	RUN_TEST(test_verdicts);
+	RUN_TEST(test_scope);
 	node_cache_free(ctx.nodes);
 	return unit_exit();
 }

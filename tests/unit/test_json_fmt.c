@@ -24,6 +24,10 @@ static void test_check(void)
 	ASSERT_STREQ(FIX_CHECK_JSON("500"), fmt(&r), "check, count 500");
 	r.ev.count = 0;		/* a record without a count stands for one call */
 	ASSERT_STREQ(FIX_CHECK_JSON("1"), fmt(&r), "count 0 written as 1");
+	/* scope, when known, right after device */
+	r.ev.scope = "mdev-type";
+	ASSERT_TRUE(strstr(fmt(&r), "\"device\":null,\"scope\":\"mdev-type\",\"bytes\":") != NULL,
+		    "scope after device");
 }
 
 static void test_bytes_and_vendor(void)

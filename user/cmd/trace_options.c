@@ -31,12 +31,16 @@ enum {
 	OPT_FLUSH,
 	OPT_SYSLOG,
 	OPT_METRICS,
+	OPT_ANY_SYSFS,
 };
 
 static const struct argp_option filter_options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
 	{ "comm", 'c', "COMM", 0, "Trace processes with this name only", 0 },
 	{ "failed", 'x', NULL, 0, "Only failed checks and reads", 0 },
+	{ "any-sysfs", OPT_ANY_SYSFS, NULL, 0,
+	  "Also watched names outside mdev type and device directories "
+	  "(e.g. /sys/module/*/version), marked scope other", 0 },
 	{},
 };
 
@@ -147,6 +151,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'x':
 		cfg->failed_only = true;
+		break;
+	case OPT_ANY_SYSFS:
+		cfg->any_sysfs = true;
 		break;
 	case 'j':
 		t->json = true;

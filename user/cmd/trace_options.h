@@ -20,7 +20,8 @@ struct trace_cli {
 	int verbosity;
 };
 
-/* -p PID, -c COMM, -x: which calls are traced (not for enforce) */
+/* -p PID, -c COMM, -x, --any-sysfs: which calls are traced (not for
+ * enforce: the policy judges every mdev attribute and nothing else) */
 extern const struct argp trace_filter_argp;
 /* -m, -a, -d, -v, --no-vendor, --ringbuf: how tracing runs */
 extern const struct argp trace_attach_argp;

@@ -129,6 +129,7 @@ static int configure(struct mdevver_trace_bpf *skel,
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->targ_tgid = cfg->targ_pid;
 	skel->rodata->failed_only = cfg->failed_only;
+	skel->rodata->any_sysfs = cfg->any_sysfs;
 	skel->rodata->instance_id = cfg->instance_id;
 	if (cfg->targ_comm) {
 		skel->rodata->filter_comm = true;

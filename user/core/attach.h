@@ -36,6 +36,9 @@ struct tracer_config {
 	pid_t targ_pid;		/* 0: all */
 	const char *targ_comm;	/* NULL: all */
 	bool failed_only;
+	/* --any-sysfs: watched names outside an mdev layout too (scope
+	 * "other"; bpf/scope.bpf.h); never when enforcing */
+	bool any_sysfs;
 	const char *const *attr_names;
 	size_t n_attr_names;
 	size_t ringbuf_bytes;	/* the "checks" ring: power of two, >= page size */

@@ -69,6 +69,7 @@ int record_from_event(struct record *r, const struct mdevver_event *e,
 	r->host = ctx->host;
 	ev->count = count ? count : 1;
 	ev->mode = mode_name(e->mode);
+	ev->scope = record_scope_name(e->flags);
 	ev->pid = e->pid;
 	ev->tid = e->tid;
 	ev->ppid = e->ppid;

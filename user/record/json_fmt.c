@@ -167,6 +167,9 @@ static void event(struct strbuf *b, const struct record_event *ev)
 	key_bytes(b, "parent", ev->node.parent);
 	key_bytes(b, "mdev_type", ev->node.mdev_type);
 	key_bytes(b, "device", ev->node.device);
+	/* added in schema 1: where the attribute sits (docs/event-schema.md) */
+	if (ev->scope)
+		key_str(b, "scope", ev->scope);
 	key(b, "bytes");
 	json_string_buf(b, ev->data.p ? ev->data.p : "", ev->data.len);
 	key_u64(b, "len", ev->len);

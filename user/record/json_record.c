@@ -211,6 +211,7 @@ static void event(struct json_record_parser *p, struct json_object *o,
 	ev->node.parent = str(p, o, "parent");
 	ev->node.mdev_type = str(p, o, "mdev_type");
 	ev->node.device = str(p, o, "device");
+	ev->scope = cstr(p, o, "scope");
 	ev->data = str(p, o, "bytes");
 	ev->len = u64(o, "len", ev->data.len);
 	ev->truncated = boolean(o, "truncated");

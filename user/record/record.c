@@ -38,6 +38,17 @@ const char *mode_name(int mode)
 	}
 }
 
+const char *record_scope_name(uint32_t event_flags)
+{
+	if (event_flags & MDEVVER_F_SCOPE_TYPE)
+		return "mdev-type";
+	if (event_flags & MDEVVER_F_SCOPE_DEVICE)
+		return "mdev-device";
+	if (event_flags & MDEVVER_F_SCOPE_OTHER)
+		return "other";
+	return NULL;
+}
+
 /*
  * wall = monotonic + offset: one offset taken at start, not a
  * CLOCK_REALTIME reading per record, so records keep the exact order of

@@ -59,6 +59,9 @@ struct record_event {
 				 * 1 for a single event, n for n coalesced
 				 * repeats of the run's first event */
 	const char *mode;	/* "fentry", "kprobe", "syscall", "lsm" */
+	/* where the attribute sits: "mdev-type", "mdev-device", "other"
+	 * (--any-sysfs); NULL when not known (a log from before scope) */
+	const char *scope;
 	struct bytes comm;
 	uint64_t cgroup_id;
 	struct record_node node;
@@ -147,6 +150,9 @@ struct record {
 const char *record_kind_name(enum record_kind k);
 /* enum mdevver_mode -> "fentry", "kprobe", "syscall", "lsm", "unknown" */
 const char *mode_name(int mode);
+/* the event's MDEVVER_F_SCOPE_* flag -> "mdev-type", "mdev-device",
+ * "other"; NULL when none is set */
+const char *record_scope_name(uint32_t event_flags);
 /* CLOCK_MONOTONIC now, for records user space makes (start, lost, ...):
  * taken once per record so every sink shows the same time. */
 uint64_t record_now_ns(void);

@@ -95,7 +95,11 @@ static void event_line(struct strbuf *b, const struct record *r)
 		strcpy(type, "?");
 	else
 		esc(type, sizeof(type), n->mdev_type);
-	if (n->device.p)
+	if (ev->scope && !strcmp(ev->scope, "other"))
+		/* --any-sysfs: no mdev parent or type to show; the path says it */
+		snprintf(where, sizeof(where), "other:%s",
+			 esc(type, sizeof(type), n->path));
+	else if (n->device.p)
 		snprintf(where, sizeof(where), "%s/%s(%s)", parent,
 			 esc(dev, sizeof(dev), n->device), type);
 	else
