@@ -29,7 +29,7 @@ from harness import (BIN, REPO, TestFailure, byte_string, expect, expect_eq,  # 
                      finish, read_attr, run, run_test, write_attr)
 
 # the simulated vGPU's layout, as the tracer tests know it
-from vm_tests import MDEV_DIR, PARENT, TYPES  # noqa: E402
+from vm_tests import DECOY, DECOY_TEXT, MDEV_DIR, PARENT, TYPES  # noqa: E402
 V54 = f"{TYPES}/i915-GVTg_V5_4/version"
 V58 = f"{TYPES}/i915-GVTg_V5_8/version"
 V52 = f"{TYPES}/i915-GVTg_V5_2/version"
@@ -376,6 +376,42 @@ def test_dry_run():
         expect_eq((ev["verdict"], ev["rule"]), ("would-deny", "rd"), "dry run: read rule")
     finally:
         en.stop()
+
+
+def test_scope_decoy():
+    """One scope: rules that match every check and read of this process
+    judge the mdev attributes and nothing else -- the decoy (a `version`
+    on the parent device, in no mdev layout) is neither refused nor
+    reported, enforcing or in a dry run."""
+    rules = "deny comm=python3 name=all-checks\ndeny op=read comm=python3 name=all-reads\n"
+    for dry in (False, True):
+        what = "dry run" if dry else "enforcing"
+        en = Enforcer(rules, dry_run=dry)
+        try:
+            expect_eq(read_attr(DECOY), (DECOY_TEXT, 0), f"{what}: decoy read not judged")
+            expect_eq(write_attr(DECOY, SELF54), (len(SELF54), 0),
+                      f"{what}: decoy write not judged")
+            start = en.mark()
+            want = (len(SELF54), 0) if dry else (-1, errno.EPERM)
+            expect_eq(write_attr(V54, SELF54), want, f"{what}: the mdev attribute is judged")
+            ev = en.event_after(start, V54)
+            expect_eq((ev["verdict"], ev["rule"], ev.get("scope")),
+                      ("would-deny" if dry else "denied", "all-checks", "mdev-type"),
+                      f"{what}: the mdev check's verdict")
+            start = en.mark()
+            data, err = read_attr(MIG_DEV)
+            expect_eq(err, 0 if dry else errno.EPERM, f"{what}: the mdev device's read judged")
+            ev = en.event_after(start, MIG_DEV, op="read")
+            expect_eq((ev["verdict"], ev["rule"], ev.get("scope")),
+                      ("would-deny" if dry else "denied", "all-reads", "mdev-device"),
+                      f"{what}: the mdev read's verdict")
+        finally:
+            recs = en.stop()
+        decoy = [r for r in recs if r.get("path") == DECOY]
+        expect_eq(decoy, [], f"{what}: no record of the decoy")
+        unjudged = [r for r in recs if r.get("event") in ("check", "read")
+                    and r.get("pid") == os.getpid() and "verdict" not in r]
+        expect_eq(unjudged, [], f"{what}: every reported call of this process was judged")
 
 
 def test_write_paths():
@@ -738,6 +774,7 @@ def main():
     run_test("enforce_usage_errors", test_usage_errors)
     run_test("enforce_keys_and_actions", test_keys_and_actions)
     run_test("enforce_dry_run", test_dry_run)
+    run_test("enforce_scope_decoy", test_scope_decoy)
     run_test("enforce_write_paths", test_write_paths)
     run_test("enforce_racing_writer", test_racing_writer)
     run_test("enforce_reload_under_writers", test_reload_under_writers)

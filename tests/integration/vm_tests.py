@@ -27,6 +27,9 @@ VERSION = f"{TYPES}/{TYPE}/version"
 MIG_TYPE = f"{TYPES}/{TYPE}/migration_version"
 MIG_DEV = f"{MDEV_DIR}/migration_version"
 NOTES = f"{DEV_DIR}/sim_notes"
+# the scope decoy: named "version", on the parent device, in no mdev layout
+DECOY = f"{DEV_DIR}/version"
+DECOY_TEXT = b"decoy-not-an-mdev-attribute\n"
 
 DEVID = 0x193B
 SELF = f"00028086-{DEVID:04x}-{TYPE}\n".encode()
@@ -86,6 +89,8 @@ def workload():
     rd(MIG_DEV)
     wr(MIG_DEV, MIG_SELF)
     wr(NOTES, b"unrelated attribute\n")    # must give no event
+    rd(DECOY)                              # a watched name, no mdev layout:
+    wr(DECOY, SELF)                        # no event either (one scope)
     set_param("gen", 11)                   # unrelated attribute too
     try:
         rd(VERSION)                        # unsupported
@@ -105,7 +110,11 @@ def expected_outcome(op, data, ret, err):
 
 def check_events_match(evs, seen, mode):
     """Each traced call is one event with exactly what the writer saw."""
-    traced = [s for s in seen if s[1] != NOTES]
+    traced = [s for s in seen if s[1] not in (NOTES, DECOY)]
+    decoy = [s for s in seen if s[1] == DECOY]
+    expect_eq([(op, ret, err) for op, _, _, ret, err in decoy],
+              [("read", len(DECOY_TEXT), 0), ("check", len(SELF), 0)],
+              f"{mode}: the decoy was read and written")
     expect_eq(len(evs), len(traced), f"{mode}: number of events "
               f"({[(e['event'], e['path']) for e in evs]})")
     me = os.getpid()
@@ -140,6 +149,8 @@ def check_events_match(evs, seen, mode):
         expect_eq(ev["parent"], PARENT, f"{what}: parent")
         expect_eq(ev["mdev_type"], TYPE, f"{what}: mdev_type")
         expect_eq(ev["device"], UUID if path == MIG_DEV else None, f"{what}: device")
+        expect_eq(ev.get("scope"), "mdev-device" if path == MIG_DEV else "mdev-type",
+                  f"{what}: scope")
 
 
 def check_vendor_layer(evs, mode):
@@ -225,6 +236,35 @@ def test_auto_mode_and_probes():
     t = Tracer()
     t.stop()
     expect_eq(t.start["mode"], "fentry", "auto picks fentry on this kernel")
+
+
+def test_scope():
+    """One scope: by default only mdev type and device attributes; the
+    decoy (a `version` on the parent device) only with --any-sysfs, marked
+    scope other.  Both tracers run through the same calls."""
+    default = Tracer("-p", str(os.getpid()))
+    anywhere = Tracer("-p", str(os.getpid()), "--any-sysfs")
+    data, err = read_attr(DECOY)
+    expect_eq((data, err), (DECOY_TEXT, 0), "decoy read")
+    expect_eq(write_attr(DECOY, SELF), (len(SELF), 0), "decoy write")
+    read_attr(VERSION)
+    write_attr(MIG_DEV, MIG_SELF)
+    default.stop()
+    anywhere.stop()
+    got = [(e["event"], e["path"], e.get("scope")) for e in calls_of(default.events())]
+    expect_eq(got, [("read", VERSION, "mdev-type"), ("check", MIG_DEV, "mdev-device")],
+              "default: the mdev attributes only")
+    got = [(e["event"], e["path"], e.get("scope"), e["outcome"])
+           for e in calls_of(anywhere.events())]
+    expect_eq(got, [("read", DECOY, "other", "ok"), ("check", DECOY, "other", "compatible"),
+                    ("read", VERSION, "mdev-type", "ok"),
+                    ("check", MIG_DEV, "mdev-device", "compatible")],
+              "--any-sysfs: the decoy too, marked other")
+    r = run([BIN, "-m", "syscall", "--any-sysfs", "-d", "1"], timeout=60)
+    expect_eq(r.returncode, 0, f"--any-sysfs in syscall mode ({r.stderr.strip()})")
+    r = run([BIN, "enforce", "--any-sysfs", "--policy", "/nonexistent"], timeout=30)
+    expect_eq(r.returncode, 2, "enforce refuses --any-sysfs (usage)")
+    expect("any-sysfs" in r.stderr.splitlines()[0], f"names the option: {r.stderr.strip()}")
 
 
 def test_filter_pid():
@@ -425,6 +465,7 @@ def main():
         run_test(f"vm_{mode}_events", test_mode, mode)
     run_test("vm_modes_agree", test_modes_agree)
     run_test("vm_probes_and_auto_mode", test_auto_mode_and_probes)
+    run_test("vm_scope", test_scope)
     run_test("vm_filter_pid", test_filter_pid)
     run_test("vm_filter_comm", test_filter_comm)
     run_test("vm_filter_failed", test_filter_failed)

@@ -416,8 +416,33 @@ static ssize_t sim_notes_store(struct device *dev, struct device_attribute *attr
 }
 static DEVICE_ATTR_RW(sim_notes);
 
+/*
+ * The scope decoy: an attribute named "version" on the parent device itself
+ * -- no mdev type directory above it, no mdev_type link beside it.  It
+ * answers like a check (length on a match) so that a tracer or policy that
+ * looked at names only would report and judge it; neither may.
+ */
+#define SIM_DECOY_VERSION "decoy-not-an-mdev-attribute\n"
+
+static ssize_t decoy_version_show(struct device *dev, struct device_attribute *attr,
+				  char *buf)
+{
+	return sysfs_emit(buf, SIM_DECOY_VERSION);
+}
+
+static ssize_t decoy_version_store(struct device *dev, struct device_attribute *attr,
+				   const char *buf, size_t count)
+{
+	return count;
+}
+
+/* spelled out: DEVICE_ATTR_RW(version) would name version_show/_store */
+static struct device_attribute dev_attr_decoy_version =
+	__ATTR(version, 0644, decoy_version_show, decoy_version_store);
+
 static struct attribute *sim_parent_attrs[] = {
 	&dev_attr_sim_notes.attr,
+	&dev_attr_decoy_version.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(sim_parent);
