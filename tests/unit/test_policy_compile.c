@@ -855,8 +855,10 @@ static void test_ten_thousand_rules(void)
 	ASSERT_EQ(0, compile(&p, 1, &c), "10,000 rules compile");
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+	/* printed, not asserted: a unit test never depends on the machine's
+	 * speed; the structure below (one rule per bucket) is what keeps
+	 * compiling linear */
 	printf("  (10,000 rules compiled in %.1f ms)\n", ms);
-	ASSERT_TRUE(ms < 5000, "well under 5 s");
 	ASSERT_EQ(10000, c.n_rules, "all rules");
 	ASSERT_EQ(1, c.largest_bucket, "every rule alone in its bucket");
 	ASSERT_EQ(10000 + (10000 + 31) / 32, c.n_index, "10,000 REMOTE + 313 UNK_REMOTE pages");
