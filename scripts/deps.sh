@@ -8,6 +8,7 @@ set -euo pipefail
 
 packages=(
 	clang llvm                   # BPF compiler (-target bpf), llvm-strip
+	libclang-rt-14-dev           # libFuzzer for clang 14 (make fuzz, the fuzz suite)
 	bpftool                      # skeleton generation
 	libbpf-dev libelf-dev zlib1g-dev pkg-config   # loader library and its deps
 	libjson-c-dev                # parses JSON records (report, top --replay)

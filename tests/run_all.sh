@@ -64,7 +64,7 @@ skip_allowed() {
 	done < tests/skips-allowed
 }
 
-all_suites="unit host audit report top metrics vm"
+all_suites="unit fuzz host audit report top metrics vm"
 all_kernels="bookworm trixie sid"
 suites=${SUITES:-$all_suites}
 kernels=${KERNELS:-$all_kernels}
@@ -97,6 +97,11 @@ for suite in $suites; do
 			[ -e "$t" ] && [ ! -e "tests/unit/$(basename "$t").c" ] &&
 				echo "NOTE: not running $t: no tests/unit/$(basename "$t").c (stale binary)"
 		done
+		;;
+	fuzz)
+		# each libFuzzer target a few seconds from its seeds, and every
+		# crash found so far replayed (tests/fuzz/, docs/fuzzing.md)
+		run_suite fuzz tests/fuzz/run.sh --brief
 		;;
 	host)
 		run_suite host python3 tests/integration/host_tests.py
@@ -131,7 +136,7 @@ for suite in $suites; do
 			-- python3 tests/integration/enforce_tests.py --no-lsm
 		;;
 	*)
-		echo "FAIL suite $suite: unknown (expected unit, host, audit, report, top, metrics, vm)"
+		echo "FAIL suite $suite: unknown (expected: $all_suites)"
 		fail=$((fail + 1))
 		;;
 	esac
