@@ -11,8 +11,12 @@
 # normal build (valgrind and ASan do not mix).
 
 SAN_BUILD  ?= $(BUILD)/asan
+# The runtimes linked statically: with gcc's shared libasan and libubsan
+# both loaded, UBSan ignores log_path and reports only to stderr, where a
+# test that captures the tracer's stderr would hide it (tests/sanitize/run.sh
+# reads the reports from log files).
 SAN_CFLAGS ?= -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-	      -fno-omit-frame-pointer
+	      -fno-omit-frame-pointer -static-libasan -static-libubsan
 
 .PHONY: sanitize
 
