@@ -19,13 +19,11 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
-#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +35,7 @@
 #include "mdevver_enforce.h"
 #include "mdevver_trace.skel.h"
 #include "policy_compile.h"
+#include "privileges.h"
 #include "file_kind.h"
 
 /* Maps shared across instances: pinned under these names.  Not inflight:
@@ -81,19 +80,6 @@ static __u64 state_read(int fd, __u32 key)
 }
 
 /* ---- preflight --------------------------------------------------------- */
-
-static bool have_caps(const int *caps, size_t n)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = {};
-
-	if (syscall(SYS_capget, &hdr, d))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!(d[caps[i] / 32].effective & (1u << (caps[i] % 32))))
-			return false;
-	return true;
-}
 
 /* Read the policy through one descriptor whose owner and mode were checked
  * (no window between the check and the read).  On refusal, why gets one
@@ -308,8 +294,6 @@ static int reuse_pinned(void *ctx, struct mdevver_trace_bpf *skel)
 int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 		      struct tracer_config *cfg)
 {
-	static const int caps_enforce[] = { 38 /* PERFMON */, 39 /* BPF */,
-					    33 /* MAC_ADMIN */, 21 /* SYS_ADMIN */ };
 	struct compiled_policy c;
 	char err[512];
 	__u64 id = 0;
@@ -320,12 +304,9 @@ int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 	en->opt = opt;
 	en->attr_names = cfg->attr_names;
 	en->n_attr_names = cfg->n_attr_names;
-	if (!opt->dry_run && geteuid() != 0 &&
-	    !have_caps(caps_enforce, sizeof(caps_enforce) / sizeof(caps_enforce[0]))) {
-		fprintf(stderr, "mdevver-trace: insufficient privileges: enforce needs root "
-			"(or CAP_BPF, CAP_PERFMON, CAP_MAC_ADMIN and CAP_SYS_ADMIN)\n");
+	/* the LSM program: CAP_MAC_ADMIN besides CAP_BPF and CAP_PERFMON */
+	if (!opt->dry_run && privileges_require_enforce())
 		return -1;
-	}
 	if (opt->pin && opt->dry_run) {
 		fprintf(stderr, "mdevver-trace: --pin keeps enforcement in the kernel; it makes no sense with --dry-run\n");
 		return -1;
