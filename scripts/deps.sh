@@ -14,6 +14,8 @@ packages=(
 	libjson-c-dev                # parses JSON records (report, top --replay)
 	libncurses-dev               # the live view (top)
 	libmicrohttpd-dev            # serves Prometheus metrics over HTTP
+	libcap-ng-dev                # drops capabilities once attached
+	valgrind                     # the valgrind suite (report, top --replay)
 	prometheus                   # tests validate the metrics with promtool
 	chromium                     # tests render the report's HTML page
 	debootstrap debian-archive-keyring   # build chroots for the trixie/sid test kernels

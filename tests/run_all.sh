@@ -64,7 +64,7 @@ skip_allowed() {
 	done < tests/skips-allowed
 }
 
-all_suites="unit fuzz host audit report top metrics vm"
+all_suites="unit fuzz host audit report top metrics asan valgrind vm"
 all_kernels="bookworm trixie sid"
 suites=${SUITES:-$all_suites}
 kernels=${KERNELS:-$all_kernels}
@@ -117,6 +117,14 @@ for suite in $suites; do
 		;;
 	report)
 		run_suite report python3 tests/integration/report_tests.py
+		;;
+	asan)
+		# user space built with ASan+UBSan (no recover): the unit tests and
+		# the host suites again, any sanitizer report a failure
+		run_suite asan tests/sanitize/run.sh
+		;;
+	valgrind)
+		run_suite valgrind tests/sanitize/valgrind.sh
 		;;
 	vm)
 		# one binary, built here, on every kernel line (KERNELS narrows)

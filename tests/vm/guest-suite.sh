@@ -13,5 +13,7 @@ echo "# probes output kept in $out/probes.txt"
 tests/kmod/selftest.sh || rc=1
 python3 tests/integration/vm_tests.py || rc=1
 python3 tests/integration/enforce_tests.py || rc=1
+python3 tests/integration/claims_tests.py || rc=1
+python3 tests/integration/privilege_tests.py || rc=1
 python3 tests/integration/flood_tests.py || rc=1
 exit $rc
