@@ -121,8 +121,9 @@ static void parse_attr(struct argp_state *state, struct trace_cli *cli, const ch
 		if (!strcmp(cli->attrs[i], arg))
 			return;
 	if (cli->n_attrs == MDEVVER_ATTR_NAMES_MAX)
-		argp_error(state, "too many attribute names: at most %d",
-			   MDEVVER_ATTR_NAMES_MAX);
+		argp_error(state, "too many attribute names (-a '%s'): at most %d -a names "
+			   "besides version and migration_version",
+			   arg, MDEVVER_ATTR_NAMES_MAX - 2);
 	cli->attrs[cli->n_attrs++] = arg;
 }
 
