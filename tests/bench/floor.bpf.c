@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * floor.bpf.c - the benchmark's floor: empty fentry and fexit programs on
+ * the two functions mdevver-trace hooks in fentry mode (sysfs_kf_write,
+ * sysfs_kf_seq_show).  What any tracer of these functions pays before it
+ * does anything: the trampoline, the program calls, nothing else.  No
+ * struct is read, so no CO-RE relocation and no kernel types are needed.
+ * Loaded by floor.c (tests/bench/guest.sh, make bench).
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+SEC("fentry/sysfs_kf_write")
+int floor_write_entry(void *ctx)
+{
+	return 0;
+}
+
+SEC("fexit/sysfs_kf_write")
+int floor_write_exit(void *ctx)
+{
+	return 0;
+}
+
+SEC("fentry/sysfs_kf_seq_show")
+int floor_show_entry(void *ctx)
+{
+	return 0;
+}
+
+SEC("fexit/sysfs_kf_seq_show")
+int floor_show_exit(void *ctx)
+{
+	return 0;
+}
