@@ -235,37 +235,73 @@ static __always_inline long gather_iov(char *dst, const struct iovec *vec,
 }
 
 /*
- * Is kn watched (bpf/scope.bpf.h)?  0 when not, else its scope flag for
- * the event.  The name first (one lookup rules out nearly every file),
- * then the mdev layout.  A global function: verified once rather than in
- * every program that asks, and its name key (64 bytes) and scratch sit in
- * its own frame, not in the frames the judge's call chain adds up (6.1
- * counts 512 bytes over main program, judge_call and its callbacks).
+ * The answer for a node, by kernfs node id (unique for the node's life, never
+ * reused): what is settled for good -- a name that is not watched (0; names
+ * of files never change, attr_names is fixed at load), or an mdev layout.
+ * Not cached: a watched name outside any layout, which may still become one
+ * (a device's mdev_type link is made after its attributes).  So an
+ * unrelated sysfs access that comes again costs one lookup, not a name read.
  */
-__noinline int watched_scope(__u64 kn_addr)
+#define MDEVVER_SCOPE_CACHE	8192
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MDEVVER_SCOPE_CACHE);
+	__type(key, __u64);
+	__type(value, __u32);
+} scope_cache SEC(".maps");
+
+/*
+ * Is the node watched (bpf/scope.bpf.h)?  0 when not, else its scope flag
+ * for the event.  The cache first, then the name (one lookup rules out
+ * nearly every file), then the mdev layout.  A global function: verified
+ * once rather than in every program that asks, and its name key (64 bytes)
+ * and scratch sit in its own frame, not in the frames the judge's call
+ * chain adds up (6.1 counts 512 bytes over main program, judge_call and
+ * its callbacks).  kn_id: the caller reads it (directly where the node is
+ * a BTF pointer, fentry).
+ */
+__noinline int watched_scope(__u64 kn_addr, __u64 kn_id)
 {
 	struct kernfs_node *kn = (struct kernfs_node *)kn_addr;
 	struct mdevver_attr_name key = {};
 	char scratch[SCOPE_NAME_SCRATCH];
 	struct kernfs_node *link;
-	__u32 scope;
+	__u32 scope = 0, *hit;
+	bool watched;
 
 	if (!kn)
 		return 0;
+	hit = bpf_map_lookup_elem(&scope_cache, &kn_id);
+	if (hit)
+		return *hit;
 	if (bpf_probe_read_kernel_str(key.name, sizeof(key.name),
 				      BPF_CORE_READ(kn, name)) <= 0)
 		return 0;
-	if (!bpf_map_lookup_elem(&attr_names, &key))
-		return 0;
-	scope = mdev_place(scratch, kn, &link);
-	if (scope)
+	watched = bpf_map_lookup_elem(&attr_names, &key) != NULL;
+	if (watched)
+		scope = mdev_place(scratch, kn, &link);
+	if (!watched || scope) {
+		bpf_map_update_elem(&scope_cache, &kn_id, &scope, BPF_ANY);
 		return scope;
+	}
 	return any_sysfs ? MDEVVER_F_SCOPE_OTHER : 0;
 }
 
 static __always_inline __u32 attr_scope(struct kernfs_node *kn)
 {
-	return watched_scope((__u64)kn);
+	return watched_scope((__u64)kn, BPF_CORE_READ(kn, id));
+}
+
+/* A sysfs store's scope from its node id alone when the cache knows it
+ * (the common case, no helper call); of->kn is read only on a miss. */
+static __always_inline __u32 store_scope(struct kernfs_open_file *of, __u64 kn_id)
+{
+	__u32 *hit = bpf_map_lookup_elem(&scope_cache, &kn_id);
+
+	if (hit)
+		return *hit;
+	return watched_scope((__u64)BPF_CORE_READ(of, kn), kn_id);
 }
 
 /* v[class of op] += n (atomically; counters by class). */

@@ -540,6 +540,20 @@ static __always_inline void run_end(struct mdevver_event *e)
 }
 
 /*
+ * Nothing of class cls is in flight anywhere and no call needs rebuilding:
+ * the exit program of an unrelated sysfs access stops here, on one load of
+ * a global, before any map lookup or read of its arguments.  open_calls[]
+ * counts in-flight entries (begin_call/end_call): an entry of this thread
+ * was counted before its call went on, so its exit sees it (same thread;
+ * a migration in between is a full barrier).
+ */
+static __always_inline bool none_in_flight(int cls)
+{
+	/* READ_ONCE: clang 14's BPF back end has no atomic load */
+	return !recover_skipped && !*(volatile __s64 *)&open_calls[cls];
+}
+
+/*
  * The call's state at its exit.  When the entry program ran, it left the
  * state in the in-flight table.  When the kernel skipped it (recursion
  * protection: where tracing programs can be preempted, a program preempted

@@ -278,12 +278,13 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
  * Generic layer: the sysfs store/show dispatch in fs/sysfs/file.c.
  * ---------------------------------------------------------------------- */
 
-static __always_inline void store_begin(struct kernfs_open_file *of,
+/* kn_id: of->kn->id, read by the entry point (fentry reads it directly). */
+static __always_inline void store_begin(struct kernfs_open_file *of, __u64 kn_id,
 					const char *buf, __u64 count)
 {
 	__u32 scope;
 
-	if (task_wanted() && (scope = attr_scope(BPF_CORE_READ(of, kn))))
+	if (task_wanted() && (scope = store_scope(of, kn_id)))
 		begin_call(MDEVVER_OP_CHECK, scope, of, buf, count, 0, 0);
 	store_recheck(of, buf, count);
 }
@@ -296,6 +297,8 @@ static __always_inline void store_end(__u8 mode, __s64 ret, bool have_args,
 	struct kernfs_open_file *of;
 	struct inflight *s;
 
+	if (none_in_flight(MDEVVER_CLASS_CHECK))
+		return;
 	s = call_at_exit(MDEVVER_OP_CHECK, have_args, of_arg, buf_arg, count_arg,
 			 have_args ? BPF_CORE_READ(of_arg, kn) : NULL);
 	if (!s)
@@ -335,6 +338,8 @@ static __always_inline void show_end(__u8 mode, int err, bool have_args,
 	__u64 len = 0, now, start;
 	char *text;
 
+	if (none_in_flight(MDEVVER_CLASS_READ))
+		return;
 	if (have_args)
 		of = BPF_CORE_READ(sf_arg, private);
 	s = call_at_exit(MDEVVER_OP_READ, have_args, sf_arg, NULL, 0,
@@ -361,7 +366,9 @@ SEC("fentry/sysfs_kf_write")
 int BPF_PROG(fentry_sysfs_kf_write, struct kernfs_open_file *of, char *buf,
 	     size_t count, loff_t pos)
 {
-	store_begin(of, buf, count);
+	/* of is a BTF pointer here: plain loads, no probe-read helper call
+	 * (what every sysfs write on the host pays) */
+	store_begin(of, of->kn->id, buf, count);
 	return 0;
 }
 
@@ -391,7 +398,7 @@ SEC("kprobe/sysfs_kf_write")
 int BPF_KPROBE(kprobe_sysfs_kf_write, struct kernfs_open_file *of, char *buf,
 	       size_t count)
 {
-	store_begin(of, buf, count);
+	store_begin(of, BPF_CORE_READ(of, kn, id), buf, count);
 	return 0;
 }
 
@@ -521,10 +528,13 @@ static __always_inline void sys_begin(__u8 op, long fd, const void *buf,
 
 static __always_inline void sys_end(long ret)
 {
-	struct inflight *s = current_call();
+	struct inflight *s;
 	__u64 count;
 	__u8 op;
 
+	if (none_in_flight(MDEVVER_CLASS_CHECK) && none_in_flight(MDEVVER_CLASS_READ))
+		return;
+	s = current_call();
 	if (!s)
 		return;
 	op = s->op;
