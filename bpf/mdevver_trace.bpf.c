@@ -115,7 +115,7 @@ static __always_inline bool denied_by_hook(struct kernfs_node *kn)
  * write returns to it.  Runs for every task, traced or not.
  */
 static __always_inline void store_recheck(struct kernfs_open_file *of,
-					  const char *buf, __u64 count)
+					  __u64 kn_id, const char *buf, __u64 count)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct decision *d;
@@ -126,9 +126,9 @@ static __always_inline void store_recheck(struct kernfs_open_file *of,
 
 	if (enforce_mode() != MDEVVER_ENFORCE_ON)
 		return;
-	kn = BPF_CORE_READ(of, kn);
-	if (!(attr_scope(kn) & MDEVVER_F_SCOPE_MDEV))
+	if (!(store_scope(of, kn_id) & MDEVVER_F_SCOPE_MDEV))
 		return;
+	kn = BPF_CORE_READ(of, kn);
 	gen = policy_enter();
 	if (gen < 0)
 		return;
@@ -286,7 +286,7 @@ static __always_inline void store_begin(struct kernfs_open_file *of, __u64 kn_id
 
 	if (task_wanted() && (scope = store_scope(of, kn_id)))
 		begin_call(MDEVVER_OP_CHECK, scope, of, buf, count, 0, 0);
-	store_recheck(of, buf, count);
+	store_recheck(of, kn_id, buf, count);
 }
 
 /* have_args: the exit program has the store's arguments (fexit). */
@@ -726,8 +726,10 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask, int ret)
 		return ret;
 	if (!(mask & (MAY_WRITE | MAY_READ)))
 		return 0;
-	inode = BPF_CORE_READ(file, f_inode);
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != SYSFS_MAGIC)
+	/* every file access on the host comes here: file is a BTF pointer,
+	 * so plain loads (no probe-read helper calls) decide "not sysfs" */
+	inode = file->f_inode;
+	if (inode->i_sb->s_magic != SYSFS_MAGIC)
 		return 0;
 	if (enforce_mode() != MDEVVER_ENFORCE_ON)
 		return 0;
