@@ -21,6 +21,7 @@ packages=(
 	debootstrap debian-archive-keyring   # build chroots for the trixie/sid test kernels
 	tmux                         # tests read the live view with capture-pane
 	strace                       # audit tests count --flush fsync's fdatasync calls
+	bpftrace                     # make bench: the counting one-liner it compares with
 	gcc make libc6-dev           # user space; kernel module
 	qemu-system-x86              # VM test bed (TCG)
 	busybox-static cpio          # VM initramfs

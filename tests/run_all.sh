@@ -128,11 +128,13 @@ for suite in $suites; do
 		;;
 	vm)
 		# one binary, built here, on every kernel line (KERNELS narrows)
+		set -- $kernels
 		for k in $kernels; do
+			# the first line also runs the claims and privilege tests
 			run_suite "vm-$k" tests/vm/run.sh --suite "$k" --timeout 1500 \
+				--env MDEVVER_FULL_LINE=$([ "$k" = "$1" ] && echo 1 || echo 0) \
 				--out "build/vm/$k" -- tests/vm/guest-suite.sh
 		done
-		set -- $kernels
 		# the kernel log check itself, on the first line: a WARN injected in
 		# the simulated vGPU must fail the test that caused it and the run
 		# (one ~30 s boot; this PASSes only if the detector FAILs that run)

@@ -260,8 +260,6 @@ def test_scope():
                     ("read", VERSION, "mdev-type", "ok"),
                     ("check", MIG_DEV, "mdev-device", "compatible")],
               "--any-sysfs: the decoy too, marked other")
-    r = run([BIN, "-m", "syscall", "--any-sysfs", "-d", "1"], timeout=60)
-    expect_eq(r.returncode, 0, f"--any-sysfs in syscall mode ({r.stderr.strip()})")
     r = run([BIN, "enforce", "--any-sysfs", "--policy", "/nonexistent"], timeout=30)
     expect_eq(r.returncode, 2, "enforce refuses --any-sysfs (usage)")
     expect("any-sysfs" in r.stderr.splitlines()[0], f"names the option: {r.stderr.strip()}")

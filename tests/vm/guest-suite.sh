@@ -13,7 +13,12 @@ echo "# probes output kept in $out/probes.txt"
 tests/kmod/selftest.sh || rc=1
 python3 tests/integration/vm_tests.py || rc=1
 python3 tests/integration/enforce_tests.py || rc=1
-python3 tests/integration/claims_tests.py || rc=1
-python3 tests/integration/privilege_tests.py || rc=1
+# the documented claims and the privilege drop on the first kernel line
+# only (MDEVVER_FULL_LINE=1 from tests/run_all.sh): they assert what the
+# tool does, not how kernels differ, and keep make check under its budget
+if [ "${MDEVVER_FULL_LINE:-0}" = 1 ]; then
+	python3 tests/integration/claims_tests.py || rc=1
+	python3 tests/integration/privilege_tests.py || rc=1
+fi
 python3 tests/integration/flood_tests.py || rc=1
 exit $rc
