@@ -68,11 +68,11 @@ static int read_int(const char *path, int dflt)
 /* A set as a JSON array of names. */
 static void json_caps(capset_t set)
 {
-	char names[1024], *p, *save = NULL;
-	bool first = true;
-
 	putchar('[');
 	if (set) {
+		char names[1024], *p, *save = NULL;
+		bool first = true;
+
 		privileges_names(set, names, sizeof(names));
 		for (p = strtok_r(names, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
 			printf("%s\"%s\"", first ? "" : ",", p);
