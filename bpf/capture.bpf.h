@@ -252,6 +252,37 @@ struct {
 } scope_cache SEC(".maps");
 
 /*
+ * In front of it, for the common answer "not watched": a direct-mapped
+ * table of node ids known not to be watched.  An array lookup is a few
+ * instructions where a hash lookup is a hundred; a slot holds one whole id
+ * (one aligned 8-byte store), so a hit is exact: only a node found not
+ * watched ever has its id written there.
+ */
+#define MDEVVER_UNWATCHED_SLOTS	1024
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MDEVVER_UNWATCHED_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} unwatched SEC(".maps");
+
+static __always_inline __u64 *unwatched_slot(__u64 kn_id)
+{
+	/* kernfs ids: inode number (low 32 bits) and generation */
+	__u32 idx = (__u32)(kn_id ^ (kn_id >> 32)) & (MDEVVER_UNWATCHED_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&unwatched, &idx);
+}
+
+static __always_inline bool known_unwatched(__u64 kn_id)
+{
+	__u64 *slot = unwatched_slot(kn_id);
+
+	return slot && *(volatile __u64 *)slot == kn_id;
+}
+
+/*
  * Is the node watched (bpf/scope.bpf.h)?  0 when not, else its scope flag
  * for the event.  The cache first, then the name (one lookup rules out
  * nearly every file), then the mdev layout.  A global function: verified
@@ -283,6 +314,12 @@ __noinline int watched_scope(__u64 kn_addr, __u64 kn_id)
 		scope = mdev_place(scratch, kn, &link);
 	if (!watched || scope) {
 		bpf_map_update_elem(&scope_cache, &kn_id, &scope, BPF_ANY);
+		if (!scope) {
+			__u64 *slot = unwatched_slot(kn_id);
+
+			if (slot)
+				*(volatile __u64 *)slot = kn_id;
+		}
 		return scope;
 	}
 	return any_sysfs ? MDEVVER_F_SCOPE_OTHER : 0;
@@ -290,15 +327,22 @@ __noinline int watched_scope(__u64 kn_addr, __u64 kn_id)
 
 static __always_inline __u32 attr_scope(struct kernfs_node *kn)
 {
-	return watched_scope((__u64)kn, BPF_CORE_READ(kn, id));
+	__u64 kn_id = BPF_CORE_READ(kn, id);
+
+	if (known_unwatched(kn_id))
+		return 0;
+	return watched_scope((__u64)kn, kn_id);
 }
 
 /* A sysfs store's scope from its node id alone when the cache knows it
  * (the common case, no helper call); of->kn is read only on a miss. */
 static __always_inline __u32 store_scope(struct kernfs_open_file *of, __u64 kn_id)
 {
-	__u32 *hit = bpf_map_lookup_elem(&scope_cache, &kn_id);
+	__u32 *hit;
 
+	if (known_unwatched(kn_id))
+		return 0;
+	hit = bpf_map_lookup_elem(&scope_cache, &kn_id);
 	if (hit)
 		return *hit;
 	return watched_scope((__u64)BPF_CORE_READ(of, kn), kn_id);
