@@ -814,3 +814,7 @@ done:
 	}
 	return verdict;
 }
+
+/* The lifecycle of an mdev device: create, VFIO open/close, migration
+ * states (VFIO migration uAPI v2). */
+#include "migration.bpf.h"

@@ -76,6 +76,7 @@ enum mdevver_event_flags {
 enum mdevver_record_kind {
 	MDEVVER_REC_EVENT = 1,	/* struct mdevver_event */
 	MDEVVER_REC_REPEAT = 2,	/* struct mdevver_repeat */
+	MDEVVER_REC_VFIO = 3,	/* struct mdevver_vfio_event (mdevver_vfio.h) */
 };
 
 /* Classes of events; index of the per-class repeat slots and counters. */

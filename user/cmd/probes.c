@@ -194,10 +194,11 @@ int cmd_probes(bool json)
 	err = tracer_start(&t, &cfg);
 	if (json) {
 		printf("],\"auto_mode\":\"%s\",\"vendor_get_version\":%s,"
-		       "\"vendor_check\":%s,\"auto_attempts\":",
+		       "\"vendor_check\":%s,\"lifecycle\":\"%s\",\"auto_attempts\":",
 		       err ? "none" : mode_name(t.mode),
 		       !err && t.vendor_get ? "true" : "false",
-		       !err && t.vendor_check ? "true" : "false");
+		       !err && t.vendor_check ? "true" : "false",
+		       err ? "none" : lifecycle_label(&t));
 		json_write_string(stdout, t.attempts, strlen(t.attempts));
 		enforce_print_pinned(stdout, true);
 		print_privileges(true);
@@ -208,6 +209,13 @@ int cmd_probes(bool json)
 			printf(" (vendor probes: get=%s check=%s)",
 			       t.vendor_get ? "yes" : "no", t.vendor_check ? "yes" : "no");
 		printf("\n");
+		if (!err)
+			printf("lifecycle: %s%s\n", lifecycle_label(&t),
+			       strcmp(lifecycle_label(&t), "mdev+vfio") ?
+			       " (mdev create/remove need the mdev module, VFIO open/close "
+			       "and migration states the vfio module, loaded before the "
+			       "tracer starts)" : " (create/remove, VFIO open/close, "
+			       "migration queries and state changes)");
 		if (t.attempts[0])
 			printf("fallbacks: %s\n", t.attempts);
 		enforce_print_pinned(stdout, false);

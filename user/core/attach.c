@@ -52,6 +52,31 @@ const struct prog_spec prog_specs[] = {
 };
 const size_t prog_specs_count = sizeof(prog_specs) / sizeof(prog_specs[0]);
 
+/* the lifecycle of an mdev device (bpf/migration.bpf.h), where the mdev
+ * and vfio modules are loaded; optional like the vendor probes */
+const struct lifecycle_spec lifecycle_specs[] = {
+	{ { "fentry_mdev_create", "fentry", "mdev_device_create", MDEVVER_MODE_FENTRY, false }, "mdev" },
+	{ { "fexit_mdev_create", "fexit", "mdev_device_create", MDEVVER_MODE_FENTRY, false }, "mdev" },
+	{ { "fentry_mdev_remove", "fentry", "mdev_device_remove", MDEVVER_MODE_FENTRY, false }, "mdev" },
+	{ { "fexit_mdev_remove", "fexit", "mdev_device_remove", MDEVVER_MODE_FENTRY, false }, "mdev" },
+	{ { "fexit_vfio_group_ioctl", "fexit", "vfio_group_fops_unl_ioctl", MDEVVER_MODE_FENTRY, false }, "vfio" },
+	{ { "fentry_vfio_release", "fentry", "vfio_device_fops_release", MDEVVER_MODE_FENTRY, false }, "vfio" },
+	{ { "fentry_vfio_device_ioctl", "fentry", "vfio_device_fops_unl_ioctl", MDEVVER_MODE_FENTRY, false }, "vfio" },
+	{ { "fexit_vfio_device_ioctl", "fexit", "vfio_device_fops_unl_ioctl", MDEVVER_MODE_FENTRY, false }, "vfio" },
+	{ { "fentry_vfio_next_state", "fentry", "vfio_mig_get_next_state", MDEVVER_MODE_FENTRY, false }, "vfio" },
+	{ { "kprobe_mdev_create", "kprobe", "mdev_device_create", MDEVVER_MODE_KPROBE, false }, "mdev" },
+	{ { "kretprobe_mdev_create", "kretprobe", "mdev_device_create", MDEVVER_MODE_KPROBE, false }, "mdev" },
+	{ { "kprobe_mdev_remove", "kprobe", "mdev_device_remove", MDEVVER_MODE_KPROBE, false }, "mdev" },
+	{ { "kretprobe_mdev_remove", "kretprobe", "mdev_device_remove", MDEVVER_MODE_KPROBE, false }, "mdev" },
+	{ { "kprobe_vfio_group_ioctl", "kprobe", "vfio_group_fops_unl_ioctl", MDEVVER_MODE_KPROBE, false }, "vfio" },
+	{ { "kretprobe_vfio_group_ioctl", "kretprobe", "vfio_group_fops_unl_ioctl", MDEVVER_MODE_KPROBE, false }, "vfio" },
+	{ { "kprobe_vfio_release", "kprobe", "vfio_device_fops_release", MDEVVER_MODE_KPROBE, false }, "vfio" },
+	{ { "kprobe_vfio_device_ioctl", "kprobe", "vfio_device_fops_unl_ioctl", MDEVVER_MODE_KPROBE, false }, "vfio" },
+	{ { "kretprobe_vfio_device_ioctl", "kretprobe", "vfio_device_fops_unl_ioctl", MDEVVER_MODE_KPROBE, false }, "vfio" },
+	{ { "kprobe_vfio_next_state", "kprobe", "vfio_mig_get_next_state", MDEVVER_MODE_KPROBE, false }, "vfio" },
+};
+const size_t lifecycle_specs_count = sizeof(lifecycle_specs) / sizeof(lifecycle_specs[0]);
+
 static const int mode_ladder[] = {
 	MDEVVER_MODE_FENTRY, MDEVVER_MODE_KPROBE, MDEVVER_MODE_SYSCALL,
 };
@@ -83,6 +108,26 @@ static const char *mode_label(int mode)
 	}
 }
 
+const char *lifecycle_label(const struct tracer *t)
+{
+	if (t->lifecycle_mdev && t->lifecycle_vfio)
+		return "mdev+vfio";
+	if (t->lifecycle_vfio)
+		return "vfio";
+	if (t->lifecycle_mdev)
+		return "mdev";
+	return "none";
+}
+
+bool lifecycle_func_present(int mode, const char *module, const char *func)
+{
+	if (mode == MDEVVER_MODE_FENTRY)
+		return kf_module_btf_has_func(module, func);
+	if (mode == MDEVVER_MODE_KPROBE)
+		return kf_kallsyms_has(func);
+	return false;
+}
+
 bool vendor_func_present(int mode, const char *func)
 {
 	if (mode == MDEVVER_MODE_FENTRY)
@@ -112,6 +157,8 @@ static void release(struct tracer *t)
 	mdevver_trace_bpf__destroy(t->skel);
 	t->skel = NULL;
 	t->vendor_get = t->vendor_check = false;
+	t->lifecycle_progs = 0;
+	t->lifecycle_mdev = t->lifecycle_vfio = false;
 }
 
 /* Reads get their own, smaller ring: a flood of them can only lose reads. */
@@ -160,9 +207,9 @@ static int fill_attr_names(struct mdevver_trace_bpf *skel,
 
 /* One rung: returns 0 with t->skel attached, or -errno with t clean. */
 static int try_mode(struct tracer *t, const struct tracer_config *cfg,
-		    int mode, bool with_vendor, bool *used_vendor)
+		    int mode, bool with_optional, bool *used_vendor)
 {
-	bool want_vendor_get = false, want_vendor_check = false;
+	bool want_vendor_get = false, want_vendor_check = false, want_lifecycle = false;
 	struct bpf_program *prog;
 	int err;
 
@@ -185,7 +232,8 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		if (s->mode != mode && !(s->mode == 0 && cfg->lsm))
 			continue;
 		if (s->vendor) {
-			if (!with_vendor || !vendor_func_present(mode, s->target))
+			if (!with_optional || cfg->no_vendor ||
+			    !vendor_func_present(mode, s->target))
 				continue;
 			if (!strcmp(s->target, GVT_GET))
 				want_vendor_get = true;
@@ -196,7 +244,20 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		if (prog)
 			bpf_program__set_autoload(prog, true);
 	}
-	*used_vendor = want_vendor_get || want_vendor_check;
+	for (size_t i = 0; with_optional && i < lifecycle_specs_count; i++) {
+		const struct lifecycle_spec *l = &lifecycle_specs[i];
+
+		if (l->p.mode != mode ||
+		    !lifecycle_func_present(mode, l->module, l->p.target))
+			continue;
+		prog = bpf_object__find_program_by_name(t->skel->obj, l->p.prog);
+		if (prog) {
+			bpf_program__set_autoload(prog, true);
+			want_lifecycle = true;
+		}
+	}
+	/* optional programs: a rung that fails with them is tried without */
+	*used_vendor = want_vendor_get || want_vendor_check || want_lifecycle;
 	if (cfg->before_load) {
 		err = cfg->before_load(cfg->hook_ctx, t->skel);
 		if (err) {
@@ -206,9 +267,9 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	}
 	err = mdevver_trace_bpf__load(t->skel);
 	if (err) {
-		attempts_add(t, "%s%s: load: %s", mode_label(mode),
+		attempts_add(t, "%s%s%s: load: %s", mode_label(mode),
 			     want_vendor_get || want_vendor_check ? "+vendor" : "",
-			     strerror(-err));
+			     want_lifecycle ? "+lifecycle" : "", strerror(-err));
 		goto fail;
 	}
 	err = fill_attr_names(t->skel, cfg);
@@ -250,6 +311,33 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		t->link_progs[t->n_links] = s->prog;
 		t->links[t->n_links++] = link;
 	}
+	for (size_t i = 0; i < lifecycle_specs_count; i++) {
+		const struct lifecycle_spec *l = &lifecycle_specs[i];
+		struct bpf_link *link;
+
+		prog = bpf_object__find_program_by_name(t->skel->obj, l->p.prog);
+		if (l->p.mode != mode || !prog || !bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			/* checks are still traced without it */
+			attempts_add(t, "%s: lifecycle %s %s: attach: %s", mode_label(mode),
+				     l->p.kind, l->p.target, strerror(errno));
+			continue;
+		}
+		if (t->n_links == ATTACH_MAX_LINKS) {
+			bpf_link__destroy(link);
+			err = -E2BIG;
+			goto fail;
+		}
+		t->link_progs[t->n_links] = l->p.prog;
+		t->links[t->n_links++] = link;
+		t->lifecycle_progs++;
+		if (!strcmp(l->module, "mdev"))
+			t->lifecycle_mdev = true;
+		else if (!strcmp(l->p.target, "vfio_device_fops_unl_ioctl"))
+			t->lifecycle_vfio = true;
+	}
 	t->mode = mode;
 	t->vendor_get = want_vendor_get;
 	t->vendor_check = want_vendor_check;
@@ -271,16 +359,19 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg)
 			continue;
 		bool used_vendor = false;
 
-		err = try_mode(t, cfg, mode, !cfg->no_vendor, &used_vendor);
-		if (!err)
+		err = try_mode(t, cfg, mode, true, &used_vendor);
+		if (!err) {
+			kf_btf_cache_drop();
 			return 0;
+		}
 		/* a vendor program may be what failed: retry without them */
 		if (used_vendor) {
 			err = try_mode(t, cfg, mode, false, &used_vendor);
 			if (!err)
-				return 0;
+				break;
 		}
 	}
+	kf_btf_cache_drop();
 	return err;
 }
 

@@ -14,7 +14,7 @@
 
 #include "mdevver_trace.h"
 
-#define ATTACH_MAX_LINKS 32
+#define ATTACH_MAX_LINKS 48
 #define ATTEMPTS_MAX 1024
 
 struct mdevver_trace_bpf;
@@ -31,6 +31,15 @@ struct prog_spec {
 
 extern const struct prog_spec prog_specs[];
 extern const size_t prog_specs_count;
+
+/* Optional programs of the mdev/VFIO lifecycle (bpf/migration.bpf.h),
+ * enabled where the function's module (mdev, vfio) is loaded. */
+struct lifecycle_spec {
+	struct prog_spec p;
+	const char *module;
+};
+extern const struct lifecycle_spec lifecycle_specs[];
+extern const size_t lifecycle_specs_count;
 
 struct tracer_config {
 	pid_t targ_pid;		/* 0: all */
@@ -62,6 +71,10 @@ struct tracer {
 	int mode;
 	bool vendor_get;	/* intel_gvt_get_vfio_device_version attached */
 	bool vendor_check;	/* intel_gvt_check_vfio_device_version attached */
+	/* lifecycle programs attached: create/remove (mdev), open/close,
+	 * queries and state changes (vfio) */
+	unsigned int lifecycle_progs;
+	bool lifecycle_mdev, lifecycle_vfio;
 	struct bpf_link *links[ATTACH_MAX_LINKS];
 	const char *link_progs[ATTACH_MAX_LINKS];	/* program of links[i] */
 	size_t n_links;
@@ -74,6 +87,10 @@ int mode_parse(const char *name);
 
 /* Is func present for this mode (BTF for fentry, kallsyms for kprobe)? */
 bool vendor_func_present(int mode, const char *func);
+/* What the lifecycle programs see: "mdev+vfio", "vfio", "mdev", "none" */
+const char *lifecycle_label(const struct tracer *t);
+/* Is a lifecycle function of module present for this mode? */
+bool lifecycle_func_present(int mode, const char *module, const char *func);
 
 /*
  * Start tracing.  On failure returns a negative errno and t->attempts says

@@ -37,6 +37,43 @@ static bool btf_file_has_func(const char *path, struct btf *base,
 	return found;
 }
 
+/*
+ * One module's functions, asked many times while the attach ladder enables
+ * the lifecycle programs: vmlinux's BTF (megabytes) and the module's are
+ * parsed once and kept until kf_btf_cache_drop().
+ */
+static struct btf *cache_vmlinux, *cache_module;
+static char cache_module_name[64];
+
+bool kf_module_btf_has_func(const char *module, const char *func)
+{
+	char path[128];
+
+	if (!cache_vmlinux) {
+		cache_vmlinux = btf__parse(VMLINUX_BTF_PATH, NULL);
+		if (!cache_vmlinux)
+			return false;
+	}
+	if (!cache_module || strcmp(cache_module_name, module)) {
+		btf__free(cache_module);
+		cache_module = NULL;
+		snprintf(cache_module_name, sizeof(cache_module_name), "%s", module);
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+		if (access(path, R_OK))
+			return false;
+		cache_module = btf__parse_split(path, cache_vmlinux);
+	}
+	return cache_module && btf__find_by_name_kind(cache_module, func, BTF_KIND_FUNC) > 0;
+}
+
+void kf_btf_cache_drop(void)
+{
+	btf__free(cache_module);
+	btf__free(cache_vmlinux);
+	cache_module = cache_vmlinux = NULL;
+	cache_module_name[0] = '\0';
+}
+
 bool kf_btf_has_func(const char *func, char *module, size_t module_sz)
 {
 	struct btf *vmlinux;

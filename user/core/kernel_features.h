@@ -19,6 +19,11 @@ bool kf_has_vmlinux_btf(void);
 bool kf_btf_has_func(const char *func, char *module, size_t module_sz);
 /* Is func a kernel symbol (/proc/kallsyms, text symbols only)? */
 bool kf_kallsyms_has(const char *func);
+
+/* Is func in the BTF of the loaded module (/sys/kernel/btf/<module>)?
+ * Parsed BTF is cached until kf_btf_cache_drop(). */
+bool kf_module_btf_has_func(const char *module, const char *func);
+void kf_btf_cache_drop(void);
 /* Does tracepoint category/name exist in tracefs (either mount point)?
  * Returns 1 yes, 0 no, -1 tracefs not mounted (unknown). */
 int kf_tracepoint_exists(const char *category, const char *name);

@@ -33,7 +33,9 @@
 #include "log.h"
 #include "mdevver_enforce.h"
 #include "mdevver_trace.skel.h"
+#include "from_vfio.h"
 #include "metrics.h"
+#include "migration.h"
 #include "node_cache.h"
 #include "privileges.h"
 #include "record.h"
@@ -102,6 +104,9 @@ struct session {
 	uint64_t reported[MDEVVER_CLASSES];	/* lost calls reported */
 	uint64_t malformed;
 	uint64_t unfinished[MDEVVER_CLASSES];	/* begun, never ended (at stop) */
+
+	struct migration_joiner *mig;	/* lifecycle -> migration records */
+	uint64_t lifecycle_records;
 };
 
 /* --- records ------------------------------------------------------------ */
@@ -163,12 +168,30 @@ static void handle_event(struct session *s, const struct mdevver_event *e, size_
 	}
 	runs_note_event(s->runs, e, len);
 	pipeline_emit(s->pipe, &r);
+	if (s->mig)
+		migration_note_check(s->mig, &r);
 	s->records[cls]++;
 	s->calls[cls]++;
 	/* a deny failed closed for want of the device's own string: learn it
 	 * now, so the next check is judged on facts */
 	if (s->enforcing && (e->unknown & MDEVVER_UNK_LOCAL))
 		enforce_scan_nodes(&s->en, false);
+}
+
+/* A lifecycle record (create, open, migration state, ...), and the
+ * migration record it completes. */
+static void handle_vfio(struct session *s, const struct mdevver_vfio_event *e, size_t len)
+{
+	struct record r, m;
+
+	if (record_from_vfio(&r, e, len, &s->rctx)) {
+		s->malformed++;
+		return;
+	}
+	pipeline_emit(s->pipe, &r);
+	s->lifecycle_records++;
+	if (s->mig && migration_feed(s->mig, &r, &m))
+		pipeline_emit(s->pipe, &m);
 }
 
 /* One ring record, either ring: an event or the repeats of a run. */
@@ -186,6 +209,8 @@ static void dispatch(void *ctx, const void *data, size_t len)
 		handle_event(s, data, len);
 	else if (kind == MDEVVER_REC_REPEAT && len >= sizeof(struct mdevver_repeat))
 		runs_repeat(s->runs, data, emit_repeats, s);
+	else if (kind == MDEVVER_REC_VFIO)
+		handle_vfio(s, data, len);
 	else
 		s->malformed++;
 }
@@ -507,6 +532,9 @@ static int open_rings(struct session *s)
 		}
 	}
 	s->runs = runs_open(bpf_map__fd(s->t.skel->maps.repeat_slots));
+	s->mig = migration_joiner_new();	/* NULL: no migration records, said below */
+	if (!s->mig)
+		p_warn("no memory for the migration joiner: lifecycle records only");
 	if (!s->runs) {
 		p_err("mapping the repeat slots: %s", strerror(errno));
 		return -1;
@@ -532,6 +560,7 @@ static void emit_start(struct session *s)
 	r.start.attempts = s->t.attempts;
 	r.start.vendor_get = s->t.vendor_get;
 	r.start.vendor_check = s->t.vendor_check;
+	r.start.lifecycle = lifecycle_label(&s->t);
 	pipeline_emit(s->pipe, &r);
 }
 
@@ -588,6 +617,19 @@ static void finish(struct session *s)
 			s->unfinished[c] = n > 0 ? (uint64_t)n : 0;
 		}
 	settle(s, true);
+	/* sessions still open: their migrations as "in-progress" */
+	if (s->mig) {
+		struct record m;
+
+		while (migration_flush(s->mig, &m)) {
+			m.host = s->host;
+			pipeline_emit(s->pipe, &m);
+		}
+	}
+	if (bss->lost_lifecycle)
+		p_warn("%llu lifecycle records (create, open, migration state changes) "
+		       "lost: the checks ring was full",
+		       (unsigned long long)bss->lost_lifecycle);
 	record_init(s, &r, RECORD_END);
 	r.end.events = s->records[MDEVVER_CLASS_CHECK] + s->records[MDEVVER_CLASS_READ];
 	r.end.checks = s->calls[MDEVVER_CLASS_CHECK];
@@ -598,6 +640,8 @@ static void finish(struct session *s)
 	r.end.total_untracked = bss_sum(bss->untracked);
 	r.end.strict_refused = __atomic_load_n(&bss->strict_refused, __ATOMIC_RELAXED);
 	r.end.kernel_missed = kernel_missed(s);
+	r.end.lifecycle = s->lifecycle_records;
+	r.end.lost_lifecycle = __atomic_load_n(&bss->lost_lifecycle, __ATOMIC_RELAXED);
 	pipeline_emit(s->pipe, &r);
 	pipeline_flush(s->pipe);
 	if (s->opt->stop_cb)
@@ -658,6 +702,7 @@ static void session_close(struct session *s, bool ok)
 		stage_free(s->stage[c]);
 	}
 	runs_close(s->runs);
+	migration_joiner_free(s->mig);
 	if (s->epfd >= 0)
 		close(s->epfd);
 	if (s->sync_on)
@@ -720,9 +765,9 @@ int cmd_trace(const struct trace_options *opt)
 	}
 	if (open_rings(s))
 		goto out;
-	p_info("tracing in %s mode (vendor probes: %s)%s%s", mode_name(s->t.mode),
-	       vendor_label(&s->t), s->t.attempts[0] ? "; fallbacks: " : "",
-	       s->t.attempts);
+	p_info("tracing in %s mode (vendor probes: %s; lifecycle: %s)%s%s",
+	       mode_name(s->t.mode), vendor_label(&s->t), lifecycle_label(&s->t),
+	       s->t.attempts[0] ? "; fallbacks: " : "", s->t.attempts);
 	emit_start(s);
 	if (s->enforcing && start_enforcing(s))
 		goto out;

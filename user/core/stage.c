@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mdevver_trace.h"
+#include "mdevver_vfio.h"
 #include "stage.h"
 
 struct staged {
@@ -60,6 +61,12 @@ static size_t record_extent(const void *rec, size_t len, uint64_t *ts)
 
 		*ts = r->ts_ns;
 		return sizeof(*r);
+	}
+	if (kind == MDEVVER_REC_VFIO && len >= sizeof(struct mdevver_vfio_event)) {
+		const struct mdevver_vfio_event *v = rec;
+
+		*ts = v->ts_ns;
+		return sizeof(*v);
 	}
 	return len;	/* malformed: kept whole, the consumer says so */
 }

@@ -210,6 +210,99 @@ static void event(struct strbuf *b, const struct record_event *ev)
 	}
 }
 
+/* Who did it (lifecycle and migration records) */
+static void actor(struct strbuf *b, const struct record_actor *w)
+{
+	key_u64(b, "pid", w->pid);
+	key_u64(b, "tid", w->tid);
+	key_u64(b, "uid", w->uid);
+	key_bytes(b, "comm", w->comm);
+	key_u64(b, "cgroup_id", w->cgroup_id);
+	key_bytes(b, "vm", w->vm);
+	key_bytes(b, "unit", w->unit);
+}
+
+static void lifecycle(struct strbuf *b, const struct record_lifecycle *l)
+{
+	key_str(b, "what", l->what);
+	key_str(b, "mode", l->mode);
+	actor(b, &l->who);
+	key_bytes(b, "device", l->device);
+	key_bytes(b, "parent", l->parent);
+	key_bytes(b, "type", l->mdev_type);
+	key_u64(b, "session", l->session);
+	key_i64(b, "ret", l->ret);
+	key_str(b, "errno_name", l->errno_name);
+	key_u64(b, "latency_ns", l->latency_ns);
+	if (l->to) {
+		key_str(b, "from", l->from);
+		key_str(b, "to", l->to);
+		key_bool(b, "from_driver", l->from_driver);
+		key(b, "data_fd");
+		if (l->data_fd >= 0)
+			sb_i64(b, l->data_fd);
+		else
+			sb_puts(b, "null");
+	}
+	if (l->to || !strcmp(l->what, "close")) {
+		key(b, "bytes");
+		if (l->has_bytes)
+			sb_u64(b, l->bytes);
+		else
+			sb_puts(b, "null");
+		key_bool(b, "bytes_lost", l->bytes_lost);
+	}
+	if (l->feature) {
+		key_str(b, "feature", l->feature);
+		key_str(b, "access", l->access);
+		key(b, "value");
+		if (l->has_value)
+			sb_u64(b, l->value);
+		else
+			sb_puts(b, "null");
+		key_str(b, "value_text", l->value_text);
+	}
+}
+
+static void migration(struct strbuf *b, const struct record_migration *m)
+{
+	char t[32];
+
+	key_bytes(b, "device", m->device);
+	key_bytes(b, "parent", m->parent);
+	key_bytes(b, "type", m->mdev_type);
+	key_u64(b, "session", m->session);
+	key_str(b, "role", m->role);
+	key_str(b, "path", m->path);
+	key_str(b, "outcome", m->outcome);
+	key_i64(b, "ret", m->ret);
+	key_str(b, "errno_name", m->errno_name);
+	key_u64(b, "changes", m->changes);
+	key_u64(b, "stopped_ns", m->stopped_ns);
+	key(b, "bytes");
+	if (m->has_bytes)
+		sb_u64(b, m->bytes);
+	else
+		sb_puts(b, "null");
+	json_fmt_time(t, m->started_wall_ns);
+	key(b, "started");
+	json_string_buf(b, t, strlen(t));
+	key_u64(b, "started_ns", m->started_ns);
+	actor(b, &m->who);
+	key(b, "peer_session");
+	if (m->peer_session)
+		sb_u64(b, m->peer_session);
+	else
+		sb_puts(b, "null");
+	key_bytes(b, "peer_device", m->peer_device);
+	sb_puts(b, ",\"checks_before\":{\"compatible\":");
+	sb_u64(b, m->checks_compatible);
+	key_u64(b, "incompatible", m->checks_incompatible);
+	key_u64(b, "other", m->checks_other);
+	key_str(b, "last", m->last_check);
+	sb_putc(b, '}');
+}
+
 void json_fmt_record(struct strbuf *b, const struct record *r)
 {
 	head(b, r);
@@ -223,6 +316,8 @@ void json_fmt_record(struct strbuf *b, const struct record *r)
 		key_str(b, "attempts", r->start.attempts);
 		key_bool(b, "vendor_get_version", r->start.vendor_get);
 		key_bool(b, "vendor_check", r->start.vendor_check);
+		if (r->start.lifecycle)
+			key_str(b, "lifecycle", r->start.lifecycle);
 		break;
 	case RECORD_LOST:
 		key_u64(b, "lost", r->lost.lost);
@@ -251,6 +346,14 @@ void json_fmt_record(struct strbuf *b, const struct record *r)
 		key_u64(b, "lost_reads", r->end.lost_reads);
 		key_u64(b, "strict_refused", r->end.strict_refused);
 		key_u64(b, "kernel_missed", r->end.kernel_missed);
+		key_u64(b, "lifecycle", r->end.lifecycle);
+		key_u64(b, "lost_lifecycle", r->end.lost_lifecycle);
+		break;
+	case RECORD_LIFECYCLE:
+		lifecycle(b, &r->life);
+		break;
+	case RECORD_MIGRATION:
+		migration(b, &r->mig);
 		break;
 	case RECORD_KINDS:
 		break;

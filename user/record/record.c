@@ -17,6 +17,8 @@ const char *record_kind_name(enum record_kind k)
 		[RECORD_LOST] = "lost",
 		[RECORD_ENFORCE] = "enforce",
 		[RECORD_END] = "end",
+		[RECORD_LIFECYCLE] = "lifecycle",
+		[RECORD_MIGRATION] = "migration",
 	};
 
 	return (unsigned int)k < RECORD_KINDS ? names[k] : "unknown";

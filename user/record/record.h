@@ -39,6 +39,12 @@ enum record_kind {
 	RECORD_LOST,		/* events not delivered individually, by class */
 	RECORD_ENFORCE,		/* a policy came into force, or a reload failed */
 	RECORD_END,		/* tracing ended: totals */
+	/* mdev create/remove, VFIO device open/close, a migration feature
+	 * query or state change (VFIO migration uAPI v2) */
+	RECORD_LIFECYCLE,
+	/* one device session's migration, joined from its lifecycle
+	 * records (record/migration.h) */
+	RECORD_MIGRATION,
 	RECORD_KINDS,
 };
 
@@ -94,6 +100,9 @@ struct record_start {
 	const char *mode;
 	const char *attempts;	/* "fentry: load: ...; kprobe: ..." or "" */
 	bool vendor_get, vendor_check;
+	/* lifecycle hooks attached: "mdev+vfio", "vfio", "mdev", "none";
+	 * NULL in a replayed log from before them */
+	const char *lifecycle;
 };
 
 /* RECORD_LOST: counts since the previous lost record (lost = checks + reads),
@@ -129,6 +138,72 @@ struct record_end {
 				 * (recursion protection, bpf_prog_info
 				 * recursion_misses): calls of any attribute
 				 * that may be missing, an upper bound */
+	uint64_t lifecycle;	/* lifecycle records delivered */
+	uint64_t lost_lifecycle; /* lifecycle records lost (ring full) */
+};
+
+/* Who did it: the task, and the VM or unit its cgroup names
+ * (record/vm_name.h). */
+struct record_actor {
+	uint32_t pid, tid, uid;
+	struct bytes comm;
+	uint64_t cgroup_id;
+	struct bytes vm;	/* libvirt: machine-qemu\x2d<id>\x2d<name>.scope */
+	struct bytes unit;	/* the systemd unit of any other cgroup */
+};
+
+/* RECORD_LIFECYCLE */
+struct record_lifecycle {
+	const char *what;	/* "create", "remove", "open", "close",
+				 * "query", "state" */
+	const char *mode;	/* hook mode: "fentry", "kprobe" */
+	struct record_actor who;
+	struct bytes device;	/* mdev: the UUID */
+	struct bytes parent;
+	struct bytes mdev_type;	/* absent when not an mdev device */
+	uint64_t session;	/* one open of the device file; 0 none */
+	int64_t ret;
+	const char *errno_name;	/* NULL when ret >= 0 */
+	uint64_t latency_ns;
+	/* "state" */
+	const char *from;	/* "RUNNING", ...; "?" when not seen */
+	const char *to;
+	bool from_driver;	/* from came from the driver itself */
+	int32_t data_fd;	/* -1: the change returned no data file */
+	/* "state", "close": what went through the data file of the phase */
+	bool has_bytes;
+	uint64_t bytes;
+	bool bytes_lost;	/* the file was closed before: unknown */
+	/* "query" */
+	const char *feature;	/* "migration", "mig-device-state", "mig-data-size" */
+	const char *access;	/* "get", "set", "probe" */
+	bool has_value;
+	uint64_t value;		/* flags, state or data size */
+	const char *value_text;	/* "stop-copy,p2p,pre-copy" or a state name */
+};
+
+/* RECORD_MIGRATION */
+struct record_migration {
+	struct record_actor who;	/* who drove the state changes */
+	struct bytes device, parent, mdev_type;
+	uint64_t session;
+	const char *role;	/* "source", "target", "none" */
+	const char *path;	/* "RUNNING>STOP_COPY>STOP" */
+	const char *outcome;	/* "completed", "failed", "abandoned",
+				 * "in-progress" (tracer stopped first) */
+	int64_t ret;		/* the failing change's -errno; 0 */
+	const char *errno_name;
+	uint64_t changes;	/* state changes asked for */
+	uint64_t stopped_ns;	/* time the device was not running */
+	bool has_bytes;
+	uint64_t bytes;		/* read (source) or written (target) */
+	uint64_t started_ns;	/* CLOCK_MONOTONIC of the first change */
+	int64_t started_wall_ns;
+	uint64_t peer_session;	/* the other end on this host; 0 none */
+	struct bytes peer_device;
+	/* the version checks of this type seen before the migration */
+	uint64_t checks_compatible, checks_incompatible, checks_other;
+	const char *last_check;	/* outcome of the latest; NULL none */
 };
 
 struct record {
@@ -143,6 +218,8 @@ struct record {
 		struct record_lost lost;
 		struct record_enforce enforce;
 		struct record_end end;
+		struct record_lifecycle life;
+		struct record_migration mig;
 	};
 };
 

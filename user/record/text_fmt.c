@@ -173,6 +173,120 @@ static void event_verbose(struct strbuf *b, const struct record_event *ev)
 	}
 }
 
+/* DEVICE/TYPE of a lifecycle or migration record: parent/uuid(type) */
+static void device_col(struct strbuf *b, struct bytes parent, struct bytes dev,
+		       struct bytes type)
+{
+	char p[4 * MDEVVER_NAME_MAX + 4], d[4 * MDEVVER_NAME_MAX + 4];
+	char t[4 * MDEVVER_NAME_MAX + 4], where[3 * sizeof(p) + 8];
+
+	esc(p, sizeof(p), parent);
+	esc(d, sizeof(d), dev);
+	if (type.p)
+		snprintf(where, sizeof(where), "%s/%s(%s)", parent.p ? p : "?", d,
+			 esc(t, sizeof(t), type));
+	else
+		snprintf(where, sizeof(where), "%s/%s", parent.p ? p : "?", d);
+	col(b, where, 32);
+}
+
+static void who_cols(struct strbuf *b, const struct record *r,
+		     const struct record_actor *w, const char *op)
+{
+	char t[9], comm[4 * MDEVVER_TASK_COMM_LEN + 1];
+
+	hms(t, r->wall_ns);
+	col(b, t, 8);
+	col_u64(b, w->pid, 7);
+	col(b, esc(comm, sizeof(comm), w->comm), 16);
+	col(b, op, 5);
+}
+
+static void vm_suffix(struct strbuf *b, const struct record_actor *w)
+{
+	char name[4 * 256 + 4];
+
+	if (w->vm.p) {
+		sb_puts(b, " vm=");
+		sb_puts(b, esc(name, sizeof(name), w->vm));
+	} else if (w->unit.p) {
+		sb_puts(b, " unit=");
+		sb_puts(b, esc(name, sizeof(name), w->unit));
+	}
+}
+
+static void lifecycle_line(struct strbuf *b, const struct record *r)
+{
+	const struct record_lifecycle *l = &r->life;
+	char line[256];
+
+	who_cols(b, r, &l->who, l->what);
+	device_col(b, l->parent, l->device, l->mdev_type);
+	col(b, l->ret < 0 ? "failed" : "ok", 12);
+	col(b, l->errno_name ? l->errno_name : "-", 7);
+	if (l->to) {
+		snprintf(line, sizeof(line), "%s -> %s", l->from, l->to);
+		sb_puts(b, line);
+		if (l->has_bytes) {
+			sb_puts(b, " bytes=");
+			sb_u64(b, l->bytes);
+		}
+		if (l->data_fd >= 0) {
+			snprintf(line, sizeof(line), " data_fd=%d", l->data_fd);
+			sb_puts(b, line);
+		}
+	} else if (l->feature) {
+		sb_puts(b, l->access);
+		sb_putc(b, ' ');
+		sb_puts(b, l->feature);
+		if (l->has_value) {
+			sb_puts(b, " = ");
+			if (l->value_text)
+				sb_puts(b, *l->value_text ? l->value_text : "none");
+			else
+				sb_u64(b, l->value);
+		}
+	} else if (!strcmp(l->what, "close") && l->has_bytes) {
+		sb_puts(b, "bytes=");
+		sb_u64(b, l->bytes);
+	}
+	if (l->session) {
+		sb_puts(b, " session=");
+		sb_u64(b, l->session);
+	}
+	vm_suffix(b, &l->who);
+	sb_putc(b, '\n');
+}
+
+static void migration_line(struct strbuf *b, const struct record *r)
+{
+	const struct record_migration *m = &r->mig;
+	char line[256], peer[4 * MDEVVER_NAME_MAX + 4];
+
+	who_cols(b, r, &m->who, "migr");
+	device_col(b, m->parent, m->device, m->mdev_type);
+	col(b, m->outcome, 12);
+	col(b, m->errno_name ? m->errno_name : "-", 7);
+	snprintf(line, sizeof(line), "%s %s stopped=%.3fms", m->role, m->path,
+		 m->stopped_ns / 1e6);
+	sb_puts(b, line);
+	if (m->has_bytes) {
+		sb_puts(b, " bytes=");
+		sb_u64(b, m->bytes);
+	}
+	if (m->peer_device.p) {
+		sb_puts(b, " peer=");
+		sb_puts(b, esc(peer, sizeof(peer), m->peer_device));
+	}
+	snprintf(line, sizeof(line), " checks-before=%llu/%llu/%llu",
+		 (unsigned long long)m->checks_compatible,
+		 (unsigned long long)m->checks_incompatible,
+		 (unsigned long long)m->checks_other);
+	sb_puts(b, line);
+	vm_suffix(b, &m->who);
+	sb_putc(b, '\n');
+}
+
 void text_fmt_record(struct strbuf *b, const struct record *r, bool verbose)
 {
 	switch (r->kind) {
@@ -194,6 +308,12 @@ void text_fmt_record(struct strbuf *b, const struct record *r, bool verbose)
 		sb_puts(b, " lost, ");
 		sb_u64(b, r->lost.total_untracked);
 		sb_puts(b, " untracked in total)\n");
+		break;
+	case RECORD_LIFECYCLE:
+		lifecycle_line(b, r);
+		break;
+	case RECORD_MIGRATION:
+		migration_line(b, r);
 		break;
 	case RECORD_START:
 	case RECORD_ENFORCE:

@@ -1,0 +1,678 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * migration.bpf.h - the lifecycle of an mdev device on today's kernels:
+ * created, opened through VFIO, migrated (VFIO migration uAPI v2, 5.18+),
+ * closed, removed (docs/migration.md).
+ *
+ * Hooks (all in modules: mdev.ko and vfio.ko; user space enables a program
+ * only when its function is in the kernel's BTF / kallsyms):
+ *   mdev_device_create / mdev_device_remove    create, remove (who, type,
+ *                                              parent, uuid, result)
+ *   vfio_group_fops_unl_ioctl                  VFIO_GROUP_GET_DEVICE_FD:
+ *                                              a process opens the device
+ *   vfio_device_fops_unl_ioctl                 VFIO_DEVICE_FEATURE: the
+ *                                              migration queries and every
+ *                                              state change
+ *   vfio_mig_get_next_state                    the driver's own current
+ *                                              state ("from"), when the
+ *                                              driver asks the core for the
+ *                                              next arc (mtty, mlx5, ...)
+ *   vfio_device_fops_release                   the device file closed
+ *
+ * Nothing here runs for unrelated work: every hook is a VFIO or mdev
+ * function, so a host without VFIO traffic pays nothing.
+ *
+ * The bytes of a migration are never counted per read(2)/write(2) (which
+ * would put a program on every read of the host).  Drivers keep the data
+ * file's f_pos as the stream offset (the uAPI's drivers return ESPIPE for
+ * pread and advance filp->f_pos themselves), so when the phase ends - the
+ * next state change of the session - f_pos of the file the change returned
+ * is exactly what went through it.  The file is found again through the
+ * process's fd table (fd and pointer must both match): if the process
+ * closed it first, the bytes are reported as unknown, never guessed.
+ */
+#ifndef MDEVVER_MIGRATION_BPF_H
+#define MDEVVER_MIGRATION_BPF_H
+
+#include "capture.bpf.h"
+#include "mdevver_vfio.h"
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+struct kobject {
+	const char *name;
+	struct kobject *parent;
+};
+struct bus_type {
+	const char *name;
+};
+struct device {
+	struct kobject kobj;
+	struct device *parent;
+	const struct bus_type *bus;
+};
+/* vfio.ko: the core's view of a device, and (6.2+) the per-open wrapper
+ * the device file's private_data points to */
+struct vfio_device {
+	struct device *dev;
+};
+struct vfio_device_file {
+	struct vfio_device *device;
+};
+/* mdev.ko */
+struct mdev_type {
+	struct kobject kobj;
+};
+struct mdev_device {
+	struct device dev;
+	struct mdev_type *type;
+};
+#pragma clang attribute pop
+
+/* One open of a device file: its session and migration bookkeeping. */
+struct vfio_session {
+	__u64 id;
+	struct file *data_file;	/* the data file of the current phase */
+	__s32 data_fd;
+	__u32 data_tgid;	/* whose fd table holds it */
+	__u8 state;		/* last state seen (enum mdevver_mig_state) */
+	__u8 __pad[7];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);			/* struct file * of the device */
+	__type(value, struct vfio_session);
+} vfio_sessions SEC(".maps");
+
+/* A lifecycle call in flight, per thread (entry -> exit). */
+struct vfio_call {
+	__u64 start_ns;
+	__u64 file;		/* device file (ioctl) */
+	__u64 arg;		/* user pointer of the ioctl argument */
+	__u64 obj;		/* create: struct mdev_type *; remove: mdev */
+	__u32 cmd;
+	__u32 feature;		/* the feature word the call carried */
+	__u8 to_state;
+	__u8 from_state;
+	__u8 from_driver;
+	__u8 __pad[5];
+	__u64 bytes;		/* state change: f_pos of the phase's data file
+				 * at entry (drivers reset it when the change
+				 * disables the file) */
+	__u32 bytes_flags;	/* MDEVVER_VF_BYTES or _BYTES_LOST */
+	__u32 __pad2;
+	__u8 uuid[16];		/* create */
+	/* remove: the device's names, read at entry (gone at exit) */
+	char device[MDEVVER_DEVNAME_MAX];
+	char parent[MDEVVER_DEVNAME_MAX];
+	char type[MDEVVER_DEVNAME_MAX];
+	__u32 names_flags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);			/* pid_tgid */
+	__type(value, struct vfio_call);
+} vfio_calls SEC(".maps");
+
+/* Lifecycle records that found no ring space (user space reports them). */
+__u64 lost_lifecycle = 0;
+__u64 session_seq = 0;
+
+static __always_inline struct mdevver_vfio_event *vfio_reserve(void)
+{
+	struct mdevver_vfio_event *e;
+
+	if (state_get(MDEVVER_STATE_INSTANCE) != instance_id)
+		return NULL;
+	e = bpf_ringbuf_reserve(&checks, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&lost_lifecycle, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = MDEVVER_REC_VFIO;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	__u64 id = bpf_get_current_pid_tgid();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+static __always_inline void vfio_submit(struct mdevver_vfio_event *e)
+{
+	/* rare and wanted promptly: wake the reader */
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Name, parent and (for an mdev device) type of a struct device, into
+ * MDEVVER_DEVNAME_MAX-byte arrays. */
+static __always_inline void vfio_fill_names(char *device, char *parent, char *type,
+					    __u32 *flags, struct device *dev)
+{
+	const char *s;
+	char bus[8] = {};
+
+	if (!dev)
+		return;
+	s = BPF_CORE_READ(dev, kobj.name);
+	bpf_probe_read_kernel_str(device, MDEVVER_DEVNAME_MAX, s);
+	s = BPF_CORE_READ(dev, parent, kobj.name);
+	if (s)
+		bpf_probe_read_kernel_str(parent, MDEVVER_DEVNAME_MAX, s);
+	s = BPF_CORE_READ(dev, bus, name);
+	if (s)
+		bpf_probe_read_kernel_str(bus, sizeof(bus), s);
+	/* struct mdev_device embeds its struct device first */
+	if (bus[0] == 'm' && bus[1] == 'd' && bus[2] == 'e' && bus[3] == 'v' && !bus[4]) {
+		struct mdev_device *mdev = (struct mdev_device *)dev;
+
+		s = BPF_CORE_READ(mdev, type, kobj.name);
+		if (s) {
+			bpf_probe_read_kernel_str(type, MDEVVER_DEVNAME_MAX, s);
+			*flags |= MDEVVER_VF_MDEV;
+		}
+	}
+}
+
+static __always_inline void vfio_fill_device(struct mdevver_vfio_event *e,
+					     struct device *dev)
+{
+	vfio_fill_names(e->device, e->parent, e->type, &e->flags, dev);
+}
+
+/* The struct device behind a VFIO device file. */
+static __always_inline struct device *vfio_file_device(struct file *f)
+{
+	void *pd = BPF_CORE_READ(f, private_data);
+	struct vfio_device *vdev = pd;
+
+	if (!pd)
+		return NULL;
+	if (bpf_core_type_exists(struct vfio_device_file))
+		vdev = BPF_CORE_READ((struct vfio_device_file *)pd, device);
+	if (!vdev)
+		return NULL;
+	return BPF_CORE_READ(vdev, dev);
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static __always_inline void vfio_opened(struct file *f, __s64 ret, __u64 start_ns)
+{
+	struct vfio_session s = {};
+	__u64 key = (__u64)f;
+	struct mdevver_vfio_event *e;
+
+	if (!task_wanted())
+		return;
+	s.id = __sync_fetch_and_add(&session_seq, 1) + 1;
+	/* a device starts RUNNING when opened (uAPI v2) */
+	s.state = MDEVVER_MIG_RUNNING;
+	s.data_fd = -1;
+	if (f)
+		bpf_map_update_elem(&vfio_sessions, &key, &s, BPF_ANY);
+	e = vfio_reserve();
+	if (!e)
+		return;
+	e->what = MDEVVER_VFIO_OPEN;
+	e->ret = ret;
+	e->session = f ? s.id : 0;
+	e->latency_ns = start_ns ? e->ts_ns - start_ns : 0;
+	e->data_fd = -1;
+	if (f)
+		vfio_fill_device(e, vfio_file_device(f));
+	vfio_submit(e);
+}
+
+/* f_pos of the data file the session's last change returned, if the
+ * process still holds it under the same fd. */
+static __always_inline bool data_bytes(struct vfio_session *s, __u64 *bytes)
+{
+	struct file *f;
+
+	if (!s->data_file)
+		return false;
+	if ((bpf_get_current_pid_tgid() >> 32) != s->data_tgid)
+		return false;
+	f = fd_file(s->data_fd);
+	if (f != s->data_file)
+		return false;
+	*bytes = BPF_CORE_READ(f, f_pos);
+	return true;
+}
+
+static __always_inline void vfio_closed(struct file *f)
+{
+	__u64 key = (__u64)f;
+	struct vfio_session *s = bpf_map_lookup_elem(&vfio_sessions, &key);
+	struct mdevver_vfio_event *e;
+
+	if (!s)
+		return;
+	e = vfio_reserve();
+	if (e) {
+		e->what = MDEVVER_VFIO_CLOSE;
+		e->session = s->id;
+		e->from_state = s->state;
+		e->data_fd = -1;
+		if (s->data_file) {
+			__u64 bytes;
+
+			if (data_bytes(s, &bytes)) {
+				e->bytes = bytes;
+				e->flags |= MDEVVER_VF_BYTES;
+			} else {
+				e->flags |= MDEVVER_VF_BYTES_LOST;
+			}
+		}
+		vfio_fill_device(e, vfio_file_device(f));
+		vfio_submit(e);
+	}
+	bpf_map_delete_elem(&vfio_sessions, &key);
+}
+
+/* ---- VFIO_DEVICE_FEATURE ----------------------------------------------- */
+
+static __always_inline bool feature_traced(__u32 feature)
+{
+	__u32 id = feature & MDEVVER_FEATURE_MASK;
+
+	return id == MDEVVER_FEATURE_MIGRATION || id == MDEVVER_FEATURE_MIG_DEVICE_STATE ||
+	       id == MDEVVER_FEATURE_MIG_DATA_SIZE;
+}
+
+static __always_inline void device_ioctl_begin(struct file *f, __u32 cmd, __u64 arg)
+{
+	struct vfio_call c = {};
+	__u64 key = bpf_get_current_pid_tgid();
+	__u32 hdr[2];
+	__u64 fkey = (__u64)f;
+
+	if (cmd != MDEVVER_VFIO_DEVICE_FEATURE || !task_wanted())
+		return;
+	/* struct vfio_device_feature { __u32 argsz; __u32 flags; __u8 data[]; } */
+	if (bpf_probe_read_user(hdr, sizeof(hdr), (void *)arg))
+		return;
+	if (!feature_traced(hdr[1]))
+		return;
+	c.start_ns = bpf_ktime_get_ns();
+	c.file = fkey;
+	c.arg = arg;
+	c.cmd = cmd;
+	c.feature = hdr[1];
+	c.from_state = MDEVVER_MIG_UNKNOWN;
+	if ((hdr[1] & MDEVVER_FEATURE_MASK) == MDEVVER_FEATURE_MIG_DEVICE_STATE &&
+	    (hdr[1] & MDEVVER_FEATURE_SET)) {
+		__u32 state = 0;
+		struct vfio_session *s = bpf_map_lookup_elem(&vfio_sessions, &fkey);
+
+		bpf_probe_read_user(&state, sizeof(state), (void *)(arg + 8));
+		c.to_state = state > 254 ? 254 : state;
+		if (s) {
+			c.from_state = s->state;
+			/* what went through the phase's data file: read now,
+			 * before the driver resets f_pos as it disables it */
+			if (s->data_file)
+				c.bytes_flags = data_bytes(s, &c.bytes) ? MDEVVER_VF_BYTES
+									: MDEVVER_VF_BYTES_LOST;
+		}
+	}
+	bpf_map_update_elem(&vfio_calls, &key, &c, BPF_ANY);
+}
+
+/* The driver asks the core for the next arc: its first question within a
+ * state change names the state it is really in. */
+static __always_inline void driver_next_state(__u32 cur)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct vfio_call *c = bpf_map_lookup_elem(&vfio_calls, &key);
+
+	if (!c || c->from_driver || c->cmd != MDEVVER_VFIO_DEVICE_FEATURE)
+		return;
+	c->from_state = cur > 254 ? 254 : cur;
+	c->from_driver = 1;
+}
+
+static __always_inline void device_ioctl_end(__s64 ret, __u8 mode)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct vfio_call *c = bpf_map_lookup_elem(&vfio_calls, &key);
+	struct vfio_session *s;
+	struct mdevver_vfio_event *e;
+	struct file *f;
+	__u32 id;
+	bool set;
+
+	if (!c || c->cmd != MDEVVER_VFIO_DEVICE_FEATURE)
+		return;
+	f = (struct file *)c->file;
+	s = bpf_map_lookup_elem(&vfio_sessions, &c->file);
+	id = c->feature & MDEVVER_FEATURE_MASK;
+	set = c->feature & MDEVVER_FEATURE_SET;
+	e = vfio_reserve();
+	if (!e)
+		goto out;
+	e->mode = mode;
+	e->ret = ret;
+	e->feature = c->feature;
+	e->latency_ns = e->ts_ns - c->start_ns;
+	e->session = s ? s->id : 0;
+	e->data_fd = -1;
+	if (id == MDEVVER_FEATURE_MIG_DEVICE_STATE && set) {
+		e->what = MDEVVER_VFIO_STATE;
+		e->from_state = c->from_state;
+		e->to_state = c->to_state;
+		if (c->from_driver)
+			e->flags |= MDEVVER_VF_FROM_DRIVER;
+		/* the data file's bytes so far, as the change found them */
+		e->bytes = c->bytes;
+		e->flags |= c->bytes_flags;
+		if (s) {
+			if (ret == 0) {
+				__s32 fd = -1;
+
+				s->state = c->to_state;
+				/* the file lives on only into another data
+				 * state without a new file (PRE_COPY ->
+				 * STOP_COPY continues the same stream) */
+				if (c->to_state != MDEVVER_MIG_STOP_COPY &&
+				    c->to_state != MDEVVER_MIG_PRE_COPY_P2P &&
+				    c->to_state != MDEVVER_MIG_PRE_COPY) {
+					s->data_file = NULL;
+					s->data_fd = -1;
+				}
+				/* struct vfio_device_feature_mig_state
+				 * { __u32 device_state; __s32 data_fd; } */
+				if (!bpf_probe_read_user(&fd, sizeof(fd), (void *)(c->arg + 12)) &&
+				    fd >= 0 && (c->to_state == MDEVVER_MIG_STOP_COPY ||
+						c->to_state == MDEVVER_MIG_RESUMING ||
+						c->to_state == MDEVVER_MIG_PRE_COPY ||
+						c->to_state == MDEVVER_MIG_PRE_COPY_P2P)) {
+					s->data_file = fd_file(fd);
+					s->data_fd = fd;
+					s->data_tgid = bpf_get_current_pid_tgid() >> 32;
+					e->data_fd = fd;
+					e->flags |= MDEVVER_VF_DATA_FD;
+				}
+			} else if (c->from_driver) {
+				/* a failed change leaves the device where
+				 * the driver stopped (or in ERROR): the
+				 * next change's "from" comes from the driver
+				 * again, or is unknown */
+				s->state = MDEVVER_MIG_UNKNOWN;
+			}
+		}
+	} else {
+		__u64 v = 0;
+
+		e->what = MDEVVER_VFIO_FEATURE;
+		if (ret == 0 && (c->feature & MDEVVER_FEATURE_GET) &&
+		    !bpf_probe_read_user(&v, sizeof(v), (void *)(c->arg + 8))) {
+			if (id == MDEVVER_FEATURE_MIG_DEVICE_STATE) {
+				v = (__u32)v;
+				if (s && v < MDEVVER_MIG_STATES)
+					s->state = v;
+			}
+			e->value = v;
+			e->flags |= MDEVVER_VF_VALUE;
+		}
+	}
+	vfio_fill_device(e, vfio_file_device(f));
+	vfio_submit(e);
+out:
+	bpf_map_delete_elem(&vfio_calls, &key);
+}
+
+/* ---- mdev create / remove ---------------------------------------------- */
+
+static __always_inline void mdev_begin(__u32 what, void *obj, const void *uuid)
+{
+	struct vfio_call c = {};
+	__u64 key = bpf_get_current_pid_tgid();
+
+	if (!task_wanted())
+		return;
+	c.start_ns = bpf_ktime_get_ns();
+	c.cmd = what;
+	c.obj = (__u64)obj;
+	if (uuid)
+		bpf_probe_read_kernel(c.uuid, sizeof(c.uuid), uuid);
+	bpf_map_update_elem(&vfio_calls, &key, &c, BPF_ANY);
+	if (what == MDEVVER_VFIO_REMOVE) {
+		/* the device and its name are freed by the time remove
+		 * returns: take the names now, into the map's copy */
+		struct vfio_call *m = bpf_map_lookup_elem(&vfio_calls, &key);
+		__u32 flags = 0;
+
+		if (!m)
+			return;
+		vfio_fill_names(m->device, m->parent, m->type, &flags, (struct device *)obj);
+		m->names_flags = flags;
+	}
+}
+
+static __always_inline char hex_digit(__u8 v)
+{
+	return v < 10 ? '0' + v : 'a' + (v - 10);
+}
+
+static __always_inline void mdev_end(__s64 ret, __u8 mode)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct vfio_call *c = bpf_map_lookup_elem(&vfio_calls, &key);
+	struct mdevver_vfio_event *e;
+	const char *s;
+
+	if (!c || (c->cmd != MDEVVER_VFIO_CREATE && c->cmd != MDEVVER_VFIO_REMOVE))
+		return;
+	e = vfio_reserve();
+	if (!e)
+		goto out;
+	e->what = c->cmd;
+	e->mode = mode;
+	e->ret = ret;
+	e->latency_ns = e->ts_ns - c->start_ns;
+	e->data_fd = -1;
+	if (c->cmd == MDEVVER_VFIO_CREATE) {
+		struct mdev_type *type = (struct mdev_type *)c->obj;
+		int o = 0;
+
+		/* the uuid as the create attribute takes it */
+		for (int i = 0; i < 16; i++) {
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				e->device[o++ & 63] = '-';
+			e->device[o++ & 63] = hex_digit(c->uuid[i] >> 4);
+			e->device[o++ & 63] = hex_digit(c->uuid[i] & 15);
+		}
+		s = BPF_CORE_READ(type, kobj.name);
+		if (s) {
+			bpf_probe_read_kernel_str(e->type, sizeof(e->type), s);
+			e->flags |= MDEVVER_VF_MDEV;
+		}
+		/* the type directory's parent is the parent device's
+		 * mdev_supported_types; the device itself is named by the
+		 * type kobject's parent's parent */
+		s = BPF_CORE_READ(type, kobj.parent, parent, name);
+		if (s)
+			bpf_probe_read_kernel_str(e->parent, sizeof(e->parent), s);
+	} else {
+		__builtin_memcpy(e->device, c->device, sizeof(e->device));
+		__builtin_memcpy(e->parent, c->parent, sizeof(e->parent));
+		__builtin_memcpy(e->type, c->type, sizeof(e->type));
+		e->flags |= c->names_flags;
+	}
+	vfio_submit(e);
+out:
+	bpf_map_delete_elem(&vfio_calls, &key);
+}
+
+/* ---- entry points: fentry/fexit ---------------------------------------- */
+
+SEC("fentry/mdev_device_create")
+int BPF_PROG(fentry_mdev_create, struct mdev_type *type, const void *uuid)
+{
+	mdev_begin(MDEVVER_VFIO_CREATE, type, uuid);
+	return 0;
+}
+
+SEC("fexit/mdev_device_create")
+int BPF_PROG(fexit_mdev_create, struct mdev_type *type, const void *uuid, int ret)
+{
+	mdev_end(ret, MDEVVER_MODE_FENTRY);
+	return 0;
+}
+
+SEC("fentry/mdev_device_remove")
+int BPF_PROG(fentry_mdev_remove, struct mdev_device *mdev)
+{
+	mdev_begin(MDEVVER_VFIO_REMOVE, mdev, NULL);
+	return 0;
+}
+
+SEC("fexit/mdev_device_remove")
+int BPF_PROG(fexit_mdev_remove, struct mdev_device *mdev, int ret)
+{
+	mdev_end(ret, MDEVVER_MODE_FENTRY);
+	return 0;
+}
+
+SEC("fexit/vfio_group_fops_unl_ioctl")
+int BPF_PROG(fexit_vfio_group_ioctl, struct file *filep, unsigned int cmd,
+	     unsigned long arg, long ret)
+{
+	if (cmd != MDEVVER_VFIO_GROUP_GET_DEVICE_FD)
+		return 0;
+	/* ret is the new fd of the device file */
+	vfio_opened(ret >= 0 ? fd_file(ret) : NULL, ret, 0);
+	return 0;
+}
+
+SEC("fentry/vfio_device_fops_release")
+int BPF_PROG(fentry_vfio_release, struct inode *inode, struct file *filep)
+{
+	vfio_closed(filep);
+	return 0;
+}
+
+SEC("fentry/vfio_device_fops_unl_ioctl")
+int BPF_PROG(fentry_vfio_device_ioctl, struct file *filep, unsigned int cmd,
+	     unsigned long arg)
+{
+	device_ioctl_begin(filep, cmd, arg);
+	return 0;
+}
+
+SEC("fexit/vfio_device_fops_unl_ioctl")
+int BPF_PROG(fexit_vfio_device_ioctl, struct file *filep, unsigned int cmd,
+	     unsigned long arg, long ret)
+{
+	if (cmd == MDEVVER_VFIO_DEVICE_FEATURE)
+		device_ioctl_end(ret, MDEVVER_MODE_FENTRY);
+	return 0;
+}
+
+SEC("fentry/vfio_mig_get_next_state")
+int BPF_PROG(fentry_vfio_next_state, struct vfio_device *device, int cur,
+	     int new_state, int *next)
+{
+	driver_next_state(cur);
+	return 0;
+}
+
+/* ---- entry points: kprobe/kretprobe (same paths, arguments kept in
+ * vfio_calls by the entry) ------------------------------------------------ */
+
+SEC("kprobe/mdev_device_create")
+int BPF_KPROBE(kprobe_mdev_create, struct mdev_type *type, const void *uuid)
+{
+	mdev_begin(MDEVVER_VFIO_CREATE, type, uuid);
+	return 0;
+}
+
+SEC("kretprobe/mdev_device_create")
+int BPF_KRETPROBE(kretprobe_mdev_create, int ret)
+{
+	mdev_end(ret, MDEVVER_MODE_KPROBE);
+	return 0;
+}
+
+SEC("kprobe/mdev_device_remove")
+int BPF_KPROBE(kprobe_mdev_remove, struct mdev_device *mdev)
+{
+	mdev_begin(MDEVVER_VFIO_REMOVE, mdev, NULL);
+	return 0;
+}
+
+SEC("kretprobe/mdev_device_remove")
+int BPF_KRETPROBE(kretprobe_mdev_remove, int ret)
+{
+	mdev_end(ret, MDEVVER_MODE_KPROBE);
+	return 0;
+}
+
+SEC("kprobe/vfio_device_fops_unl_ioctl")
+int BPF_KPROBE(kprobe_vfio_device_ioctl, struct file *filep, unsigned int cmd,
+	       unsigned long arg)
+{
+	device_ioctl_begin(filep, cmd, arg);
+	return 0;
+}
+
+SEC("kretprobe/vfio_device_fops_unl_ioctl")
+int BPF_KRETPROBE(kretprobe_vfio_device_ioctl, long ret)
+{
+	device_ioctl_end(ret, MDEVVER_MODE_KPROBE);
+	return 0;
+}
+
+SEC("kprobe/vfio_mig_get_next_state")
+int BPF_KPROBE(kprobe_vfio_next_state, struct vfio_device *device, int cur)
+{
+	driver_next_state(cur);
+	return 0;
+}
+
+SEC("kprobe/vfio_device_fops_release")
+int BPF_KPROBE(kprobe_vfio_release, struct inode *inode, struct file *filep)
+{
+	vfio_closed(filep);
+	return 0;
+}
+
+/* group ioctl in kprobe mode: the command at entry, the fd at return */
+SEC("kprobe/vfio_group_fops_unl_ioctl")
+int BPF_KPROBE(kprobe_vfio_group_ioctl, struct file *filep, unsigned int cmd)
+{
+	struct vfio_call c = {};
+	__u64 key = bpf_get_current_pid_tgid();
+
+	if (cmd != MDEVVER_VFIO_GROUP_GET_DEVICE_FD || !task_wanted())
+		return 0;
+	c.start_ns = bpf_ktime_get_ns();
+	c.cmd = cmd;
+	bpf_map_update_elem(&vfio_calls, &key, &c, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/vfio_group_fops_unl_ioctl")
+int BPF_KRETPROBE(kretprobe_vfio_group_ioctl, long ret)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct vfio_call *c = bpf_map_lookup_elem(&vfio_calls, &key);
+	__u64 start;
+
+	if (!c || c->cmd != MDEVVER_VFIO_GROUP_GET_DEVICE_FD)
+		return 0;
+	start = c->start_ns;
+	bpf_map_delete_elem(&vfio_calls, &key);
+	vfio_opened(ret >= 0 ? fd_file(ret) : NULL, ret, start);
+	return 0;
+}
+
+#endif /* MDEVVER_MIGRATION_BPF_H */
