@@ -12,3 +12,5 @@ UNIT_DEPS_from_event := node_cache sysfs_path json_fmt $(REC_FMT)
 UNIT_DEPS_metrics := record
 UNIT_LDLIBS_metrics := -lmicrohttpd -lpthread
 UNIT_DEPS_audit_log := pipeline json_fmt $(REC_FMT)
+# the migration lifecycle (record/from_vfio.c, record/migration.c)
+UNIT_DEPS_migration := from_vfio vm_name $(REC_FMT)
