@@ -149,7 +149,7 @@ static void line_text(struct line *l, const char *s, int cols)
 struct col {
 	const char *head;
 	int min;		/* narrowest it may get (if its text is wider) */
-	int cap;		/* widest on a terminal (0: its text) */
+	int cap;		/* narrowed to this first (0: no cap) */
 	int drop;		/* 0: never left out; else the order (1 first) */
 	bool right;		/* numbers */
 	bool hidden;		/* nothing to show in it (no rule, no enforcement) */
@@ -171,13 +171,13 @@ static void col_measure(struct col *c, const char *text)
 }
 
 /*
- * Widths for cols columns: every column at its text (capped on a
- * terminal); too wide, the right-hand columns narrow first, each to its
- * min; still too wide, columns are left out by drop order and the rest
- * laid out again.  Outcome and the counts have min = their text: never
- * cut.  Returns how many columns were left out.
+ * Widths for cols columns: every column at its text; too wide, the
+ * right-hand columns narrow first, each to its cap, then again from the
+ * right each to its min; still too wide, columns are left out by drop
+ * order and the rest laid out again.  Outcome, PID and the counts have
+ * min = their text: never cut.  Returns how many columns were left out.
  */
-static int layout(struct col *c, int n, int cols, bool capped)
+static int layout(struct col *c, int n, int cols)
 {
 	int gone = 0;
 
@@ -192,19 +192,21 @@ static int layout(struct col *c, int n, int cols, bool capped)
 		for (int i = 0; i < n; i++) {
 			if (c[i].hidden || c[i].out)
 				continue;
-			c[i].w = capped && c[i].cap && c[i].want > c[i].cap ? c[i].cap : c[i].want;
+			c[i].w = c[i].want;
 			total += c[i].w + (shown++ ? 1 : 0);
 		}
 		excess = total - cols;
-		for (int i = n - 1; i >= 0 && excess > 0; i--) {
-			int lo = c[i].min < c[i].w ? c[i].min : c[i].w, cut;
+		for (int pass = 0; pass < 2; pass++)
+			for (int i = n - 1; i >= 0 && excess > 0; i--) {
+				int lo = pass == 0 ? (c[i].cap > c[i].min ? c[i].cap : c[i].w)
+						   : c[i].min, cut;
 
-			if (c[i].hidden || c[i].out)
-				continue;
-			cut = c[i].w - lo < excess ? c[i].w - lo : excess;
-			c[i].w -= cut;
-			excess -= cut;
-		}
+				if (c[i].hidden || c[i].out || lo >= c[i].w)
+					continue;
+				cut = c[i].w - lo < excess ? c[i].w - lo : excess;
+				c[i].w -= cut;
+				excess -= cut;
+			}
 		if (excess <= 0)
 			return gone;
 		for (int i = 0; i < n; i++)
@@ -359,8 +361,8 @@ static void draw_totals(struct canvas *c)
 		return;
 	}
 	if ((int)strlen(a) > c->cols)
-		snprintf(a, sizeof(a), "checks %llu: compat %llu  incompat %llu  unsupp %llu  "
-			 "denied %llu  would-deny %llu  other %llu", checks, t[TOP_COMPATIBLE],
+		snprintf(a, sizeof(a), "checks %llu: compat %llu incompat %llu unsupp %llu "
+			 "denied %llu would-deny %llu other %llu", checks, t[TOP_COMPATIBLE],
 			 t[TOP_INCOMPATIBLE], t[TOP_UNSUPPORTED], t[TOP_DENIED],
 			 t[TOP_WOULD_DENY], t[TOP_OTHER]);
 	put_fmt(c, STYLE_PLAIN, "%s", a);
@@ -396,8 +398,9 @@ static void draw_rows(struct canvas *c, const size_t *idx, size_t n)
 	struct top_state *st = c->st;
 	const struct top_model *m = &st->model;
 	struct col cols[C_ROW_COLS] = {
-		[C_PARENT] = COL("PARENT", 8, 16, 0, false),
-		[C_TYPE] = COL("TYPE", 8, 24, 0, false),
+		/* as narrow as "0000:00:02.0" and "i915-GVTg_V5_4" */
+		[C_PARENT] = COL("PARENT", 12, 16, 0, false),
+		[C_TYPE] = COL("TYPE", 14, 24, 0, false),
 		[C_RULE] = COL("RULE", 6, 20, 3, false),
 		[C_LAST] = COL("LAST", 8, 8, 2, false),
 		[C_REMOTE] = COL("LAST REMOTE", 8, 0, 1, false),
@@ -409,7 +412,7 @@ static void draw_rows(struct canvas *c, const size_t *idx, size_t n)
 	int gone;
 
 	for (int k = 0; k < TOP_OUTCOMES; k++)
-		cols[C_NUM + k] = (struct col)COL(num_heads[k], 1, 0, 0, true);
+		cols[C_NUM + k] = (struct col)COL(num_heads[k], 99, 0, 0, true);	/* never cut */
 	/* no enforcement: its two columns would only hold zeros */
 	cols[C_NUM + TOP_DENIED].hidden = !enforcement_shown(m);
 	cols[C_NUM + TOP_WOULD_DENY].hidden = !enforcement_shown(m);
@@ -426,7 +429,7 @@ static void draw_rows(struct canvas *c, const size_t *idx, size_t n)
 		if (r->last_rule[0])
 			cols[C_RULE].hidden = false;
 	}
-	gone = layout(cols, C_ROW_COLS, c->cols, st->curses_on);
+	gone = layout(cols, C_ROW_COLS, c->cols);
 	table_head(&l, cols, C_ROW_COLS, gone);
 	put_line(c, STYLE_HEADER, &l);
 	if (!match) {
@@ -510,15 +513,16 @@ static void draw_recent(struct canvas *c)
 	const struct top_model *m = &st->model;
 	struct col cols[R_COLS] = {
 		[R_TIME] = COL("TIME", 8, 0, 0, false),
-		[R_PID] = COL("PID", 3, 0, 0, false),
+		[R_PID] = COL("PID", 99, 0, 0, false),
 		[R_COMM] = COL("COMM", 6, 15, 0, false),
 		[R_OP] = COL("OP", 5, 0, 0, false),
-		[R_WHERE] = COL("DEVICE/TYPE", 12, 40, 0, false),
+		[R_WHERE] = COL("DEVICE/TYPE", 20, 40, 0, false),
 		/* never cut: "unsupported" is the answer */
 		[R_OUTCOME] = COL("OUTCOME", 99, 0, 0, false),
-		[R_RULE] = COL("RULE", 6, 20, 3, false),
+		/* rule names are short by habit: 12 keeps most whole */
+		[R_RULE] = COL("RULE", 12, 20, 3, false),
 		[R_ERRNO] = COL("ERRNO", 99, 0, 2, false),
-		[R_BYTES] = COL("BYTES", 8, 0, 1, false),
+		[R_BYTES] = COL("BYTES", 10, 0, 1, false),
 	};
 	char pid[16], bytes[TOP_TEXT_MAX + 2];
 	const char *text[R_COLS];
@@ -541,7 +545,7 @@ static void draw_recent(struct canvas *c)
 		if (r->rule[0])
 			cols[R_RULE].hidden = false;
 	}
-	gone = layout(cols, R_COLS, c->cols, st->curses_on);
+	gone = layout(cols, R_COLS, c->cols);
 	table_head(&l, cols, R_COLS, gone);
 	put_line(c, STYLE_HEADER, &l);
 	room = room > 0 ? room - 1 : 0;	/* the header took a line */
@@ -608,7 +612,7 @@ static void draw_help(const struct canvas *c)
 	if (!win)
 		return;
 	werase(win);
-	box(win, '|', '-');
+	wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');	/* ASCII: any terminal */
 	for (int i = 0; i < n && i + 1 < h - 1; i++)
 		mvwaddnstr(win, i + 1, 2, help_lines[i], w - 4);
 	wnoutrefresh(win);
@@ -641,8 +645,8 @@ static void draw(struct top_state *st)
 	if (st->curses_on) {
 		struct line l = { .len = 0 };
 
-		line_text(&l, "q quit  p pause  s sort  f filter  c clear  "
-			  "arrows/PgUp/PgDn/Home/End scroll  ? help", c.cols);
+		line_text(&l, "q quit  ? help  p pause  s sort  f filter  c clear  "
+			  "arrows/PgUp/PgDn/Home/End", c.cols);
 		mvaddstr(c.rows - 1, 0, l.buf);
 		wnoutrefresh(stdscr);
 		if (st->help)
