@@ -64,8 +64,9 @@ def _time(i):
 
 def gen_records(n_types=300, enforce=None, verdict=None, rule="gvt-bug-1234"):
     """A start record, an enforce record when enforce is a state ("on",
-    "dry-run"), then one check per type: type k on the long parent, every
-    third on a device (a UUID, and the type name is long with an escape).
+    "dry-run"), then one check per type: type k, odd ones on the long
+    parent, every third on a device (a UUID); type names are long and end
+    in an ESC, every fifth is ten ESCs first (any cut lands in escapes).
     Outcomes cycle compatible, incompatible, unsupported; with verdict
     ("denied", "would-deny") every fourth check is judged by rule."""
     out = [{"schema": 1, "event": "start", "time": _time(0), "ts_ns": 1, "host": "h",
@@ -78,7 +79,8 @@ def gen_records(n_types=300, enforce=None, verdict=None, rule="gvt-bug-1234"):
         ev = dict(_CHECK, time=_time(1 + k), ts_ns=1000 + k, pid=4000000 + k,
                   comm="libvirtd-worker",
                   parent=LONG_PARENT if k % 2 else "0000:00:02.0",
-                  mdev_type=f"i915-GVTg_V5_{k:03d}-a-long-type-name\x1b",
+                  mdev_type=f"i915-GVTg_V5_{k:03d}-a-long-type-name\x1b" if k % 5 != 1
+                  else "\x1b" * 10 + f"V5_{k:03d}",
                   device=UUID if k % 3 == 0 else None)
         cls = k % 3
         ev["outcome"] = ("compatible", "incompatible", "unsupported")[cls]
@@ -141,15 +143,29 @@ def check_fits(lines, cols, rows):
     expect_eq(len(lines), rows, "pane height")
     wide = [x for x in lines if len(x) > cols]
     expect(not wide, f"lines wider than {cols}: {wide}")
-    expect(lines[0].startswith("mdevver-trace top - ") and " - enforcement " in lines[0],
-           f"header whole: {lines[0]!r}")
+    expect(re.match(r"mdevver-trace top - .* - mode fentry - enforcement (off|on|dry-run)$",
+                    lines[0]), f"header whole: {lines[0]!r}")
     expect(lines[-1].startswith("q quit  ? help"), f"key line: {lines[-1]!r}")
+
+
+HEADS = {"PARENT", "TYPE", "COMPAT", "INCOMP", "UNSUP", "DENIED", "WDENY", "OTHER", "READS",
+         "RULE", "LAST", "REMOTE", "TIME", "PID", "COMM", "OP", "DEVICE/TYPE", "OUTCOME",
+         "ERRNO", "BYTES"}
+
+
+def check_head(head):
+    """Headers are whole; a left-out column shows as +N at the end."""
+    words = head.split()
+    if re.fullmatch(r"\+\d", words[-1]):
+        words = words[:-1]
+    expect(set(words) <= HEADS, f"whole headers: {head!r}")
 
 
 def check_columns_stay(lines):
     """Long and UUID names do not push the counts right: every device row
     has its COMPAT count right-aligned under the header."""
     head, body = table(lines, "PARENT")
+    check_head(head)
     end = head.index("COMPAT") + len("COMPAT")
     rows = [x for x in body if not x.startswith(("+", "rows "))]
     expect(rows, "device rows shown")
@@ -162,6 +178,7 @@ def check_columns_stay(lines):
 def check_outcomes_whole(lines):
     """Every recent line has a whole outcome, nothing cut like unsuppor."""
     head, body = table(lines, "TIME")
+    check_head(head)
     at = head.index("OUTCOME")
     events = [x for x in body if x[:2].isdigit()]
     expect(events, "recent checks shown")
@@ -298,6 +315,8 @@ def test_pane_80x24_300_rows():
             head, rows = check_columns_stay(lines)
             expect(any("\u2026" in x or "~" in x for x in rows),
                    f"long names cut with a marker: {rows}")
+            esc = [x for x in rows if re.search(r"\\x1b[\u2026~]", x)]
+            expect(esc, f"rows whose name is cut among escapes: {rows}")
             expect(not any(re.search(r"\\x?[0-9a-f]?[\u2026~]", x) for x in rows),
                    f"no escape cut in half: {rows}")
             rhead, events = check_outcomes_whole(lines)

@@ -198,8 +198,10 @@ static int layout(struct col *c, int n, int cols)
 		excess = total - cols;
 		for (int pass = 0; pass < 2; pass++)
 			for (int i = n - 1; i >= 0 && excess > 0; i--) {
+				int head = (int)strlen(c[i].head);
+				/* a header is never cut */
 				int lo = pass == 0 ? (c[i].cap > c[i].min ? c[i].cap : c[i].w)
-						   : c[i].min, cut;
+						   : (c[i].min > head ? c[i].min : head), cut;
 
 				if (c[i].hidden || c[i].out || lo >= c[i].w)
 					continue;
