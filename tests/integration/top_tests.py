@@ -320,6 +320,11 @@ def test_pane_80x24_300_rows():
             expect(not any(re.search(r"\\x?[0-9a-f]?[\u2026~]", x) for x in rows),
                    f"no escape cut in half: {rows}")
             rhead, events = check_outcomes_whole(lines)
+            # DEVICE/TYPE keeps its end (the type or device) and cuts the start
+            expect([x for x in events if re.search(r"[\u2026~]\\x1b", x)],
+                   f"a DEVICE/TYPE cut at the start among escapes: {events}")
+            expect(not any(re.search(r"[\u2026~](x[0-9a-f]{0,2}|[0-9a-f]{1,2})\\x1b", x)
+                           for x in events), f"no escape cut in half: {events}")
             expect(("ERRNO" in rhead and "BYTES" in rhead) or re.search(r" \+\d$", rhead),
                    f"errno and bytes shown or marked left out: {rhead!r}")
             more = more_rows(lines)

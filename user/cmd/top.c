@@ -112,12 +112,15 @@ static size_t token_len(const char *s)
 
 /*
  * s (escaped, ASCII: one byte a column) in a cell w wide: padded (left-
- * or right-aligned) unless last, or cut at a whole escape and marked.
+ * or right-aligned) unless last, or cut at a whole escape and marked: its
+ * end cut off, or with keep_end its start ("parent/type": the type or
+ * device tells rows apart, the parent is in the table above).
  */
-static void line_cell(struct line *l, const char *s, int w, bool right, bool last)
+static void line_cell_cut(struct line *l, const char *s, int w, bool right, bool last,
+			  bool keep_end)
 {
 	int n = (int)strlen(s);
-	size_t take = 0;
+	size_t take = 0, from;
 
 	if (w <= 0)
 		return;
@@ -129,12 +132,27 @@ static void line_cell(struct line *l, const char *s, int w, bool right, bool las
 			line_pad(l, w - n);
 		return;
 	}
+	if (keep_end) {
+		/* the first whole escape from which the rest fits */
+		for (from = 0; s[from] && (size_t)n - from > (size_t)w - 1;)
+			from += token_len(s + from);
+		line_add(l, cut_mark, strlen(cut_mark), 1);
+		line_add(l, s + from, n - from, n - (int)from);
+		if (!last)
+			line_pad(l, w - 1 - (n - (int)from));
+		return;
+	}
 	while (s[take] && take + token_len(s + take) <= (size_t)w - 1)
 		take += token_len(s + take);
 	line_add(l, s, take, (int)take);
 	line_add(l, cut_mark, strlen(cut_mark), 1);
 	if (!last)
 		line_pad(l, w - 1 - (int)take);
+}
+
+static void line_cell(struct line *l, const char *s, int w, bool right, bool last)
+{
+	line_cell_cut(l, s, w, right, last, false);
 }
 
 /* Plain text into a line, cut to cols columns (marked).  Used for the
@@ -152,6 +170,7 @@ struct col {
 	int cap;		/* narrowed to this first (0: no cap) */
 	int drop;		/* 0: never left out; else the order (1 first) */
 	bool right;		/* numbers */
+	bool keep_end;		/* cut from the start (line_cell_cut) */
 	bool hidden;		/* nothing to show in it (no rule, no enforcement) */
 	bool out;		/* left out: no room */
 	int want;		/* widest text, header included */
@@ -236,7 +255,7 @@ static void table_line(struct line *l, const struct col *c, int n, const char *c
 		if (!first)
 			line_add(l, " ", 1, 1);
 		first = 0;
-		line_cell(l, text[i], c[i].w, c[i].right, i == last);
+		line_cell_cut(l, text[i], c[i].w, c[i].right, i == last, c[i].keep_end);
 	}
 }
 
@@ -533,6 +552,7 @@ static void draw_recent(struct canvas *c)
 	int gone;
 
 	room = st->curses_on ? (size_t)(c->rows > c->y + 1 ? c->rows - 1 - c->y : 0) : 20;
+	cols[R_WHERE].keep_end = true;
 	cols[R_RULE].hidden = true;
 	for (size_t i = 0; i < m->n_recent; i++) {
 		const struct top_recent *r = recent_at(m, i);
