@@ -12,3 +12,5 @@ UNIT_DEPS_from_event := node_cache sysfs_path json_fmt $(REC_FMT)
 UNIT_DEPS_metrics := record
 UNIT_LDLIBS_metrics := -lmicrohttpd -lpthread
 UNIT_DEPS_audit_log := pipeline json_fmt $(REC_FMT)
+UNIT_DEPS_top_model := json_record json_fmt $(REC_FMT)
+UNIT_LDLIBS_top_model := -ljson-c
