@@ -332,10 +332,10 @@ static bool row_passes(const struct top_row *r, int filter)
 	return filter == FILTER_ALL || r->counts[filter] > 0;
 }
 
-static bool enforcement_shown(const struct top_model *m)
+/* WDENY only where a dry run is seen: elsewhere it could only hold zeros */
+static bool would_deny_shown(const struct top_model *m)
 {
-	return strcmp(m->enforcement, "off") || m->totals[TOP_DENIED] ||
-	       m->totals[TOP_WOULD_DENY];
+	return !strcmp(m->enforcement, "dry-run") || m->totals[TOP_WOULD_DENY];
 }
 
 /* Header: the source (cut first), mode, enforcement, PAUSED. */
@@ -434,9 +434,7 @@ static void draw_rows(struct canvas *c, const size_t *idx, size_t n)
 
 	for (int k = 0; k < TOP_OUTCOMES; k++)
 		cols[C_NUM + k] = (struct col)COL(num_heads[k], 99, 0, 0, true);	/* never cut */
-	/* no enforcement: its two columns would only hold zeros */
-	cols[C_NUM + TOP_DENIED].hidden = !enforcement_shown(m);
-	cols[C_NUM + TOP_WOULD_DENY].hidden = !enforcement_shown(m);
+	cols[C_NUM + TOP_WOULD_DENY].hidden = !would_deny_shown(m);
 	cols[C_RULE].hidden = true;
 	for (size_t i = 0; i < n; i++) {
 		const struct top_row *r = &m->rows[idx[i]];
