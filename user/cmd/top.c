@@ -120,7 +120,7 @@ static void line_cell_cut(struct line *l, const char *s, int w, bool right, bool
 			  bool keep_end)
 {
 	int n = (int)strlen(s);
-	size_t take = 0, from;
+	size_t take = 0;
 
 	if (w <= 0)
 		return;
@@ -133,6 +133,8 @@ static void line_cell_cut(struct line *l, const char *s, int w, bool right, bool
 		return;
 	}
 	if (keep_end) {
+		size_t from;
+
 		/* the first whole escape from which the rest fits */
 		for (from = 0; s[from] && (size_t)n - from > (size_t)w - 1;)
 			from += token_len(s + from);
@@ -262,12 +264,13 @@ static void table_line(struct line *l, const struct col *c, int n, const char *c
 static void table_head(struct line *l, const struct col *c, int n, int gone)
 {
 	const char *heads[16];
-	char mark[16];
 
 	for (int i = 0; i < n && i < 16; i++)
 		heads[i] = c[i].head;
 	table_line(l, c, n, heads);
 	if (gone) {
+		char mark[16];
+
 		snprintf(mark, sizeof(mark), " +%d", gone > 9 ? 9 : gone);
 		line_add(l, mark, strlen(mark), (int)strlen(mark));
 	}
@@ -924,7 +927,6 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 static void apply_filters(struct top_state *st, const struct tracer_config *cfg)
 {
 	struct top_filter *f = &st->model.filter;
-	char comm[4 * MDEVVER_TASK_COMM_LEN + 4];
 	size_t at = 0;
 
 	f->pid = cfg->targ_pid;
@@ -936,6 +938,8 @@ static void apply_filters(struct top_state *st, const struct tracer_config *cfg)
 		at += snprintf(st->options_shown + at, sizeof(st->options_shown) - at,
 			       "-p %d ", f->pid);
 	if (f->comm && at < sizeof(st->options_shown)) {
+		char comm[4 * MDEVVER_TASK_COMM_LEN + 4];
+
 		c_escape(comm, sizeof(comm), f->comm, strlen(f->comm));
 		at += snprintf(st->options_shown + at, sizeof(st->options_shown) - at,
 			       "-c %s ", comm);
