@@ -367,16 +367,18 @@ static void draw_totals(struct canvas *c)
 {
 	const struct top_model *m = &c->st->model;
 	unsigned long long t[TOP_OUTCOMES], checks = 0;
-	char a[512], b[256];
+	char a[512], b[256], wd[40] = "";
 
 	for (int i = 0; i < TOP_OUTCOMES; i++)
 		t[i] = m->totals[i];
 	for (int i = 0; i < TOP_READ; i++)
 		checks = sat_add_u64(checks, m->totals[i]);
+	/* would-deny only where a dry run is seen, as its column */
+	if (would_deny_shown(m))
+		snprintf(wd, sizeof(wd), "would-deny %llu  ", t[TOP_WOULD_DENY]);
 	snprintf(a, sizeof(a), "checks %llu: compatible %llu  incompatible %llu  unsupported %llu  "
-		 "denied %llu  would-deny %llu  other %llu", checks, t[TOP_COMPATIBLE],
-		 t[TOP_INCOMPATIBLE], t[TOP_UNSUPPORTED], t[TOP_DENIED], t[TOP_WOULD_DENY],
-		 t[TOP_OTHER]);
+		 "denied %llu  %sother %llu", checks, t[TOP_COMPATIBLE],
+		 t[TOP_INCOMPATIBLE], t[TOP_UNSUPPORTED], t[TOP_DENIED], wd, t[TOP_OTHER]);
 	snprintf(b, sizeof(b), "reads %llu | lost %llu (%llu checks, %llu reads) | coalesced %llu",
 		 t[TOP_READ], (unsigned long long)m->lost, (unsigned long long)m->lost_checks,
 		 (unsigned long long)m->lost_reads, (unsigned long long)m->coalesced);
@@ -384,11 +386,13 @@ static void draw_totals(struct canvas *c)
 		put_fmt(c, STYLE_PLAIN, "%s | %s", a, b);
 		return;
 	}
-	if ((int)strlen(a) > c->cols)
+	if ((int)strlen(a) > c->cols) {
+		if (would_deny_shown(m))
+			snprintf(wd, sizeof(wd), "would-deny %llu ", t[TOP_WOULD_DENY]);
 		snprintf(a, sizeof(a), "checks %llu: compat %llu incompat %llu unsupp %llu "
-			 "denied %llu would-deny %llu other %llu", checks, t[TOP_COMPATIBLE],
-			 t[TOP_INCOMPATIBLE], t[TOP_UNSUPPORTED], t[TOP_DENIED],
-			 t[TOP_WOULD_DENY], t[TOP_OTHER]);
+			 "denied %llu %sother %llu", checks, t[TOP_COMPATIBLE],
+			 t[TOP_INCOMPATIBLE], t[TOP_UNSUPPORTED], t[TOP_DENIED], wd, t[TOP_OTHER]);
+	}
 	put_fmt(c, STYLE_PLAIN, "%s", a);
 	put_fmt(c, STYLE_PLAIN, "%s", b);
 }
@@ -871,7 +875,9 @@ struct top_cli {
 };
 
 static const struct argp_option top_options[] = {
-	{ "replay", 'r', "FILE", 0, "Drive the view from an audit log (- = stdin) instead of the kernel", 0 },
+	{ "replay", 'r', "FILE", 0, "Drive the view from an audit log (- = stdin) instead of the kernel: "
+	  "-p, -c, -x, --any-sysfs select its records; the options that need the "
+	  "kernel are refused", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Redraw interval (default 1; plain output: print interval)", 0 },
 	{},
 };
@@ -882,7 +888,8 @@ static const struct argp_option top_options[] = {
 static const struct argp_child top_children[] = {
 	{ &trace_filter_argp, 0, "Which calls (as for trace; with --replay: which records):", 1 },
 	{ &trace_attach_argp, 0, "Tracing (as for trace; not with --replay):", 2 },
-	{ &trace_record_argp, 0, "Records (as for trace; not with --replay):", 3 },
+	/* its own headings: "Audit log:" and the metrics option */
+	{ &trace_record_argp, 0, NULL, 3 },
 	{},
 };
 
