@@ -4,7 +4,9 @@
 through tmux capture-pane (ncurses) or as plain text (stdout not a tty).
 tests/data/top/vm-sample.jsonl is real --json output recorded in the VM.
 """
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -44,12 +46,158 @@ def row(lines, type_name):
     return None
 
 
+# --- generated logs ------------------------------------------------------
+
+with open(SAMPLE) as _f:
+    _CHECK = next(json.loads(l) for l in _f if '"event":"check"' in l)
+_T0 = 1795000000  # seconds since the epoch of the first generated record
+LONG_PARENT = "0000:00:02.0-a-parent-device-name-far-too-long-for-any-column"
+UUID = "9b3f1c2e-4d5a-4e6f-8a7b-0c1d2e3f4a5b"
+OUTCOMES = ("compatible", "incompatible", "unsupported", "denied", "would-deny",
+            "partial", "ok", "?")
+
+
+def _time(i):
+    t = time.gmtime(_T0 + i)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", t) + ".000000000Z"
+
+
+def gen_records(n_types=300, enforce=None, verdict=None, rule="gvt-bug-1234"):
+    """A start record, an enforce record when enforce is a state ("on",
+    "dry-run"), then one check per type: type k, odd ones on the long
+    parent, every third on a device (a UUID); type names are long and end
+    in an ESC, every fifth is ten ESCs first (any cut lands in escapes).
+    Outcomes cycle compatible, incompatible, unsupported; with verdict
+    ("denied", "would-deny") every fourth check is judged by rule."""
+    out = [{"schema": 1, "event": "start", "time": _time(0), "ts_ns": 1, "host": "h",
+            "mode": "fentry", "attempts": ""}]
+    if enforce:
+        out.append({"schema": 1, "event": "enforce", "time": _time(0), "ts_ns": 2,
+                    "host": "h", "state": enforce, "policy": "/etc/mdevver-trace/site.policy",
+                    "rules": 2, "generation": 1})
+    for k in range(n_types):
+        ev = dict(_CHECK, time=_time(1 + k), ts_ns=1000 + k, pid=4000000 + k,
+                  comm="libvirtd-worker",
+                  parent=LONG_PARENT if k % 2 else "0000:00:02.0",
+                  mdev_type=f"i915-GVTg_V5_{k:03d}-a-long-type-name\x1b" if k % 5 != 1
+                  else "\x1b" * 10 + f"V5_{k:03d}",
+                  device=UUID if k % 3 == 0 else None)
+        cls = k % 3
+        ev["outcome"] = ("compatible", "incompatible", "unsupported")[cls]
+        ev["ret"] = (29, -22, -19)[cls]
+        ev["errno_name"] = (None, "EINVAL", "EOPNOTSUPP")[cls]
+        if verdict and k % 4 == 0:
+            ev.update(verdict=verdict, rule=rule, action="deny", fail_closed=[])
+            if verdict == "denied":
+                ev.update(outcome="denied", ret=-1, errno_name="EPERM", mode="lsm")
+            else:
+                ev.update(outcome="would-deny", driver_outcome=ev["outcome"])
+        out.append(ev)
+    return out
+
+
+def write_log(path, records):
+    with open(path, "w") as f:
+        for r in records:
+            f.write(json.dumps(r, separators=(",", ":")) + "\n")
+    return path
+
+
+# --- the pane -------------------------------------------------------------
+
+def start_pane(cols, rows, args):
+    tmux("kill-server")
+    tmux("new-session", "-d", "-s", SESSION, "-x", str(cols), "-y", str(rows),
+         " ".join([BIN, "top", *args]))
+    return wait_for(lambda l: any(x.startswith("checks ") for x in l), "view drawn")
+
+
+def keys(*k):
+    tmux("send-keys", "-t", SESSION, *k)
+
+
+def more_rows(lines):
+    """N of the "+N more rows" line, or None."""
+    for x in lines:
+        m = re.match(r"\+(\d+) more rows: (\d+)-(\d+) of (\d+) shown", x)
+        if m:
+            return tuple(int(g) for g in m.groups())
+    return None
+
+
+def table(lines, head):
+    """The header line starting with head and the lines under it up to a
+    blank line."""
+    for i, x in enumerate(lines):
+        if x.startswith(head):
+            body = []
+            for y in lines[i + 1:]:
+                if not y.strip():
+                    break
+                body.append(y)
+            return x, body
+    raise AssertionError(f"no table {head!r} in:\n" + "\n".join(lines))
+
+
+def check_fits(lines, cols, rows):
+    expect_eq(len(lines), rows, "pane height")
+    wide = [x for x in lines if len(x) > cols]
+    expect(not wide, f"lines wider than {cols}: {wide}")
+    expect(re.match(r"mdevver-trace top - .* - mode fentry - enforcement (off|on|dry-run)$",
+                    lines[0]), f"header whole: {lines[0]!r}")
+    expect(lines[-1].startswith("q quit  ? help"), f"key line: {lines[-1]!r}")
+
+
+HEADS = {"PARENT", "TYPE", "COMPAT", "INCOMP", "UNSUP", "DENIED", "WDENY", "OTHER", "READS",
+         "RULE", "LAST", "REMOTE", "TIME", "PID", "COMM", "OP", "DEVICE/TYPE", "OUTCOME",
+         "ERRNO", "BYTES"}
+
+
+def check_head(head):
+    """Headers are whole; a left-out column shows as +N at the end."""
+    words = head.split()
+    if re.fullmatch(r"\+\d", words[-1]):
+        words = words[:-1]
+    expect(set(words) <= HEADS, f"whole headers: {head!r}")
+
+
+def check_columns_stay(lines):
+    """Long and UUID names do not push the counts right: every device row
+    has its COMPAT count right-aligned under the header."""
+    head, body = table(lines, "PARENT")
+    check_head(head)
+    end = head.index("COMPAT") + len("COMPAT")
+    rows = [x for x in body if not x.startswith(("+", "rows "))]
+    expect(rows, "device rows shown")
+    for x in rows:
+        expect(x[end - 1].isdigit() and x[end] == " ",
+               f"count under COMPAT (col {end}): {x!r} / {head!r}")
+    return head, rows
+
+
+def check_outcomes_whole(lines):
+    """Every recent line has a whole outcome, nothing cut like unsuppor."""
+    head, body = table(lines, "TIME")
+    check_head(head)
+    at = head.index("OUTCOME")
+    events = [x for x in body if x[:2].isdigit()]
+    expect(events, "recent checks shown")
+    for x in events:
+        word = x[at:].split()[0]
+        expect(word in OUTCOMES, f"outcome whole at col {at}: {word!r} in {x!r}")
+    return head, events
+
+
 def test_plain_replay():
     r = run([BIN, "top", "--replay", SAMPLE], timeout=30)
     expect_eq(r.returncode, 0, f"exit code ({r.stderr.strip()})")
     lines = r.stdout.splitlines()
     expect_eq(lines[1], "checks 5: compatible 1  incompatible 3  unsupported 1  denied 0  "
-              "other 0 | reads 2 | lost 0 (0 checks, 0 reads) | coalesced 0", "totals line")
+              "other 0 | reads 2 | lost 0 (0 checks, 0 reads) | coalesced 0",
+              "totals line")
+    # no dry run: no WDENY column (it could only hold zeros)
+    expect(lines[4].split()[:8] == ["PARENT", "TYPE", "COMPAT", "INCOMP", "UNSUP", "DENIED",
+                                    "OTHER", "READS"], f"row header: {lines[4]!r}")
     expect_eq(row(lines, "i915-GVTg_V5_4"),
               ["0000:00:02.0", "i915-GVTg_V5_4", "1", "1", "1", "0", "0", "2"], "V5_4 row")
     expect_eq(row(lines, "i915-GVTg_V5_8"),
@@ -69,7 +217,7 @@ def test_tmux_keys_and_resize():
         lines = wait_for(lambda l: any("checks 5:" in x for x in l), "view drawn")
         expect_eq(row(lines, "i915-GVTg_V5_2"),
                   ["0000:00:02.0", "i915-GVTg_V5_2", "0", "1", "0", "0", "0", "0"], "V5_2 row")
-        expect(lines[-1].startswith("q quit  p pause  s sort  f filter  c clear"),
+        expect(lines[-1].startswith("q quit  ? help  p pause  s sort  f filter  c clear"),
                f"key help on the last line: {lines[-1]!r}")
         tmux("send-keys", "-t", SESSION, "f", "f")      # all -> compatible -> incompatible
         lines = wait_for(lambda l: any("filter: incompatible" in x for x in l), "filter applied")
@@ -87,6 +235,9 @@ def test_tmux_keys_and_resize():
         lines = wait_for(lambda l: len(l) == 14 and l[-1].startswith("q quit"),
                          "redrawn for 80x14", timeout=5)
         expect(all(len(x) <= 80 for x in lines), "no line wider than the window")
+        expect(any(x.startswith("+") and "more rows" in x for x in lines) or
+               sum(1 for x in lines if x.startswith("0000:00:02.0")) == 3,
+               f"all 3 rows or +N more rows at 80x14: {lines}")
         tmux("send-keys", "-t", SESSION, "c")
         wait_for(lambda l: any("checks 0:" in x for x in l), "c clears the counts")
         tmux("send-keys", "-t", SESSION, "q")
@@ -152,12 +303,201 @@ def test_hostile_replay_tmux():
             tmux("kill-server")
 
 
+def test_pane_80x24_300_rows():
+    """300 type rows with long parents, UUID devices and escaped type
+    names at 80x24: everything fits, counts stay in their columns,
+    outcomes are whole, +N more rows changes with PgDn/End/Home/Down."""
+    with tempfile.TemporaryDirectory() as d:
+        log = write_log(os.path.join(d, "many.jsonl"), gen_records())
+        try:
+            lines = start_pane(80, 24, ["--replay", log])
+            check_fits(lines, 80, 24)
+            head, rows = check_columns_stay(lines)
+            expect(any("\u2026" in x or "~" in x for x in rows),
+                   f"long names cut with a marker: {rows}")
+            esc = [x for x in rows if re.search(r"\\x1b[\u2026~]", x)]
+            expect(esc, f"rows whose name is cut among escapes: {rows}")
+            expect(not any(re.search(r"\\x?[0-9a-f]?[\u2026~]", x) for x in rows),
+                   f"no escape cut in half: {rows}")
+            rhead, events = check_outcomes_whole(lines)
+            # DEVICE/TYPE keeps its end (the type or device) and cuts the start
+            expect([x for x in events if re.search(r"[\u2026~]\\x1b", x)],
+                   f"a DEVICE/TYPE cut at the start among escapes: {events}")
+            expect(not any(re.search(r"[\u2026~](x[0-9a-f]{0,2}|[0-9a-f]{1,2})\\x1b", x)
+                           for x in events), f"no escape cut in half: {events}")
+            expect(("ERRNO" in rhead and "BYTES" in rhead) or re.search(r" \+\d$", rhead),
+                   f"errno and bytes shown or marked left out: {rhead!r}")
+            more = more_rows(lines)
+            expect(more is not None, "+N more rows: " + "\n".join(lines))
+            n, first, last, total = more
+            expect_eq((first, total, n), (1, 300, 300 - last), "first page")
+            keys("NPage")
+            lines = wait_for(lambda l: more_rows(l) and more_rows(l)[1] == last + 1,
+                             "PgDn moves a page")
+            expect_eq(more_rows(lines)[0], n - (last - first + 1), "+N more after PgDn")
+            check_fits(lines, 80, 24)
+            keys("End")
+            lines = wait_for(lambda l: any(re.match(r"rows \d+-300 of 300 shown, \d+ above", x)
+                                           for x in l), "End shows the last rows")
+            expect(more_rows(lines) is None, "nothing more below at End")
+            keys("Home")
+            wait_for(lambda l: more_rows(l) and more_rows(l)[1] == 1, "Home: first rows")
+            keys("Down")
+            wait_for(lambda l: more_rows(l) and more_rows(l)[1] == 2, "Down: one row")
+            keys("?")
+            lines = wait_for(lambda l: any("PgUp/PgDn" in x and "scroll" in x for x in l),
+                             "? shows the help overlay")
+            expect(any("| Keys" in x for x in lines) and any("q          quit" in x for x in lines),
+                   f"help lists keys: {lines}")
+            check_fits(lines, 80, 24)
+            keys("x")
+            wait_for(lambda l: not any("| Keys" in x for x in l), "any key closes the help")
+        finally:
+            tmux("kill-server")
+
+
+def test_pane_200x60_300_rows():
+    """The same log at 200x60: every column whole, nothing left out."""
+    with tempfile.TemporaryDirectory() as d:
+        log = write_log(os.path.join(d, "many.jsonl"), gen_records())
+        try:
+            lines = start_pane(200, 60, ["--replay", log])
+            check_fits(lines, 200, 60)
+            expect(" - mode fentry - enforcement off" in lines[0], lines[0])
+            expect(any(x.startswith("checks 300: compatible 100  incompatible 100  "
+                                    "unsupported 100  denied 0  other 0 | reads 0")
+                       for x in lines), f"one totals line at 200: {lines[:3]}")
+            head, rows = check_columns_stay(lines)
+            expect("LAST REMOTE" in head and not re.search(r" \+\d$", head),
+                   f"all row columns at 200: {head!r}")
+            rhead, events = check_outcomes_whole(lines)
+            expect("ERRNO" in rhead and "BYTES" in rhead and not re.search(r" \+\d$", rhead),
+                   f"all recent columns at 200: {rhead!r}")
+            expect(any(" EOPNOTSUPP " in x for x in events), f"errno names whole: {events}")
+            expect(any(UUID in x for x in events), f"a UUID device whole at 200: {events}")
+            more = more_rows(lines)
+            expect(more is not None and more[3] == 300, f"+N more rows at 200x60: {more}")
+        finally:
+            tmux("kill-server")
+
+
+def test_empty_filter_says_so():
+    r = run([BIN, "top", "--replay", SAMPLE, "-p", "999999"], timeout=30)
+    expect_eq(r.returncode, 0, f"exit ({r.stderr.strip()})")
+    expect("no rows match (filter: all, options: -p 999999)" in r.stdout, r.stdout)
+    expect("no checks or reads match" in r.stdout or "no checks or reads yet" in r.stdout,
+           r.stdout)
+    try:
+        start_pane(80, 24, ["--replay", SAMPLE])
+        keys("f", "f", "f", "f")        # all -> compatible -> incompatible -> unsupported -> denied
+        lines = wait_for(lambda l: any("filter: denied" in x for x in l), "filter denied")
+        expect(any(x.startswith("no rows match (filter: denied") for x in lines),
+               "no rows match: " + "\n".join(lines))
+        expect(any(x.startswith("no checks or reads match the filter") for x in lines),
+               "recent list says so too")
+    finally:
+        tmux("kill-server")
+
+
+def test_replay_filters():
+    """-p, -c, -x select records of a replayed log as they select calls."""
+    def totals(args):
+        r = run([BIN, "top", "--replay", SAMPLE, *args], timeout=30)
+        expect_eq(r.returncode, 0, f"{args}: exit ({r.stderr.strip()})")
+        return r.stdout.splitlines()[1].split(" | ")[:2]
+    expect_eq(totals(["-x"]), ["checks 4: compatible 0  incompatible 3  unsupported 1  denied 0  "
+                               "other 0", "reads 0"], "-x: failed checks only")
+    expect_eq(totals(["-c", "cat"])[0].split(":")[0], "checks 0", "-c cat: reads only")
+    expect_eq(totals(["-c", "cat"])[1], "reads 2", "-c cat: both reads")
+    expect_eq(totals(["-p", "126"])[0].split(":")[0], "checks 5", "-p 126: the checks")
+
+
+def test_enforce_replay():
+    """Replayed enforcement logs: the state above denied rows, would-deny
+    counted as such, rule names shown; without an enforce record the
+    verdicts say what it was."""
+    cases = [("dry-run", "would-deny", "enforcement dry-run"),
+             ("on", "denied", "enforcement on"),
+             (None, "would-deny", "enforcement dry-run (from verdicts)"),
+             (None, "denied", "enforcement on (from verdicts)")]
+    with tempfile.TemporaryDirectory() as d:
+        for i, (state, verdict, shown) in enumerate(cases):
+            log = write_log(os.path.join(d, f"e{i}.jsonl"),
+                            gen_records(12, enforce=state, verdict=verdict))
+            r = run([BIN, "top", "--replay", log], timeout=30)
+            expect_eq(r.returncode, 0, f"exit ({r.stderr.strip()})")
+            lines = r.stdout.splitlines()
+            expect(lines[0].endswith(" - " + shown), f"{state}/{verdict}: {lines[0]!r}")
+            judged = 3          # checks 0, 4 and 8 of 12
+            want = {"would-deny": f"denied 0  would-deny {judged}  other 0",
+                    # no dry run: no would-deny count (as no WDENY column)
+                    "denied": f"denied {judged}  other 0"}[verdict]
+            expect(want in lines[1], f"{verdict} counted: {lines[1]!r}")
+            head = next(x for x in lines if x.startswith("PARENT"))
+            expect("DENIED" in head and "RULE" in head and
+                   ("WDENY" in head) == (verdict == "would-deny"), head)
+            events = [x for x in lines if x[:2].isdigit() and f" {verdict} " in x]
+            expect_eq(len(events), judged, f"{verdict} events listed")
+            expect(all(" gvt-bug-1234 " in x for x in events), f"rule names: {events}")
+        log = os.path.join(d, "e0.jsonl")
+        try:
+            lines = start_pane(80, 24, ["--replay", log])
+            check_fits(lines, 80, 24)
+            expect(lines[0].endswith("enforcement dry-run"), lines[0])
+            expect(any(re.search(r"denied 0\s+would-deny 3\s+other 0", x) for x in lines[1:3]),
+                   lines[1:3])
+            rhead, events = check_outcomes_whole(lines)
+            expect("RULE" in rhead, f"RULE column at 80: {rhead!r}")
+            wd = [x for x in events if " would-deny " in x]
+            expect(wd and all("gvt-bug-1234" in x for x in wd), f"rule at 80: {wd}")
+        finally:
+            tmux("kill-server")
+
+
+def long_options(args):
+    r = run([BIN, *args, "--help"], timeout=10)
+    expect_eq(r.returncode, 0, f"{args} --help")
+    return set(re.findall(r"^\s+(?:-\w, )?--([a-z-]+)", r.stdout, re.M))
+
+
+def test_same_options_as_trace():
+    """top takes every option of trace but -j (the screen is its output),
+    from the same definition: the helps list the same options."""
+    trace = long_options(["trace"])
+    top = long_options(["top"])
+    expect("failed" in trace and "attr" in trace and "output" in trace, f"trace: {trace}")
+    expect_eq(sorted(trace - top), ["json"], "trace options top lacks")
+    expect_eq(sorted(top - trace), ["interval", "replay"], "top-only options")
+    # the same checks: a bad value is refused the same way
+    for opt in (["-d", "0"], ["--ringbuf", "3K"], ["-a", "a/b"], ["--max-size", "4K"],
+                ["-p", "x"], ["--flush", "never"]):
+        a = run([BIN, "trace", *opt], timeout=10)
+        b = run([BIN, "top", *opt], timeout=10)
+        expect_eq((b.returncode, b.stderr.split(": ", 1)[1].splitlines()[0]),
+                  (a.returncode, a.stderr.split(": ", 1)[1].splitlines()[0]),
+                  f"{opt}: top refuses as trace does")
+        expect_eq(a.returncode, 2, f"{opt}: exit 2")
+    r = run([BIN, "top", "-j"], timeout=10)
+    expect_eq(r.returncode, 2, "top -j refused")
+    for opt in (["-m", "fentry"], ["-o", "/tmp/x"], ["-d", "5"], ["-a", "v2"],
+                ["--metrics-addr", "127.0.0.1:0"]):
+        r = run([BIN, "top", "--replay", SAMPLE, *opt], timeout=10)
+        expect_eq(r.returncode, 2, f"--replay with {opt}")
+        expect("needs the kernel; --replay reads a log" in r.stderr, r.stderr)
+
+
 def main():
     run_test("top_plain_replay", test_plain_replay)
     run_test("top_hostile_replay_plain", test_hostile_replay_plain)
     run_test("top_hostile_replay_tmux", test_hostile_replay_tmux)
     run_test("top_tmux_keys_and_resize", test_tmux_keys_and_resize)
     run_test("top_bad_replay", test_bad_replay)
+    run_test("top_pane_80x24_300_rows", test_pane_80x24_300_rows)
+    run_test("top_pane_200x60_300_rows", test_pane_200x60_300_rows)
+    run_test("top_empty_filter_says_so", test_empty_filter_says_so)
+    run_test("top_replay_filters", test_replay_filters)
+    run_test("top_enforce_replay", test_enforce_replay)
+    run_test("top_same_options_as_trace", test_same_options_as_trace)
     return finish()
 
 

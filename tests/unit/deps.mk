@@ -14,3 +14,5 @@ UNIT_LDLIBS_metrics := -lmicrohttpd -lpthread
 UNIT_DEPS_audit_log := pipeline json_fmt $(REC_FMT)
 # the migration lifecycle (record/from_vfio.c, record/migration.c)
 UNIT_DEPS_migration := from_vfio vm_name $(REC_FMT)
+UNIT_DEPS_top_model := json_record json_fmt $(REC_FMT)
+UNIT_LDLIBS_top_model := -ljson-c

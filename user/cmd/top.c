@@ -8,7 +8,9 @@
 #define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <ncurses.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -29,22 +31,35 @@
 
 /* filter cycle: all, then each outcome class */
 #define FILTER_ALL TOP_OUTCOMES
+/* one screen line, in bytes: escaped names are at most ~200 characters */
+#define LINE_BYTES 2048
+/* plain output: no width to fit */
+#define PLAIN_COLS (LINE_BYTES / 2)
 
 struct top_state {
 	struct top_model model;
 	const char *replay;
 	char replay_shown[256];	/* replay, C-escaped for the screen and stderr */
+	char options_shown[128];	/* the filters given (-x, -p ...), escaped */
 	bool curses;		/* stdout is a terminal */
 	bool curses_on;
 	bool paused;
+	bool help;		/* the key overlay is up */
 	enum top_sort sort;
 	int filter;		/* enum top_outcome or FILTER_ALL */
+	size_t scroll;		/* first device row shown (of those that match) */
+	size_t page;		/* device rows the last draw showed: PgUp/PgDn */
 	double interval_s;
 	double next_draw;
 	bool dirty;
 };
 
 static volatile sig_atomic_t top_exiting;
+
+/* Marks a cut name: U+2026 where the terminal speaks UTF-8 (an escaped
+ * name never holds it: c_escape writes every byte >= 0x80 as \xNN), else
+ * '~'.  One column either way. */
+static const char *cut_mark = "~";
 
 static void on_top_signal(int sig)
 {
@@ -60,6 +75,207 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* --- a line of cells, measured in columns ------------------------------ */
+
+struct line {
+	char buf[LINE_BYTES];
+	size_t len;
+	int width;		/* columns */
+};
+
+static void line_add(struct line *l, const char *s, size_t n, int width)
+{
+	if (n > sizeof(l->buf) - 1 - l->len)
+		return;		/* cannot happen with the widths below */
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+	l->width += width;
+}
+
+static void line_pad(struct line *l, int n)
+{
+	while (n-- > 0)
+		line_add(l, " ", 1, 1);
+}
+
+/* One character of C-escaped text: \xNN, \n ... or a plain character;
+ * a cut never splits one. */
+static size_t token_len(const char *s)
+{
+	if (s[0] != '\\' || !s[1])
+		return 1;
+	if (s[1] == 'x' && s[2] && s[3])
+		return 4;
+	return 2;
+}
+
+/*
+ * s (escaped, ASCII: one byte a column) in a cell w wide: padded (left-
+ * or right-aligned) unless last, or cut at a whole escape and marked: its
+ * end cut off, or with keep_end its start ("parent/type": the type or
+ * device tells rows apart, the parent is in the table above).
+ */
+static void line_cell_cut(struct line *l, const char *s, int w, bool right, bool last,
+			  bool keep_end)
+{
+	int n = (int)strlen(s);
+	size_t take = 0;
+
+	if (w <= 0)
+		return;
+	if (n <= w) {
+		if (right)
+			line_pad(l, w - n);
+		line_add(l, s, n, n);
+		if (!right && !last)
+			line_pad(l, w - n);
+		return;
+	}
+	if (keep_end) {
+		size_t from;
+
+		/* the first whole escape from which the rest fits */
+		for (from = 0; s[from] && (size_t)n - from > (size_t)w - 1;)
+			from += token_len(s + from);
+		line_add(l, cut_mark, strlen(cut_mark), 1);
+		line_add(l, s + from, n - from, n - (int)from);
+		if (!last)
+			line_pad(l, w - 1 - (n - (int)from));
+		return;
+	}
+	while (s[take] && take + token_len(s + take) <= (size_t)w - 1)
+		take += token_len(s + take);
+	line_add(l, s, take, (int)take);
+	line_add(l, cut_mark, strlen(cut_mark), 1);
+	if (!last)
+		line_pad(l, w - 1 - (int)take);
+}
+
+static void line_cell(struct line *l, const char *s, int w, bool right, bool last)
+{
+	line_cell_cut(l, s, w, right, last, false);
+}
+
+/* Plain text into a line, cut to cols columns (marked).  Used for the
+ * lines that are not tables: header, totals, status. */
+static void line_text(struct line *l, const char *s, int cols)
+{
+	line_cell(l, s, cols - l->width, false, true);
+}
+
+/* --- columns: narrowed from the right, then left out ------------------- */
+
+struct col {
+	const char *head;
+	int min;		/* narrowest it may get (if its text is wider) */
+	int cap;		/* narrowed to this first (0: no cap) */
+	int drop;		/* 0: never left out; else the order (1 first) */
+	bool right;		/* numbers */
+	bool keep_end;		/* cut from the start (line_cell_cut) */
+	bool hidden;		/* nothing to show in it (no rule, no enforcement) */
+	bool out;		/* left out: no room */
+	int want;		/* widest text, header included */
+	int w;			/* laid out */
+};
+
+#define COL(h, mn, cp, dr, rt) { .head = h, .min = mn, .cap = cp, .drop = dr, .right = rt }
+/* a left-out column shows as " +N" after the header */
+#define OUT_MARK_W 3
+
+static void col_measure(struct col *c, const char *text)
+{
+	int n = (int)strlen(text);
+
+	if (n > c->want)
+		c->want = n;
+}
+
+/*
+ * Widths for cols columns: every column at its text; too wide, the
+ * right-hand columns narrow first, each to its cap, then again from the
+ * right each to its min; still too wide, columns are left out by drop
+ * order and the rest laid out again.  Outcome, PID and the counts have
+ * min = their text: never cut.  Returns how many columns were left out.
+ */
+static int layout(struct col *c, int n, int cols)
+{
+	int gone = 0;
+
+	for (int i = 0; i < n; i++) {
+		c[i].out = false;
+		if (c[i].want < (int)strlen(c[i].head))
+			c[i].want = (int)strlen(c[i].head);
+	}
+	for (;;) {
+		int total = gone ? OUT_MARK_W : 0, shown = 0, excess, pick = -1;
+
+		for (int i = 0; i < n; i++) {
+			if (c[i].hidden || c[i].out)
+				continue;
+			c[i].w = c[i].want;
+			total += c[i].w + (shown++ ? 1 : 0);
+		}
+		excess = total - cols;
+		for (int pass = 0; pass < 2; pass++)
+			for (int i = n - 1; i >= 0 && excess > 0; i--) {
+				int head = (int)strlen(c[i].head);
+				/* a header is never cut */
+				int lo = pass == 0 ? (c[i].cap > c[i].min ? c[i].cap : c[i].w)
+						   : (c[i].min > head ? c[i].min : head), cut;
+
+				if (c[i].hidden || c[i].out || lo >= c[i].w)
+					continue;
+				cut = c[i].w - lo < excess ? c[i].w - lo : excess;
+				c[i].w -= cut;
+				excess -= cut;
+			}
+		if (excess <= 0)
+			return gone;
+		for (int i = 0; i < n; i++)
+			if (!c[i].hidden && !c[i].out && c[i].drop &&
+			    (pick < 0 || c[i].drop < c[pick].drop))
+				pick = i;
+		if (pick < 0)
+			return gone;	/* the screen clips the rest */
+		c[pick].out = true;
+		gone++;
+	}
+}
+
+/* The cells of one table row (text[i] for column i) in the laid-out widths. */
+static void table_line(struct line *l, const struct col *c, int n, const char *const *text)
+{
+	int last = -1;
+
+	for (int i = 0; i < n; i++)
+		if (!c[i].hidden && !c[i].out)
+			last = i;
+	for (int i = 0, first = 1; i <= last; i++) {
+		if (c[i].hidden || c[i].out)
+			continue;
+		if (!first)
+			line_add(l, " ", 1, 1);
+		first = 0;
+		line_cell_cut(l, text[i], c[i].w, c[i].right, i == last, c[i].keep_end);
+	}
+}
+
+static void table_head(struct line *l, const struct col *c, int n, int gone)
+{
+	const char *heads[16];
+
+	for (int i = 0; i < n && i < 16; i++)
+		heads[i] = c[i].head;
+	table_line(l, c, n, heads);
+	if (gone) {
+		char mark[16];
+
+		snprintf(mark, sizeof(mark), " +%d", gone > 9 ? 9 : gone);
+		line_add(l, mark, strlen(mark), (int)strlen(mark));
+	}
+}
+
 /* --- drawing: one line at a time, to curses or to stdout -------------- */
 
 enum line_style { STYLE_PLAIN, STYLE_HEADER, STYLE_GOOD, STYLE_BAD, STYLE_WARN };
@@ -69,19 +285,10 @@ struct canvas {
 	int y, rows, cols;
 };
 
-/* A formatted line (a macro, so the compiler checks every format). */
-#define put_line(c, style, ...)						\
-	do {								\
-		char line_[1024];					\
-									\
-		snprintf(line_, sizeof(line_), __VA_ARGS__);		\
-		put_text(c, style, line_);				\
-	} while (0)
-
-static void put_text(struct canvas *c, enum line_style style, const char *buf)
+static void put_line(struct canvas *c, enum line_style style, const struct line *l)
 {
 	if (!c->st->curses_on) {
-		puts(buf);
+		puts(l->buf);
 		return;
 	}
 	if (c->y >= c->rows - 1)	/* last row: key help */
@@ -90,10 +297,22 @@ static void put_text(struct canvas *c, enum line_style style, const char *buf)
 		attron(COLOR_PAIR(style));
 	if (style == STYLE_HEADER)
 		attron(A_BOLD);
-	mvaddnstr(c->y, 0, buf, c->cols);
+	mvaddstr(c->y, 0, l->buf);	/* laid out to fit c->cols */
 	attrset(A_NORMAL);
 	c->y++;
 }
+
+/* A formatted line, cut to the width (a macro, so the compiler checks
+ * every format). */
+#define put_fmt(c, style, ...)						\
+	do {								\
+		char text_[LINE_BYTES];					\
+		struct line l_ = { .len = 0 };				\
+									\
+		snprintf(text_, sizeof(text_), __VA_ARGS__);		\
+		line_text(&l_, text_, (c)->cols);			\
+		put_line(c, style, &l_);				\
+	} while (0)
 
 static enum line_style style_of(enum top_outcome o)
 {
@@ -104,6 +323,7 @@ static enum line_style style_of(enum top_outcome o)
 	case TOP_DENIED:
 		return STYLE_BAD;
 	case TOP_UNSUPPORTED:
+	case TOP_WOULD_DENY:
 		return STYLE_WARN;
 	default:
 		return STYLE_PLAIN;
@@ -115,80 +335,350 @@ static bool row_passes(const struct top_row *r, int filter)
 	return filter == FILTER_ALL || r->counts[filter] > 0;
 }
 
-static void draw(struct top_state *st)
+/* WDENY only where a dry run is seen: elsewhere it could only hold zeros */
+static bool would_deny_shown(const struct top_model *m)
 {
+	return !strcmp(m->enforcement, "dry-run") || m->totals[TOP_WOULD_DENY];
+}
+
+/* Header: the source (cut first), mode, enforcement, PAUSED. */
+static void draw_header(struct canvas *c)
+{
+	const struct top_state *st = c->st;
 	const struct top_model *m = &st->model;
-	struct canvas c = { .st = st, .rows = INT_MAX, .cols = INT_MAX };
-	size_t idx[TOP_ROWS_MAX], n;
-	uint64_t checks = 0;
+	const char *pre = "mdevver-trace top - ";
+	char post[160];
+	struct line l = { .len = 0 };
 	int room;
 
-	if (st->curses_on) {
-		erase();
-		getmaxyx(stdscr, c.rows, c.cols);
-	}
+	snprintf(post, sizeof(post), " - mode %s - enforcement %s%s%s", m->mode,
+		 m->enforcement, m->enforcement_inferred ? " (from verdicts)" : "",
+		 st->paused ? " - PAUSED" : "");
+	room = c->cols - (int)strlen(pre) - (int)strlen(post);
+	line_add(&l, pre, strlen(pre), (int)strlen(pre));
+	line_cell(&l, st->replay ? st->replay_shown : "live", room < 8 ? 8 : room, false, true);
+	line_text(&l, post, c->cols);
+	put_line(c, STYLE_HEADER, &l);
+}
+
+/* Totals: one line where it fits, else checks and the rest on two, with
+ * short labels where even the checks do not fit. */
+static void draw_totals(struct canvas *c)
+{
+	const struct top_model *m = &c->st->model;
+	unsigned long long t[TOP_OUTCOMES], checks = 0;
+	char a[512], b[256], wd[40] = "";
+
+	for (int i = 0; i < TOP_OUTCOMES; i++)
+		t[i] = m->totals[i];
 	for (int i = 0; i < TOP_READ; i++)
 		checks = sat_add_u64(checks, m->totals[i]);
-	put_line(&c, STYLE_HEADER, "mdevver-trace top - %s - mode %s - enforcement %s%s",
-		 st->replay ? st->replay_shown : "live", m->mode, m->enforcement,
-		 st->paused ? " - PAUSED" : "");
-	put_line(&c, STYLE_PLAIN,
-		 "checks %llu: compatible %llu  incompatible %llu  unsupported %llu  denied %llu  other %llu | reads %llu | lost %llu (%llu checks, %llu reads) | coalesced %llu",
-		 (unsigned long long)checks,
-		 (unsigned long long)m->totals[TOP_COMPATIBLE],
-		 (unsigned long long)m->totals[TOP_INCOMPATIBLE],
-		 (unsigned long long)m->totals[TOP_UNSUPPORTED],
-		 (unsigned long long)m->totals[TOP_DENIED],
-		 (unsigned long long)m->totals[TOP_OTHER],
-		 (unsigned long long)m->totals[TOP_READ],
-		 (unsigned long long)m->lost,
-		 (unsigned long long)m->lost_checks,
-		 (unsigned long long)m->lost_reads,
-		 (unsigned long long)m->coalesced);
-	put_line(&c, STYLE_PLAIN, "sort: %s   filter: %s", top_sort_name(st->sort),
-		 st->filter == FILTER_ALL ? "all" : top_outcome_label(st->filter));
-	put_line(&c, STYLE_PLAIN, "%s", "");
-	put_line(&c, STYLE_HEADER, "%-14s %-18s %6s %8s %6s %6s %5s %5s %-8s %s",
-		 "PARENT", "TYPE", "COMPAT", "INCOMPAT", "UNSUPP", "DENIED",
-		 "OTHER", "READS", "LAST", "LAST REMOTE");
-	n = top_model_order(m, st->sort, idx, TOP_ROWS_MAX);
-	/* rows get at most half of the screen; recent checks the rest */
-	room = st->curses_on ? (c.rows - c.y) / 2 : INT_MAX;
-	for (size_t i = 0; i < n && room > 0; i++) {
+	/* would-deny only where a dry run is seen, as its column */
+	if (would_deny_shown(m))
+		snprintf(wd, sizeof(wd), "would-deny %llu  ", t[TOP_WOULD_DENY]);
+	snprintf(a, sizeof(a), "checks %llu: compatible %llu  incompatible %llu  unsupported %llu  "
+		 "denied %llu  %sother %llu", checks, t[TOP_COMPATIBLE],
+		 t[TOP_INCOMPATIBLE], t[TOP_UNSUPPORTED], t[TOP_DENIED], wd, t[TOP_OTHER]);
+	snprintf(b, sizeof(b), "reads %llu | lost %llu (%llu checks, %llu reads) | coalesced %llu",
+		 t[TOP_READ], (unsigned long long)m->lost, (unsigned long long)m->lost_checks,
+		 (unsigned long long)m->lost_reads, (unsigned long long)m->coalesced);
+	if ((int)(strlen(a) + 3 + strlen(b)) <= c->cols) {
+		put_fmt(c, STYLE_PLAIN, "%s | %s", a, b);
+		return;
+	}
+	if ((int)strlen(a) > c->cols) {
+		if (would_deny_shown(m))
+			snprintf(wd, sizeof(wd), "would-deny %llu ", t[TOP_WOULD_DENY]);
+		snprintf(a, sizeof(a), "checks %llu: compat %llu incompat %llu unsupp %llu "
+			 "denied %llu %sother %llu", checks, t[TOP_COMPATIBLE],
+			 t[TOP_INCOMPATIBLE], t[TOP_UNSUPPORTED], t[TOP_DENIED], wd, t[TOP_OTHER]);
+	}
+	put_fmt(c, STYLE_PLAIN, "%s", a);
+	put_fmt(c, STYLE_PLAIN, "%s", b);
+}
+
+enum { C_PARENT, C_TYPE, C_NUM, C_RULE = C_NUM + TOP_OUTCOMES, C_LAST, C_REMOTE, C_ROW_COLS };
+
+static const char *const num_heads[TOP_OUTCOMES] = {
+	"COMPAT", "INCOMP", "UNSUP", "DENIED", "WDENY", "OTHER", "READS",
+};
+
+/* The cells of one device row. */
+static void row_text(const struct top_row *r, char num[TOP_OUTCOMES][24], char *remote,
+		     size_t remote_sz, const char *text[C_ROW_COLS])
+{
+	text[C_PARENT] = r->parent;
+	text[C_TYPE] = r->type;
+	for (int k = 0; k < TOP_OUTCOMES; k++) {
+		snprintf(num[k], sizeof(num[k]), "%llu", (unsigned long long)r->counts[k]);
+		text[C_NUM + k] = num[k];
+	}
+	text[C_RULE] = r->last_rule[0] ? r->last_rule : "-";
+	text[C_LAST] = r->last_time[0] ? r->last_time : "-";
+	snprintf(remote, remote_sz, "\"%s\"", r->last_remote);
+	text[C_REMOTE] = remote;
+}
+
+/* Device rows: those that match, scrolled on a terminal, "+N more rows"
+ * where they are cut. */
+static void draw_rows(struct canvas *c, const size_t *idx, size_t n)
+{
+	struct top_state *st = c->st;
+	const struct top_model *m = &st->model;
+	struct col cols[C_ROW_COLS] = {
+		/* as narrow as "0000:00:02.0" and "i915-GVTg_V5_4" */
+		[C_PARENT] = COL("PARENT", 12, 16, 0, false),
+		[C_TYPE] = COL("TYPE", 14, 24, 0, false),
+		[C_RULE] = COL("RULE", 6, 20, 3, false),
+		[C_LAST] = COL("LAST", 8, 8, 2, false),
+		[C_REMOTE] = COL("LAST REMOTE", 8, 0, 1, false),
+	};
+	char num[TOP_OUTCOMES][24], remote[TOP_TEXT_MAX + 2];
+	const char *text[C_ROW_COLS];
+	size_t match = 0, shown, room, skipped = 0;
+	struct line l = { .len = 0 };
+	int gone;
+
+	for (int k = 0; k < TOP_OUTCOMES; k++)
+		cols[C_NUM + k] = (struct col)COL(num_heads[k], 99, 0, 0, true);	/* never cut */
+	cols[C_NUM + TOP_WOULD_DENY].hidden = !would_deny_shown(m);
+	cols[C_RULE].hidden = true;
+	for (size_t i = 0; i < n; i++) {
 		const struct top_row *r = &m->rows[idx[i]];
 
 		if (!row_passes(r, st->filter))
 			continue;
-		put_line(&c, STYLE_PLAIN, "%-14s %-18s %6llu %8llu %6llu %6llu %5llu %5llu %-8s \"%s\"",
-			 r->parent, r->type,
-			 (unsigned long long)r->counts[TOP_COMPATIBLE],
-			 (unsigned long long)r->counts[TOP_INCOMPATIBLE],
-			 (unsigned long long)r->counts[TOP_UNSUPPORTED],
-			 (unsigned long long)r->counts[TOP_DENIED],
-			 (unsigned long long)r->counts[TOP_OTHER],
-			 (unsigned long long)r->counts[TOP_READ],
-			 r->last_time[0] ? r->last_time : "-", r->last_remote);
-		room--;
+		match++;
+		row_text(r, num, remote, sizeof(remote), text);
+		for (int k = 0; k < C_ROW_COLS; k++)
+			col_measure(&cols[k], text[k]);
+		if (r->last_rule[0])
+			cols[C_RULE].hidden = false;
 	}
-	put_line(&c, STYLE_PLAIN, "%s", "");
-	put_line(&c, STYLE_HEADER, "%-8s %-7s %-15s %-5s %-32s %-12s %-7s %s", "TIME",
-		 "PID", "COMM", "OP", "DEVICE/TYPE", "OUTCOME", "ERRNO", "BYTES");
-	room = st->curses_on ? c.rows - 1 - c.y : 20;
-	for (size_t i = 0; i < m->n_recent && room > 0; i++) {
-		size_t at = (m->recent_head + TOP_RECENT_MAX - 1 - i) % TOP_RECENT_MAX;
-		const struct top_recent *r = &m->recent[at];
+	gone = layout(cols, C_ROW_COLS, c->cols);
+	table_head(&l, cols, C_ROW_COLS, gone);
+	put_line(c, STYLE_HEADER, &l);
+	if (!match) {
+		put_fmt(c, STYLE_PLAIN, "no rows match (filter: %s%s%s)",
+			st->filter == FILTER_ALL ? "all" : top_outcome_label(st->filter),
+			st->options_shown[0] ? ", options: " : "", st->options_shown);
+		st->page = 1;
+		return;
+	}
+	/* on a terminal rows get at most half of what is left; recent
+	 * checks the rest */
+	room = st->curses_on ? (size_t)((c->rows - c->y) / 2) : SIZE_MAX;
+	if (room < 2)
+		room = 2;
+	shown = match <= room ? match : room - 1;	/* a line for "+N more" */
+	if (st->scroll > match - shown)
+		st->scroll = match - shown;
+	st->page = shown;
+	for (size_t i = 0, k = 0; i < n && k < shown; i++) {
+		const struct top_row *r = &m->rows[idx[i]];
 
-		if (st->filter != FILTER_ALL && (int)r->cls != st->filter)
+		if (!row_passes(r, st->filter))
 			continue;
-		put_line(&c, style_of(r->cls), "%-8s %-7u %-15s %-5s %-32s %-12s %-7s \"%s\"",
-			 r->time, r->pid, r->comm, r->op, r->where, r->outcome,
-			 r->errname, r->bytes);
-		room--;
+		if (skipped < st->scroll) {
+			skipped++;
+			continue;
+		}
+		row_text(r, num, remote, sizeof(remote), text);
+		l.len = 0;
+		l.width = 0;
+		l.buf[0] = '\0';
+		table_line(&l, cols, C_ROW_COLS, text);
+		put_line(c, STYLE_PLAIN, &l);
+		k++;
 	}
+	if (shown < match) {
+		size_t below = match - st->scroll - shown;
+
+		if (below)
+			put_fmt(c, STYLE_HEADER, "+%zu more rows: %zu-%zu of %zu shown "
+				"(arrows, PgUp/PgDn, Home/End; ? help)", below,
+				st->scroll + 1, st->scroll + shown, match);
+		else
+			put_fmt(c, STYLE_HEADER, "rows %zu-%zu of %zu shown, %zu above (Home: first)",
+				st->scroll + 1, st->scroll + shown, match, st->scroll);
+	}
+}
+
+enum { R_TIME, R_PID, R_COMM, R_OP, R_WHERE, R_OUTCOME, R_RULE, R_ERRNO, R_BYTES, R_COLS };
+
+static const struct top_recent *recent_at(const struct top_model *m, size_t i)
+{
+	return &m->recent[(m->recent_head + TOP_RECENT_MAX - 1 - i) % TOP_RECENT_MAX];
+}
+
+static bool recent_passes(const struct top_recent *r, int filter)
+{
+	return filter == FILTER_ALL || (int)r->cls == filter;
+}
+
+static void recent_text(const struct top_recent *r, char *pid, size_t pid_sz, char *bytes,
+			size_t bytes_sz, const char *text[R_COLS])
+{
+	snprintf(pid, pid_sz, "%u", r->pid);
+	snprintf(bytes, bytes_sz, "\"%s\"", r->bytes);
+	text[R_TIME] = r->time;
+	text[R_PID] = pid;
+	text[R_COMM] = r->comm;
+	text[R_OP] = r->op;
+	text[R_WHERE] = r->where;
+	text[R_OUTCOME] = r->outcome;
+	text[R_RULE] = r->rule[0] ? r->rule : "-";
+	text[R_ERRNO] = r->errname;
+	text[R_BYTES] = bytes;
+}
+
+/* The most recent checks and reads, newest first, to the key line. */
+static void draw_recent(struct canvas *c)
+{
+	const struct top_state *st = c->st;
+	const struct top_model *m = &st->model;
+	struct col cols[R_COLS] = {
+		[R_TIME] = COL("TIME", 8, 0, 0, false),
+		[R_PID] = COL("PID", 99, 0, 0, false),
+		[R_COMM] = COL("COMM", 6, 15, 0, false),
+		[R_OP] = COL("OP", 5, 0, 0, false),
+		[R_WHERE] = COL("DEVICE/TYPE", 20, 40, 0, false),
+		/* never cut: "unsupported" is the answer */
+		[R_OUTCOME] = COL("OUTCOME", 99, 0, 0, false),
+		/* rule names are short by habit: 12 keeps most whole */
+		[R_RULE] = COL("RULE", 12, 20, 3, false),
+		[R_ERRNO] = COL("ERRNO", 99, 0, 2, false),
+		[R_BYTES] = COL("BYTES", 10, 0, 1, false),
+	};
+	char pid[16], bytes[TOP_TEXT_MAX + 2];
+	const char *text[R_COLS];
+	struct line l = { .len = 0 };
+	size_t match = 0, room, shown = 0;
+	int gone;
+
+	room = st->curses_on ? (size_t)(c->rows > c->y + 1 ? c->rows - 1 - c->y : 0) : 20;
+	cols[R_WHERE].keep_end = true;
+	cols[R_RULE].hidden = true;
+	for (size_t i = 0; i < m->n_recent; i++) {
+		const struct top_recent *r = recent_at(m, i);
+
+		if (!recent_passes(r, st->filter))
+			continue;
+		if (match++ >= room)
+			continue;	/* counted for "+N more", not measured */
+		recent_text(r, pid, sizeof(pid), bytes, sizeof(bytes), text);
+		for (int k = 0; k < R_COLS; k++)
+			col_measure(&cols[k], text[k]);
+		if (r->rule[0])
+			cols[R_RULE].hidden = false;
+	}
+	gone = layout(cols, R_COLS, c->cols);
+	table_head(&l, cols, R_COLS, gone);
+	put_line(c, STYLE_HEADER, &l);
+	room = room > 0 ? room - 1 : 0;	/* the header took a line */
+	if (!match) {
+		put_fmt(c, STYLE_PLAIN, "%s", m->n_recent ? "no checks or reads match the filter"
+			: "no checks or reads yet");
+		return;
+	}
+	for (size_t i = 0; i < m->n_recent; i++) {
+		const struct top_recent *r = recent_at(m, i);
+
+		if (!recent_passes(r, st->filter))
+			continue;
+		/* the last line says what is cut */
+		if (st->curses_on && shown + 1 == room && match > room)
+			break;
+		if (shown == room)
+			break;
+		recent_text(r, pid, sizeof(pid), bytes, sizeof(bytes), text);
+		l.len = 0;
+		l.width = 0;
+		l.buf[0] = '\0';
+		table_line(&l, cols, R_COLS, text);
+		put_line(c, style_of(r->cls), &l);
+		shown++;
+	}
+	if (shown < match && st->curses_on)
+		put_fmt(c, STYLE_PLAIN, "+%zu more checks and reads (older)", match - shown);
+}
+
+static const char *const help_lines[] = {
+	"Keys",
+	"q          quit",
+	"p          pause / resume",
+	"s          sort rows: device, total, recent",
+	"f          filter by outcome (all, compatible, ...)",
+	"c          clear the counts",
+	"Up/Down    scroll the device rows by one",
+	"PgUp/PgDn  scroll the device rows by a page",
+	"Home/End   first / last device rows",
+	"?          this help (any key closes it)",
+	"",
+	"A cut name ends in ~ (or the ellipsis);",
+	"\"+N\" after a header: N columns left out.",
+};
+
+/* The key overlay, boxed, over the view. */
+static void draw_help(const struct canvas *c)
+{
+	int n = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
+	int w = 4, h = n + 2, y0, x0;
+	WINDOW *win;
+
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(help_lines[i]) + 4 > w)
+			w = (int)strlen(help_lines[i]) + 4;
+	if (w > c->cols)
+		w = c->cols;
+	if (h > c->rows)
+		h = c->rows;
+	y0 = (c->rows - h) / 2;
+	x0 = (c->cols - w) / 2;
+	win = newwin(h, w, y0, x0);
+	if (!win)
+		return;
+	werase(win);
+	wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');	/* ASCII: any terminal */
+	for (int i = 0; i < n && i + 1 < h - 1; i++)
+		mvwaddnstr(win, i + 1, 2, help_lines[i], w - 4);
+	wnoutrefresh(win);
+	delwin(win);
+}
+
+static void draw(struct top_state *st)
+{
+	const struct top_model *m = &st->model;
+	struct canvas c = { .st = st, .rows = INT_MAX, .cols = PLAIN_COLS };
+	size_t idx[TOP_ROWS_MAX], n;
+
 	if (st->curses_on) {
-		mvaddnstr(c.rows - 1, 0,
-			  "q quit  p pause  s sort  f filter  c clear", c.cols);
-		refresh();
+		erase();
+		getmaxyx(stdscr, c.rows, c.cols);
+		if (c.cols > PLAIN_COLS)
+			c.cols = PLAIN_COLS;
+	}
+	draw_header(&c);
+	draw_totals(&c);
+	put_fmt(&c, STYLE_PLAIN, "sort: %s   filter: %s%s%s%s", top_sort_name(st->sort),
+		st->filter == FILTER_ALL ? "all" : top_outcome_label(st->filter),
+		st->options_shown[0] ? "   options: " : "", st->options_shown,
+		m->rows_dropped ? "   (devices beyond the table's size not shown)" : "");
+	put_fmt(&c, STYLE_PLAIN, "%s", "");
+	n = top_model_order(m, st->sort, idx, TOP_ROWS_MAX);
+	draw_rows(&c, idx, n);
+	put_fmt(&c, STYLE_PLAIN, "%s", "");
+	draw_recent(&c);
+	if (st->curses_on) {
+		struct line l = { .len = 0 };
+
+		line_text(&l, "q quit  ? help  p pause  s sort  f filter  c clear  "
+			  "arrows/PgUp/PgDn/Home/End", c.cols);
+		mvaddstr(c.rows - 1, 0, l.buf);
+		wnoutrefresh(stdscr);
+		if (st->help)
+			draw_help(&c);
+		doupdate();
 	} else {
 		puts("---");
 		fflush(stdout);
@@ -205,10 +695,43 @@ static bool handle_keys(struct top_state *st)
 	if (!st->curses_on)
 		return false;
 	while ((ch = getch()) != ERR) {
+		if (st->help && ch != 'q' && ch != 'Q' && ch != KEY_RESIZE) {
+			st->help = false;	/* any key closes the overlay */
+			st->dirty = true;
+			continue;
+		}
 		switch (ch) {
 		case 'q':
 		case 'Q':
 			return true;
+		case '?':
+		case 'h':
+			st->help = true;
+			break;
+		case KEY_UP:
+		case 'k':
+			if (st->scroll)
+				st->scroll--;
+			break;
+		case KEY_DOWN:
+		case 'j':
+			st->scroll++;	/* draw clamps it to the last page */
+			break;
+		case KEY_PPAGE:
+			st->scroll = st->scroll > st->page ? st->scroll - st->page : 0;
+			break;
+		case KEY_NPAGE:
+		case ' ':
+			st->scroll += st->page;
+			break;
+		case KEY_HOME:
+		case 'g':
+			st->scroll = 0;
+			break;
+		case KEY_END:
+		case 'G':
+			st->scroll = TOP_ROWS_MAX;
+			break;
 		case 'p':
 			st->paused = !st->paused;
 			break;
@@ -217,6 +740,7 @@ static bool handle_keys(struct top_state *st)
 			break;
 		case 'f':
 			st->filter = (st->filter + 1) % (FILTER_ALL + 1);
+			st->scroll = 0;
 			break;
 		case 'c':
 			top_model_clear(&st->model);
@@ -351,15 +875,21 @@ struct top_cli {
 };
 
 static const struct argp_option top_options[] = {
-	{ "replay", 'r', "FILE", 0, "Drive the view from an audit log (- = stdin) instead of the kernel", 0 },
+	{ "replay", 'r', "FILE", 0, "Drive the view from an audit log (- = stdin) instead of the kernel: "
+	  "-p, -c, -x, --any-sysfs select its records; the options that need the "
+	  "kernel are refused", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Redraw interval (default 1; plain output: print interval)", 0 },
 	{},
 };
 
-/* -p, -c, -x and -m, -a, ... as for trace (trace_options.c) */
+/* The tracer's own option groups (trace_options.c), all but -j: the
+ * screen is the output.  With --replay the filters select records of the
+ * log; the rest needs the kernel and is refused. */
 static const struct argp_child top_children[] = {
-	{ &trace_filter_argp, 0, "Which calls (as for trace):", 1 },
-	{ &trace_attach_argp, 0, "Tracing (as for trace):", 2 },
+	{ &trace_filter_argp, 0, "Which calls (as for trace; with --replay: which records):", 1 },
+	{ &trace_attach_argp, 0, "Tracing (as for trace; not with --replay):", 2 },
+	/* its own headings: "Audit log:" and the metrics option */
+	{ &trace_record_argp, 0, NULL, 3 },
 	{},
 };
 
@@ -387,10 +917,47 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
+	case ARGP_KEY_END:
+		if (cli->st->replay && cli->tc.live_only)
+			argp_error(state, "--%s needs the kernel; --replay reads a log "
+				   "(filters -p, -c, -x, --any-sysfs apply to it)",
+				   cli->tc.live_only);
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+/* The tracer's filters, for the model (a replayed log is selected by
+ * them as live calls are) and for the status line. */
+static void apply_filters(struct top_state *st, const struct tracer_config *cfg)
+{
+	struct top_filter *f = &st->model.filter;
+	size_t at = 0;
+
+	f->pid = cfg->targ_pid;
+	f->comm = cfg->targ_comm;
+	f->failed_only = cfg->failed_only;
+	f->any_sysfs = cfg->any_sysfs;
+	st->options_shown[0] = '\0';
+	if (f->pid)
+		at += snprintf(st->options_shown + at, sizeof(st->options_shown) - at,
+			       "-p %d ", f->pid);
+	if (f->comm && at < sizeof(st->options_shown)) {
+		char comm[4 * MDEVVER_TASK_COMM_LEN + 4];
+
+		c_escape(comm, sizeof(comm), f->comm, strlen(f->comm));
+		at += snprintf(st->options_shown + at, sizeof(st->options_shown) - at,
+			       "-c %s ", comm);
+	}
+	if (f->failed_only && at < sizeof(st->options_shown))
+		at += snprintf(st->options_shown + at, sizeof(st->options_shown) - at, "-x ");
+	if (f->any_sysfs && at < sizeof(st->options_shown))
+		at += snprintf(st->options_shown + at, sizeof(st->options_shown) - at,
+			       "--any-sysfs ");
+	if (at && at <= sizeof(st->options_shown))
+		st->options_shown[at - 1] = '\0';	/* the last space */
 }
 
 int cmd_top(int argc, char **argv)
@@ -400,12 +967,15 @@ int cmd_top(int argc, char **argv)
 		.parser = top_parse,
 		.children = top_children,
 		.doc = "Live view of mdev version checks: totals, one row per parent "
-		       "device and type, and the most recent checks.\v"
+		       "device and type, and the most recent checks.  Takes the "
+		       "tracer's options except -j.\v"
 		       "Keys: q quit, p pause, s sort (device, total, recent), f filter "
-		       "by outcome, c clear.  When stdout is not a terminal the view is "
+		       "by outcome, c clear, arrows PgUp/PgDn Home/End scroll the "
+		       "device rows, ? help.  When stdout is not a terminal the view is "
 		       "printed as text every interval (with --replay: once).\n\n"
 		       "EXAMPLES:\n    mdevver-trace top\n"
-		       "    mdevver-trace top --replay /var/log/mdevver-trace.jsonl",
+		       "    mdevver-trace top -x -a my_version -o /var/log/mdevver-trace/trace.jsonl\n"
+		       "    mdevver-trace top --replay /var/log/mdevver-trace/trace.jsonl -x",
 	};
 	struct top_sink sink = { .base.ops = &top_sink_ops };
 	struct top_state *st;
@@ -427,7 +997,12 @@ int cmd_top(int argc, char **argv)
 		free(st);
 		return 2;
 	}
+	apply_filters(st, &cli.tc.trace.cfg);
 	st->curses = isatty(STDOUT_FILENO);
+	/* ncursesw draws UTF-8 only with the locale's character type */
+	setlocale(LC_CTYPE, "");
+	if (!strcmp(nl_langinfo(CODESET), "UTF-8"))
+		cut_mark = "\xe2\x80\xa6";	/* U+2026 */
 	if (st->replay) {
 		c_escape(st->replay_shown, sizeof(st->replay_shown), st->replay,
 			 strlen(st->replay));

@@ -58,6 +58,12 @@ static const struct argp_option attach_options[] = {
 
 static const struct argp_option output_options[] = {
 	{ "json", 'j', NULL, 0, "JSON Lines output", 0 },
+	{},
+};
+
+/* Where records go besides the screen: shared by trace, enforce and top
+ * (a child of the output group, so top takes it without -j). */
+static const struct argp_option record_options[] = {
 	{ NULL, 0, NULL, 0, "Audit log:", 1 },
 	{ "output", 'o', "FILE", 0, "Also write JSON Lines records to FILE (mode 0600, appended)", 1 },
 	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "Rotate FILE at SIZE (suffix K, M or G)", 1 },
@@ -127,7 +133,23 @@ static void parse_attr(struct argp_state *state, struct trace_cli *cli, const ch
 	cli->attrs[cli->n_attrs++] = arg;
 }
 
-/* The one parser of all three groups. */
+/*
+ * The long name of key if it is an option of the attach or record groups:
+ * options that only mean something while tracing the kernel (top --replay
+ * reads a log and refuses them, naming the first one given).
+ */
+static const char *live_only_name(int key)
+{
+	static const struct argp_option *const tables[] = { attach_options, record_options };
+
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct argp_option *o = tables[t]; o->name || o->doc; o++)
+			if (o->key == key && o->name)
+				return o->name;
+	return NULL;
+}
+
+/* The one parser of all groups. */
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct trace_cli *cli = state->input;
@@ -136,6 +158,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	char *end;
 	long v;
 
+	if (!cli->live_only && key > 0 && key != ARGP_KEY_ARG && live_only_name(key))
+		cli->live_only = live_only_name(key);
 	switch (key) {
 	case 'p':
 		errno = 0;
@@ -229,7 +253,26 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 const struct argp trace_filter_argp = { .options = filter_options, .parser = parse };
 const struct argp trace_attach_argp = { .options = attach_options, .parser = parse };
-const struct argp trace_output_argp = { .options = output_options, .parser = parse };
+const struct argp trace_record_argp = { .options = record_options, .parser = parse };
+
+static const struct argp_child output_children[] = {
+	{ &trace_record_argp, 0, NULL, 0 },
+	{},
+};
+
+/* -j, then its child: the child parses into the same trace_cli */
+static error_t parse_output(int key, char *arg, struct argp_state *state)
+{
+	if (key == ARGP_KEY_INIT) {
+		state->child_inputs[0] = state->input;
+		return 0;
+	}
+	return parse(key, arg, state);
+}
+
+const struct argp trace_output_argp = {
+	.options = output_options, .parser = parse_output, .children = output_children,
+};
 
 void trace_cli_init(struct trace_cli *cli)
 {

@@ -2,7 +2,8 @@
 /*
  * trace_options.h - the tracing options, parsed in one place for every
  * command that traces (trace, enforce, top).  Three argp children a command
- * picks from; all share one input, struct trace_cli.
+ * picks from (plus trace_record_argp, a part of the output group); all
+ * share one input, struct trace_cli.
  */
 #ifndef MDEVVER_TRACE_OPTIONS_H
 #define MDEVVER_TRACE_OPTIONS_H
@@ -18,6 +19,9 @@ struct trace_cli {
 	const char *attrs[MDEVVER_ATTR_NAMES_MAX];
 	size_t n_attrs;
 	int verbosity;
+	/* the long name of the first option given that only applies when
+	 * tracing the kernel (attach and record groups), or NULL */
+	const char *live_only;
 };
 
 /* -p PID, -c COMM, -x, --any-sysfs: which calls are traced (not for
@@ -25,7 +29,10 @@ struct trace_cli {
 extern const struct argp trace_filter_argp;
 /* -m, -a, -d, -v, --no-vendor, --ringbuf: how tracing runs */
 extern const struct argp trace_attach_argp;
-/* -j, -o and the audit-log options, --syslog, --metrics-addr */
+/* -o and the audit-log options, --syslog, --metrics-addr: where records
+ * go besides the screen (top takes these) */
+extern const struct argp trace_record_argp;
+/* -j and trace_record_argp as its child */
 extern const struct argp trace_output_argp;
 
 /* The defaults: version and migration_version, an 8M ring, 5 log files. */

@@ -21,6 +21,7 @@ static const char *const outcome_labels[TOP_OUTCOMES] = {
 	[TOP_INCOMPATIBLE] = "incompatible",
 	[TOP_UNSUPPORTED] = "unsupported",
 	[TOP_DENIED] = "denied",
+	[TOP_WOULD_DENY] = "would-deny",
 	[TOP_OTHER] = "other",
 	[TOP_READ] = "reads",
 };
@@ -47,12 +48,55 @@ void top_model_init(struct top_model *m)
 void top_model_clear(struct top_model *m)
 {
 	char mode[sizeof(m->mode)], enf[sizeof(m->enforcement)];
+	bool seen = m->enforcement_seen;
+	int inferred = m->enforcement_inferred;
+	struct top_filter filter = m->filter;
 
 	memcpy(mode, m->mode, sizeof(mode));
 	memcpy(enf, m->enforcement, sizeof(enf));
 	top_model_init(m);
 	memcpy(m->mode, mode, sizeof(mode));
 	memcpy(m->enforcement, enf, sizeof(enf));
+	m->enforcement_seen = seen;
+	m->enforcement_inferred = inferred;
+	m->filter = filter;
+}
+
+bool top_filter_pass(const struct top_filter *f, const struct record *r)
+{
+	const struct record_event *ev = &r->ev;
+
+	if (r->kind != RECORD_CHECK && r->kind != RECORD_READ)
+		return true;
+	if (f->pid && ev->pid != (uint32_t)f->pid)
+		return false;
+	/* the kernel compares the task's comm, which the record carries */
+	if (f->comm && (!ev->comm.p || ev->comm.len != strlen(f->comm) ||
+			memcmp(ev->comm.p, f->comm, ev->comm.len)))
+		return false;
+	/* -x as capture.bpf.h's outcome_wanted: a check the driver did not
+	 * take whole, a read that failed */
+	if (f->failed_only &&
+	    !(ev->ret < 0 || (r->kind == RECORD_CHECK && (uint64_t)ev->ret != ev->len)))
+		return false;
+	if (!f->any_sysfs && ev->scope && !strcmp(ev->scope, "other"))
+		return false;
+	return true;
+}
+
+/* No enforce record (a rotated log, --json output cut short): the
+ * verdicts say enforcement was there.  The strongest verdict seen wins:
+ * denied or killed (on) over would-deny (dry-run) over audit (either;
+ * shown as on until a would-deny says dry run). */
+static void infer_enforcement(struct top_model *m, const char *verdict)
+{
+	int rank = !strcmp(verdict, "denied") || !strcmp(verdict, "killed") ? 3 :
+		   !strcmp(verdict, "would-deny") ? 2 : 1;
+
+	if (m->enforcement_seen || rank <= m->enforcement_inferred)
+		return;
+	snprintf(m->enforcement, sizeof(m->enforcement), "%s", rank == 2 ? "dry-run" : "on");
+	m->enforcement_inferred = rank;
 }
 
 static enum top_outcome classify(enum record_kind kind, const char *outcome)
@@ -69,6 +113,8 @@ static enum top_outcome classify(enum record_kind kind, const char *outcome)
 		return TOP_UNSUPPORTED;
 	if (!strcmp(outcome, "denied"))
 		return TOP_DENIED;
+	if (!strcmp(outcome, "would-deny"))
+		return TOP_WOULD_DENY;
 	return TOP_OTHER;
 }
 
@@ -143,6 +189,8 @@ static void feed_event(struct top_model *m, const struct record *rec)
 				 ev->data.p ? ev->data.p : "", ev->data.len);
 			snprintf(r->last_time, sizeof(r->last_time), "%s", when);
 		}
+		if (ev->verdict)
+			text(r->last_rule, sizeof(r->last_rule), ev->rule, "?");
 	}
 	rc = &m->recent[m->recent_head];
 	m->recent_head = (m->recent_head + 1) % TOP_RECENT_MAX;
@@ -160,11 +208,19 @@ static void feed_event(struct top_model *m, const struct record *rec)
 	text(rc->outcome, sizeof(rc->outcome), ev->outcome, "?");
 	text(rc->errname, sizeof(rc->errname), ev->errno_name, "-");
 	c_escape(rc->bytes, sizeof(rc->bytes), ev->data.p ? ev->data.p : "", ev->data.len);
+	if (ev->verdict) {
+		text(rc->rule, sizeof(rc->rule), ev->rule, "?");
+		infer_enforcement(m, ev->verdict);
+	}
 	rc->cls = cls;
 }
 
 void top_model_feed_record(struct top_model *m, const struct record *r)
 {
+	if (!top_filter_pass(&m->filter, r)) {
+		sat_inc_u64(&m->filtered, 1);
+		return;
+	}
 	m->records++;
 	switch (r->kind) {
 	case RECORD_CHECK:
@@ -181,6 +237,8 @@ void top_model_feed_record(struct top_model *m, const struct record *r)
 		break;
 	case RECORD_ENFORCE:
 		text(m->enforcement, sizeof(m->enforcement), r->enforce.state, "on");
+		m->enforcement_seen = true;
+		m->enforcement_inferred = 0;
 		break;
 	default:
 		break;

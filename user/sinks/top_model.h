@@ -8,6 +8,7 @@
 #ifndef MDEVVER_TOP_MODEL_H
 #define MDEVVER_TOP_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,7 +24,8 @@ enum top_outcome {
 	TOP_INCOMPATIBLE,
 	TOP_UNSUPPORTED,
 	TOP_DENIED,
-	TOP_OTHER,	/* partial, would-deny, anything newer */
+	TOP_WOULD_DENY,	/* enforce --dry-run: a deny rule matched */
+	TOP_OTHER,	/* partial, anything newer */
 	TOP_READ,	/* reads (any outcome) */
 	TOP_OUTCOMES,
 };
@@ -34,6 +36,7 @@ struct top_row {
 	uint64_t counts[TOP_OUTCOMES];
 	char last_remote[TOP_TEXT_MAX];	/* C-escaped */
 	char last_time[32];		/* HH:MM:SS of the last check */
+	char last_rule[TOP_TEXT_MAX];	/* C-escaped rule of the last verdict */
 	uint64_t last_ts;		/* ts_ns of the last event */
 };
 
@@ -46,12 +49,31 @@ struct top_recent {
 	char outcome[16];
 	char errname[16];
 	char bytes[TOP_TEXT_MAX];
+	char rule[TOP_TEXT_MAX];	/* C-escaped; "" when no rule judged it */
 	enum top_outcome cls;
+};
+
+/* Which records count: the tracer's own filters (-p, -c, -x,
+ * --any-sysfs), applied to records so a replayed log is selected as the
+ * kernel would have selected live calls (live records pass already). */
+struct top_filter {
+	int pid;		/* 0: any */
+	const char *comm;	/* NULL: any */
+	bool failed_only;
+	bool any_sysfs;		/* else records of scope "other" are left out */
 };
 
 struct top_model {
 	char mode[16];			/* from the start record */
-	char enforcement[32];		/* "off" until enforce mode reports */
+	/* "off" until an enforce record says otherwise; without one (a
+	 * rotated or --json log), verdicts in events show it: "on" or
+	 * "dry-run", with enforcement_inferred set (the rank of the
+	 * strongest verdict, top_model.c) */
+	char enforcement[32];
+	bool enforcement_seen;		/* an enforce record set it */
+	int enforcement_inferred;	/* verdicts set it: > 0 */
+	struct top_filter filter;
+	uint64_t filtered;		/* records the filter left out */
 	uint64_t totals[TOP_OUTCOMES];
 	uint64_t lost;			/* calls not delivered, all classes */
 	uint64_t lost_checks, lost_reads;	/* ... of them, by class */
@@ -66,9 +88,12 @@ struct top_model {
 };
 
 void top_model_init(struct top_model *m);
-/* Forget counts and rows (key c); keeps mode and enforcement. */
+/* Forget counts and rows (key c); keeps mode, enforcement and filter. */
 void top_model_clear(struct top_model *m);
-/* One record; counts add the calls it stands for (its count). */
+/* Whether the filter keeps a check or read record. */
+bool top_filter_pass(const struct top_filter *f, const struct record *r);
+/* One record; counts add the calls it stands for (its count).  Checks and
+ * reads the filter leaves out are only counted in filtered. */
 void top_model_feed_record(struct top_model *m, const struct record *r);
 /* One JSON line (--replay); returns 0, or -1 if it is not a record (counted). */
 int top_model_feed(struct top_model *m, const char *line, size_t len);
