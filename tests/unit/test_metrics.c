@@ -49,6 +49,42 @@ static void test_counts(void)
 	metrics_stop(m);
 }
 
+static void test_migrations(void)
+{
+	struct metrics *m = metrics_new_unserved();
+	struct record r;
+	const char *t;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = RECORD_MIGRATION;
+	r.mig.outcome = "completed";
+	r.mig.mdev_type = (struct bytes){ "mtty-1", 6 };
+	r.mig.stopped_ns = 3000000;	/* 3 ms: bucket 0.005 */
+	r.mig.has_bytes = true;
+	r.mig.bytes = 60;		/* bucket 4096 */
+	metrics_record(m, &r);
+	r.mig.outcome = "failed";
+	r.mig.stopped_ns = 20000000000ull;	/* 20 s: bucket 60 */
+	r.mig.has_bytes = false;	/* no bytes: not in the bytes histogram */
+	metrics_record(m, &r);
+	t = render(m);
+	ASSERT_TRUE(strstr(t, "mdevver_migrations_total{outcome=\"completed\",mdev_type=\"mtty-1\"} 1\n") != NULL,
+		    "completed by type");
+	ASSERT_TRUE(strstr(t, "mdevver_migrations_total{outcome=\"failed\",mdev_type=\"mtty-1\"} 1\n") != NULL,
+		    "failed by type");
+	ASSERT_TRUE(strstr(t, "mdevver_migration_downtime_seconds_bucket{le=\"0.001\"} 0\n") != NULL, "le 1ms");
+	ASSERT_TRUE(strstr(t, "mdevver_migration_downtime_seconds_bucket{le=\"0.005\"} 1\n") != NULL, "le 5ms");
+	ASSERT_TRUE(strstr(t, "mdevver_migration_downtime_seconds_bucket{le=\"10\"} 1\n") != NULL, "le 10s");
+	ASSERT_TRUE(strstr(t, "mdevver_migration_downtime_seconds_bucket{le=\"60\"} 2\n") != NULL, "le 60s");
+	ASSERT_TRUE(strstr(t, "mdevver_migration_downtime_seconds_bucket{le=\"+Inf\"} 2\n") != NULL, "+Inf");
+	ASSERT_TRUE(strstr(t, "mdevver_migration_downtime_seconds_count 2\n") != NULL, "count");
+	ASSERT_TRUE(strstr(t, "mdevver_migration_downtime_seconds_sum 20.003000000\n") != NULL, "sum");
+	ASSERT_TRUE(strstr(t, "mdevver_migration_bytes_bucket{le=\"4096\"} 1\n") != NULL, "bytes le 4096");
+	ASSERT_TRUE(strstr(t, "mdevver_migration_bytes_count 1\n") != NULL, "bytes count");
+	ASSERT_TRUE(strstr(t, "mdevver_migration_bytes_sum 60\n") != NULL, "bytes sum");
+	metrics_stop(m);
+}
+
 static void test_lost(void)
 {
 	struct metrics *m = metrics_new_unserved();
@@ -97,6 +133,7 @@ static void test_sink(void)
 int main(void)
 {
 	RUN_TEST(test_counts);
+	RUN_TEST(test_migrations);
 	RUN_TEST(test_lost);
 	RUN_TEST(test_sink);
 	free(text);

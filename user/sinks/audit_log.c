@@ -573,6 +573,11 @@ static int record_priority(const struct record *r)
 		return LOG_INFO;
 	case RECORD_LOST:
 		return LOG_WARNING;
+	case RECORD_LIFECYCLE:
+		return r->life.ret < 0 ? LOG_WARNING : LOG_INFO;
+	case RECORD_MIGRATION:
+		return r->mig.outcome && !strcmp(r->mig.outcome, "completed") ?
+		       LOG_INFO : LOG_WARNING;
 	default:
 		return -1;
 	}

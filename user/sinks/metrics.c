@@ -22,7 +22,14 @@
 #define SERIES_MAX 1024
 #define LABEL_MAX 96
 
-enum series_kind { S_CHECK, S_READ, S_DENIED };
+/* upper bounds: seconds of downtime, bytes moved (4 KiB .. 64 GiB) */
+static const double downtime_le[] = { 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60 };
+#define DOWNTIME_BUCKETS (sizeof(downtime_le) / sizeof(downtime_le[0]))
+static const uint64_t bytes_le[] = { 1ull << 12, 1ull << 16, 1ull << 20, 1ull << 24,
+				     1ull << 28, 1ull << 32, 1ull << 36 };
+#define BYTES_BUCKETS (sizeof(bytes_le) / sizeof(bytes_le[0]))
+
+enum series_kind { S_CHECK, S_READ, S_DENIED, S_MIGRATION };
 
 struct series {
 	enum series_kind kind;
@@ -42,6 +49,13 @@ struct metrics {
 	uint64_t strict_refused;
 	uint64_t audit_dropped, records;
 	char mode[16];
+	/* migrations (record/migration.h): histograms of the time a device
+	 * was stopped and of the bytes it moved; no per-device or VM labels
+	 * (unbounded), the type is on mdevver_migrations_total */
+	uint64_t downtime_buckets[DOWNTIME_BUCKETS + 1];
+	double downtime_sum;
+	uint64_t bytes_buckets[BYTES_BUCKETS + 1];
+	uint64_t bytes_sum, bytes_count;
 	void (*sync)(void *ctx);
 	void *sync_ctx;
 };
@@ -119,6 +133,25 @@ void metrics_record(struct metrics *m, const struct record *r)
 			m->coalesced_checks += n - 1;
 		else
 			m->coalesced_reads += n - 1;
+		break;
+	}
+	case RECORD_MIGRATION: {
+		double secs = r->mig.stopped_ns / 1e9;
+		size_t i;
+
+		add(m, S_MIGRATION, cs(r->mig.outcome ? r->mig.outcome : "unknown"),
+		    or_unknown(r->mig.mdev_type), 1);
+		for (i = 0; i < DOWNTIME_BUCKETS && secs > downtime_le[i]; i++)
+			;
+		m->downtime_buckets[i]++;	/* [DOWNTIME_BUCKETS]: +Inf only */
+		m->downtime_sum += secs;
+		if (r->mig.has_bytes) {
+			for (i = 0; i < BYTES_BUCKETS && r->mig.bytes > bytes_le[i]; i++)
+				;
+			m->bytes_buckets[i]++;
+			m->bytes_sum += r->mig.bytes;
+			m->bytes_count++;
+		}
 		break;
 	}
 	case RECORD_LOST:
@@ -227,6 +260,38 @@ static void put_family(FILE *f, struct metrics *m, enum series_kind kind,
 	}
 }
 
+/* Cumulative buckets, as the exposition format wants them. */
+static void put_histograms(FILE *f, const struct metrics *m)
+{
+	uint64_t cum = 0, n = 0;
+
+	for (size_t i = 0; i <= DOWNTIME_BUCKETS; i++)
+		n += m->downtime_buckets[i];
+	fputs("# HELP mdevver_migration_downtime_seconds Time a migrating device spent stopped (outside RUNNING and PRE_COPY), per device session.\n"
+	      "# TYPE mdevver_migration_downtime_seconds histogram\n", f);
+	for (size_t i = 0; i < DOWNTIME_BUCKETS; i++) {
+		cum += m->downtime_buckets[i];
+		fprintf(f, "mdevver_migration_downtime_seconds_bucket{le=\"%g\"} %llu\n",
+			downtime_le[i], (unsigned long long)cum);
+	}
+	fprintf(f, "mdevver_migration_downtime_seconds_bucket{le=\"+Inf\"} %llu\n"
+		"mdevver_migration_downtime_seconds_sum %.9f\n"
+		"mdevver_migration_downtime_seconds_count %llu\n",
+		(unsigned long long)n, m->downtime_sum, (unsigned long long)n);
+	cum = 0;
+	fputs("# HELP mdevver_migration_bytes Bytes a device session moved through its migration data file.\n"
+	      "# TYPE mdevver_migration_bytes histogram\n", f);
+	for (size_t i = 0; i < BYTES_BUCKETS; i++) {
+		cum += m->bytes_buckets[i];
+		fprintf(f, "mdevver_migration_bytes_bucket{le=\"%llu\"} %llu\n",
+			(unsigned long long)bytes_le[i], (unsigned long long)cum);
+	}
+	fprintf(f, "mdevver_migration_bytes_bucket{le=\"+Inf\"} %llu\n"
+		"mdevver_migration_bytes_sum %llu\nmdevver_migration_bytes_count %llu\n",
+		(unsigned long long)m->bytes_count, (unsigned long long)m->bytes_sum,
+		(unsigned long long)m->bytes_count);
+}
+
 char *metrics_render(struct metrics *m, size_t *len)
 {
 	static const char *const modes[] = { "fentry", "kprobe", "syscall" };
@@ -244,6 +309,10 @@ char *metrics_render(struct metrics *m, size_t *len)
 		   "outcome", "mdev_type");
 	put_family(f, m, S_DENIED, "mdevver_denied_total",
 		   "Checks denied by an enforcement rule, by rule.", "rule", NULL);
+	put_family(f, m, S_MIGRATION, "mdevver_migrations_total",
+		   "Device sessions with migration state changes (VFIO migration uAPI v2), by outcome and mdev type.",
+		   "outcome", "mdev_type");
+	put_histograms(f, m);
 	fprintf(f, "# HELP mdevver_lost_events_total Events the kernel could not deliver (ring buffer full).\n"
 		"# TYPE mdevver_lost_events_total counter\nmdevver_lost_events_total %llu\n",
 		(unsigned long long)m->lost);
