@@ -203,7 +203,8 @@ static __always_inline struct device *vfio_file_device(struct file *f)
 
 /* ---- open / close ------------------------------------------------------ */
 
-static __always_inline void vfio_opened(struct file *f, __s64 ret, __u64 start_ns)
+static __always_inline void vfio_opened(struct file *f, __s64 ret, __u64 start_ns,
+					__u8 mode)
 {
 	struct vfio_session s = {};
 	__u64 key = (__u64)f;
@@ -221,6 +222,7 @@ static __always_inline void vfio_opened(struct file *f, __s64 ret, __u64 start_n
 	if (!e)
 		return;
 	e->what = MDEVVER_VFIO_OPEN;
+	e->mode = mode;
 	e->ret = ret;
 	e->session = f ? s.id : 0;
 	e->latency_ns = start_ns ? e->ts_ns - start_ns : 0;
@@ -247,7 +249,7 @@ static __always_inline bool data_bytes(struct vfio_session *s, __u64 *bytes)
 	return true;
 }
 
-static __always_inline void vfio_closed(struct file *f)
+static __always_inline void vfio_closed(struct file *f, __u8 mode)
 {
 	__u64 key = (__u64)f;
 	struct vfio_session *s = bpf_map_lookup_elem(&vfio_sessions, &key);
@@ -258,6 +260,7 @@ static __always_inline void vfio_closed(struct file *f)
 	e = vfio_reserve();
 	if (e) {
 		e->what = MDEVVER_VFIO_CLOSE;
+		e->mode = mode;
 		e->session = s->id;
 		e->from_state = s->state;
 		e->data_fd = -1;
@@ -549,14 +552,14 @@ int BPF_PROG(fexit_vfio_group_ioctl, struct file *filep, unsigned int cmd,
 	if (cmd != MDEVVER_VFIO_GROUP_GET_DEVICE_FD)
 		return 0;
 	/* ret is the new fd of the device file */
-	vfio_opened(ret >= 0 ? fd_file(ret) : NULL, ret, 0);
+	vfio_opened(ret >= 0 ? fd_file(ret) : NULL, ret, 0, MDEVVER_MODE_FENTRY);
 	return 0;
 }
 
 SEC("fentry/vfio_device_fops_release")
 int BPF_PROG(fentry_vfio_release, struct inode *inode, struct file *filep)
 {
-	vfio_closed(filep);
+	vfio_closed(filep, MDEVVER_MODE_FENTRY);
 	return 0;
 }
 
@@ -641,7 +644,7 @@ int BPF_KPROBE(kprobe_vfio_next_state, struct vfio_device *device, int cur)
 SEC("kprobe/vfio_device_fops_release")
 int BPF_KPROBE(kprobe_vfio_release, struct inode *inode, struct file *filep)
 {
-	vfio_closed(filep);
+	vfio_closed(filep, MDEVVER_MODE_KPROBE);
 	return 0;
 }
 
@@ -671,7 +674,7 @@ int BPF_KRETPROBE(kretprobe_vfio_group_ioctl, long ret)
 		return 0;
 	start = c->start_ns;
 	bpf_map_delete_elem(&vfio_calls, &key);
-	vfio_opened(ret >= 0 ? fd_file(ret) : NULL, ret, start);
+	vfio_opened(ret >= 0 ? fd_file(ret) : NULL, ret, start, MDEVVER_MODE_KPROBE);
 	return 0;
 }
 

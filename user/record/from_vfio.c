@@ -125,7 +125,7 @@ int record_from_vfio(struct record *r, const struct mdevver_vfio_event *e,
 	record_set_time(r, ctx, e->ts_ns);
 	r->host = ctx->host;
 	l->what = what_name(e->what);
-	l->mode = e->mode ? mode_name(e->mode) : "fentry";
+	l->mode = mode_name(e->mode);
 	l->who.pid = e->pid;
 	l->who.tid = e->tid;
 	l->who.uid = e->uid;

@@ -239,6 +239,8 @@ static void lifecycle_line(struct strbuf *b, const struct record *r)
 		sb_puts(b, l->access);
 		sb_putc(b, ' ');
 		sb_puts(b, l->feature);
+		if (l->ret == -25 /* ENOTTY */ && !strcmp(l->feature, "migration"))
+			sb_puts(b, ": the device has no migration support");
 		if (l->has_value) {
 			sb_puts(b, " = ");
 			if (l->value_text)
