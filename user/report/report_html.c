@@ -460,7 +460,7 @@ static int heat_cell(FILE *out, const struct report_sources *s, size_t h, size_t
 		fputs(" class=\"nodev\" title=\"no such device in the logs\"></td>", out);
 		return 0;
 	}
-	fputs(" data-src=\"", out);
+	fputs(" data-dev=\"", out);
 	ret |= html_take(out, show_target(s->devs[d], 0));
 	if (s->group_of[d] == SRC_NO_GROUP) {
 		fputs("\" class=\"nosrc\" title=\"", out);
@@ -539,7 +539,8 @@ static int group_html(FILE *out, const struct report_sources *s,
 	const struct src_group *g = &s->groups[gi];
 	struct src_answer *a = calloc(s->n_devs, sizeof(*a));
 	size_t *order = calloc(s->n_devs, sizeof(*order));
-	size_t nd = dev == SRC_NO_GROUP ? g->n_devs : 1, shown_d;
+	size_t nd = dev == SRC_NO_GROUP ? g->n_devs : 1, shown_d, n_mine;
+	struct bstr mine;
 	int ret = 0;
 
 	if (!a || !order) {
@@ -548,6 +549,7 @@ static int group_html(FILE *out, const struct report_sources *s,
 		return -1;
 	}
 	report_sources_answer(s, mx, gi, a);
+	mine = s->devs[dev == SRC_NO_GROUP ? g->devs[0] : dev]->part[1];
 	shown_d = max && max < nd ? max : nd;
 	fputs("<div class=\"vm\" data-source=\"", out);
 	ret |= html_take(out, show_target(s->devs[dev == SRC_NO_GROUP ? g->devs[0] : dev], 0));
@@ -567,7 +569,7 @@ static int group_html(FILE *out, const struct report_sources *s,
 	}
 	fputs("</div>\n", out);
 	for (int cls = 1; cls >= -1; cls--) {
-		size_t n = report_sources_order(s, a, cls, order);
+		size_t n = report_sources_order(s, a, cls, mine, order, &n_mine);
 		size_t shown = max && max < n ? max : n;
 
 		fprintf(out, "<div class=\"ans %s\" data-answer=\"%s\"><b>%s on %zu of %zu</b>",
@@ -575,6 +577,9 @@ static int group_html(FILE *out, const struct report_sources *s,
 			cls > 0 ? "compatible" : cls ? "never" : "incompatible",
 			cls > 0 ? "compatible" : cls ? "never checked" : "incompatible",
 			n, s->n_devs);
+		if (cls < 0 && n_mine && n_mine < n)
+			fprintf(out, " <span class=\"rid\">(%zu of its own mdev type, first)</span>",
+				n_mine);
 		for (size_t i = 0; i < shown; i++) {
 			const struct src_answer *x = &a[order[i]];
 			char when[SHOW_TIME_LEN], cell[128];

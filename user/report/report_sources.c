@@ -289,6 +289,7 @@ void report_sources_answer(const struct report_sources *s, const struct report_m
 struct order_ctx {
 	const struct report_sources *s;
 	const struct src_answer *a;
+	struct bstr mine;
 };
 
 static int order_cmp(const void *x, const void *y, void *arg)
@@ -302,19 +303,29 @@ static int order_cmp(const void *x, const void *y, void *arg)
 
 		if (c)
 			return c;
+	} else {
+		int mi = bstr_eq(o->s->devs[i]->part[1], o->mine);
+		int mj = bstr_eq(o->s->devs[j]->part[1], o->mine);
+
+		if (mi != mj)
+			return mj - mi;	/* its own type first */
 	}
 	return i < j ? -1 : i > j;	/* devs order: by host, then type */
 }
 
 size_t report_sources_order(const struct report_sources *s, const struct src_answer *a,
-			    int cls, size_t *order)
+			    int cls, struct bstr mine, size_t *order, size_t *n_mine)
 {
-	struct order_ctx o = { s, a };
-	size_t n = 0;
+	struct order_ctx o = { s, a, mine };
+	size_t n = 0, m = 0;
 
 	for (size_t t = 0; t < s->n_devs; t++)
-		if (src_answer_class(&a[t]) == cls)
+		if (src_answer_class(&a[t]) == cls) {
 			order[n++] = t;
+			m += bstr_eq(s->devs[t]->part[1], mine);
+		}
 	qsort_r(order, n, sizeof(*order), order_cmp, &o);
+	if (n_mine)
+		*n_mine = m;
 	return n;
 }

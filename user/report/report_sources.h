@@ -68,10 +68,13 @@ static inline int src_answer_class(const struct src_answer *a)
 
 /*
  * The targets of one answer in the report's order: those whose class is
- * cls, latest check first (then by name); never checked ones by name.
- * Indices into devs, into order (n_devs entries); returns how many.
+ * cls, latest check first (then by name); never checked ones by name,
+ * those of mdev type `mine` (the source's own) first: a VM mostly moves to
+ * its own type, so those are the gaps that matter.  Indices into devs,
+ * into order (n_devs entries); returns how many, *n_mine of them of type
+ * mine (when n_mine is not NULL).
  */
 size_t report_sources_order(const struct report_sources *s, const struct src_answer *a,
-			    int cls, size_t *order);
+			    int cls, struct bstr mine, size_t *order, size_t *n_mine);
 
 #endif

@@ -383,7 +383,8 @@ static int matrix(FILE *out, struct report_model *m)
 
 	/* the strings, each with the devices it came from */
 	for (size_t r = 0; r < mx.n_rows; r++) {
-		char *src = show_source(&mx, r, SHOW_SOURCES_MAX);
+		/* one source: the rest are in "Where can a VM go" */
+		char *src = show_source(&mx, r, 1);
 		char *bytes = show_bytes(mx.rows[r].bytes);
 		int known = mx.rows[r].src_first < mx.rows[r].src_end;
 
@@ -416,10 +417,10 @@ static int matrix(FILE *out, struct report_model *m)
 	if (shown < nc) {
 		char *a = show_target(mx.cols[shown], 0), *b = show_target(mx.cols[nc - 1], 0);
 
-		fprintf(out, "  (columns T%zu..T%zu, %s .. %s, not shown: %zu of %zu targets do not\n"
-			"  fit in %d columns; report --html FILE shows them all, report --source\n"
-			"  HOST/TYPE lists every target of one source)\n",
-			shown + 1, nc, a ? a : "?", b ? b : "?", nc - shown, nc, TEXT_WIDTH);
+		fprintf(out, "  (not shown, to fit in %d columns: T%zu..T%zu of %zu targets,\n"
+			"   %s .. %s; all of them: report --html FILE;\n"
+			"   every target of one source: report --source HOST/TYPE)\n",
+			TEXT_WIDTH, shown + 1, nc, nc, a ? a : "?", b ? b : "?");
 		ret |= a && b ? 0 : -1;
 		free(a);
 		free(b);
@@ -576,7 +577,8 @@ static int name_list(FILE *out, const struct report_sources *s, const size_t *or
 		char *name = dev_name(s, order[i]);
 		size_t l = name ? strlen(name) : 1;
 
-		if (i && col + 2 + l > TEXT_WIDTH) {
+		/* the "," that ends a wrapped line counts too */
+		if (i && col + 2 + l + 1 > TEXT_WIDTH) {
 			fprintf(out, ",\n%*s", indent, "");
 			col = (size_t)indent;
 		} else if (i) {
@@ -588,8 +590,13 @@ static int name_list(FILE *out, const struct report_sources *s, const size_t *or
 		ret |= name ? 0 : -1;
 		free(name);
 	}
-	if (shown < n)
+	if (shown < n) {
+		int l = snprintf(NULL, 0, " (+%zu more)", n - shown);
+
+		if (col + (size_t)l > TEXT_WIDTH)
+			fprintf(out, "\n%*s", indent - 1, "");
 		fprintf(out, " (+%zu more)", n - shown);
+	}
 	fputc('\n', out);
 	return ret;
 }
@@ -600,9 +607,12 @@ static int name_list(FILE *out, const struct report_sources *s, const size_t *or
  * that lists all of them.
  */
 static int group_answer(FILE *out, const struct report_sources *s,
-			const struct report_matrix *mx, size_t gi, size_t max,
+			const struct report_matrix *mx, size_t gi, size_t dev, size_t max,
 			const char *more)
 {
+	struct bstr mine = s->devs[dev == SRC_NO_GROUP ? s->groups[gi].devs[0] : dev]->part[1];
+	size_t n_mine;
+	int col;
 	struct src_answer *a = calloc(s->n_devs, sizeof(*a));
 	size_t *order = calloc(s->n_devs, sizeof(*order)), n;
 	static const char *const label[] = { "incompatible on", "compatible on" };
@@ -618,7 +628,7 @@ static int group_answer(FILE *out, const struct report_sources *s,
 		struct ttable t = { .ncols = 4, .indent = 6 };
 		size_t shown;
 
-		n = report_sources_order(s, a, cls, order);
+		n = report_sources_order(s, a, cls, mine, order, NULL);
 		fprintf(out, "    %s %zu of %zu %s%s\n", label[cls], n, s->n_devs,
 			plural(s->n_devs, "target", "targets"), n ? ":" : "");
 		shown = max && max < n ? max : n;
@@ -636,43 +646,59 @@ static int group_answer(FILE *out, const struct report_sources *s,
 		if (shown < n)
 			fprintf(out, "      (+%zu more: %s)\n", n - shown, more);
 	}
-	n = report_sources_order(s, a, -1, order);
-	fprintf(out, "    never checked on %zu%s", n, n ? ": " : "\n");
+	n = report_sources_order(s, a, -1, mine, order, &n_mine);
+	col = fprintf(out, "    never checked on %zu", n);
+	if (n_mine && n_mine < n)
+		col += fprintf(out, " (%zu of its own mdev type, first)", n_mine);
+	fputs(n ? ": " : "\n", out);
 	if (n)
 		ret |= name_list(out, s, order, n, max ? SHOW_SOURCES_MAX : 0, 6,
-				 (size_t)snprintf(NULL, 0, "    never checked on %zu: ", n));
+				 (size_t)col + 2);
 	free(a);
 	free(order);
 	return ret;
 }
 
-/* "a VM on hostA/type (strings S3, S5)": the group's devices and strings */
+/*
+ * "a VM on hostA/type (strings S3, S5)", then the other devices that read
+ * the same strings (same answer), at most max of them (0: all).  dev is
+ * the device to name first (--source), SRC_NO_GROUP: the group's first.
+ */
 static int group_head(FILE *out, const struct report_sources *s, size_t gi,
 		      size_t dev, size_t max)
 {
 	const struct src_group *g = &s->groups[gi];
-	size_t n = dev == SRC_NO_GROUP ? g->n_devs : 1;
+	size_t *others = calloc(g->n_devs, sizeof(*others)), n = 0;
+	char *name;
 	int ret = 0;
 
-	fputs("  a VM on ", out);
-	for (size_t i = 0; i < n && (!max || i < max); i++) {
-		char *name = dev_name(s, dev == SRC_NO_GROUP ? g->devs[i] : dev);
-
-		fprintf(out, "%s%s", i ? ", " : "", name ? name : "?");
-		ret |= name ? 0 : -1;
-		free(name);
-	}
-	if (max && n > max)
-		fprintf(out, " (+%zu more that read the same %s)", n - max,
-			plural(g->n_strings, "string", "strings"));
-	fputs(g->n_rows ? " (strings " : "", out);
+	if (!others)
+		return -1;
+	if (dev == SRC_NO_GROUP)
+		dev = g->devs[0];
+	for (size_t i = 0; i < g->n_devs; i++)
+		if (g->devs[i] != dev)
+			others[n++] = g->devs[i];
+	name = dev_name(s, dev);
+	fprintf(out, "  a VM on %s (", name ? name : "?");
+	ret |= name ? 0 : -1;
+	free(name);
+	if (g->n_rows)
+		fputs(plural(g->n_rows, "string ", "strings "), out);
 	for (size_t k = 0; k < g->n_rows; k++)
-		fprintf(out, "S%zu%s", g->rows[k] + 1, k + 1 < g->n_rows ? ", " : ")");
+		fprintf(out, "S%zu%s", g->rows[k] + 1, k + 1 < g->n_rows ? ", " : "");
 	if (g->n_strings > g->n_rows)
-		fprintf(out, "%s%zu %s never checked anywhere%s", g->n_rows ? " (+ " : " (",
+		fprintf(out, "%s%zu %s never checked", g->n_rows ? "; " : "",
 			g->n_strings - g->n_rows,
-			plural(g->n_strings - g->n_rows, "string", "strings"), ")");
-	fputc('\n', out);
+			plural(g->n_strings - g->n_rows, "string", "strings"));
+	fputs(")\n", out);
+	if (n) {
+		int col = fprintf(out, "    same %s, same answer, on %zu more: ",
+				  plural(g->n_strings, "string", "strings"), n);
+
+		ret |= name_list(out, s, others, n, max, 6, (size_t)col);
+	}
+	free(others);
 	return ret;
 }
 
@@ -712,7 +738,7 @@ static int sources(FILE *out, struct report_model *m)
 			more = NULL;
 		fputc('\n', out);
 		ret |= group_head(out, &s, gi, SRC_NO_GROUP, SHOW_SOURCES_MAX);
-		ret |= more ? group_answer(out, &s, &mx, gi, SHOW_SOURCES_MAX, more) : -1;
+		ret |= more ? group_answer(out, &s, &mx, gi, SRC_NO_GROUP, SHOW_SOURCES_MAX, more) : -1;
 		free(first);
 		free(more);
 	}
@@ -747,22 +773,7 @@ int report_write_text_source(FILE *out, struct report_model *m, struct bstr host
 	      "  there by outcome (\"C2 I1*\": the latest was the incompatible one), the string\n\n",
 	      out);
 	ret |= group_head(out, &s, s.group_of[d], d, 0);
-	ret |= group_answer(out, &s, &mx, s.group_of[d], 0, "");
-	if (s.groups[s.group_of[d]].n_devs > 1) {
-		const struct src_group *g = &s.groups[s.group_of[d]];
-		size_t *others = calloc(g->n_devs, sizeof(*others)), n = 0;
-
-		if (!others) {
-			ret = -1;
-			goto out;
-		}
-		for (size_t i = 0; i < g->n_devs; i++)
-			if (g->devs[i] != d)
-				others[n++] = g->devs[i];
-		fprintf(out, "    same strings, same answer: ");
-		ret |= name_list(out, &s, others, n, 0, 6, 34);
-		free(others);
-	}
+	ret |= group_answer(out, &s, &mx, s.group_of[d], d, 0, "");
 out:
 	report_sources_free(&s);
 	report_matrix_free(&mx);
