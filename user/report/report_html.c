@@ -76,7 +76,8 @@ static const char style[] =
 	/* the type x host heatmap: green as deep as the places a VM can go */
 	".heat th.host{font-weight:normal;white-space:nowrap}\n"
 	".heat thead th{white-space:nowrap;text-align:center;font-weight:normal;font-size:12px}\n"
-	".heat td{text-align:center;font:600 12px ui-monospace,'DejaVu Sans Mono',monospace;white-space:nowrap;min-width:96px;padding:3px 6px}\n"
+	".heat th,.heat td{padding:2px 8px;line-height:16px}\n"
+	".heat td{text-align:center;font:600 12px ui-monospace,'DejaVu Sans Mono',monospace;white-space:nowrap;min-width:96px}\n"
 	".heat td.q1{background:#c8e6c9;color:#1b5e20}\n"
 	".heat td.q2{background:#81c784;color:#0b3d0e}\n"
 	".heat td.q3{background:#43a047;color:#fff}\n"
@@ -224,8 +225,8 @@ static int matrix(FILE *out, struct report_model *m)
 	fputs("<div class=\"scroll\"><table class=\"matrix\">\n<thead><tr>"
 	      "<th class=\"sticky\">source version string</th>", out);
 	for (size_t j = 0; j < mx.n_cols; j++) {
-		fprintf(out, "<th class=\"col\" data-col=\"T%zu\"><span class=\"cid\">T%zu</span><b>",
-			j + 1, j + 1);
+		fprintf(out, "<th class=\"col\" id=\"col-T%zu\" data-col=\"T%zu\"><span class=\"cid\">T%zu</span><b>",
+			j + 1, j + 1, j + 1);
 		ret |= html_take(out, show_name(mx.cols[j]->part[0]));
 		fputs("</b>", out);
 		ret |= html_take(out, show_name(mx.cols[j]->part[1]));
@@ -521,7 +522,8 @@ static int heatmap(FILE *out, const struct report_sources *s)
 	}
 	fputs("</tr></thead>\n<tbody>\n", out);
 	for (size_t h = 0; h < s->n_hosts; h++) {
-		fputs("<tr><th class=\"host sticky\">", out);
+		/* an id per row: file.html#heat-h60 opens the grid at host 61 */
+		fprintf(out, "<tr id=\"heat-h%zu\"><th class=\"host sticky\">", h + 1);
 		ret |= html_take(out, show_name(s->devs[s->host_first[h]]->part[0]));
 		fputs("</th>", out);
 		for (size_t k = 0; k < s->n_types; k++)
