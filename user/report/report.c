@@ -208,15 +208,15 @@ int cmd_report(int argc, char **argv)
 		.parser = report_parse,
 		.args_doc = "LOG...",
 		.doc = "Merge audit logs (mdevver-trace -o FILE, JSON Lines) from one or "
-		       "more hosts into a summary and a compatibility matrix: which "
-		       "source version strings were checked against which target "
-		       "host/mdev_type, and with what outcome.  LOG '-' is stdin.  "
-		       "Lines that are not records are counted and skipped; input with no "
-		       "record at all is an error.  The report answers, per source "
-		       "device, where a VM on it can go.\v"
+		       "more hosts and answer, per source device (a host/mdev_type that "
+		       "read a version string), where a VM on it can go; then a summary "
+		       "and a compatibility matrix: which source version strings were "
+		       "checked against which target host/mdev_type, with what outcome.  "
+		       "LOG '-' is stdin.  Lines that are not records are counted and "
+		       "skipped; input with no record at all is an error.\v"
 		       "EXAMPLES:\n"
 		       "    mdevver-trace report hostA.jsonl hostB.jsonl\n"
-		       "    mdevver-trace report --source hostA/i915-GVTg_V5_4 /var/log/mdevver-trace/*.jsonl\n"
+		       "    mdevver-trace report --source hostA/i915-GVTg_V5_4 *.jsonl\n"
 		       "    mdevver-trace report --html report.html /var/log/mdevver-trace/*.jsonl\n"
 		       "    ssh hostB cat /var/log/mdevver.jsonl | mdevver-trace report hostA.jsonl -",
 	};
