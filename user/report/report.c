@@ -281,6 +281,7 @@ int cmd_report(int argc, char **argv)
 	else if (html && write_html(html, &a, &model))
 		ret = 1;
 	free(src_text);
+	report_input_discard(&in);	/* after an error: the held messages */
 	report_model_free(&model);
 	return ret;
 }

@@ -300,17 +300,19 @@ static int summary(FILE *out, struct report_model *m)
 	const struct tally_entry *const *ro;
 	size_t nro;
 	int ret = n == (size_t)-1 ? -1 : 0;
-	char t0[SHOW_TIME_LEN], t1[SHOW_TIME_LEN];
 
 	for (size_t i = 0; h && i < n; i = tally_run_end(h, n, i, 1))
 		nhosts++;
 	fputs("<h2>Summary</h2>\n<table class=\"summary\">\n", out);
 	kv(out, "hosts", "%zu", nhosts);
-	if (m->first_time[0])
+	if (m->first_time[0]) {
+		char t0[SHOW_TIME_LEN], t1[SHOW_TIME_LEN];
+
 		kv(out, "time range", "%s .. %s", show_time(m->first_time, t0),
 		   show_time(m->last_time, t1));
-	else
+	} else {
 		kv(out, "time range", "-");
+	}
 	kv(out, "checks", "%llu", (unsigned long long)m->checks);
 	fputs("<tr><th>reads</th><td>", out);
 	html_u64(out, m->reads);
@@ -453,7 +455,7 @@ static int heat_cell(FILE *out, const struct report_sources *s, size_t h, size_t
 	size_t d = report_sources_find(s, host, s->types[k]);
 	const struct src_group *g;
 	const char *cls;
-	char text[64], when[SHOW_TIME_LEN];
+	char text[64];
 	int ret = 0;
 
 	fputs("<td", out);
@@ -482,8 +484,11 @@ static int heat_cell(FILE *out, const struct report_sources *s, size_t h, size_t
 	ret |= html_take(out, show_target(s->devs[d], 0));
 	fprintf(out, ": compatible on %zu, another outcome on %zu, never checked on %zu of %zu "
 		"targets", g->n_compatible, g->n_other, g->n_never, s->n_devs);
-	if (g->latest)
+	if (g->latest) {
+		char when[SHOW_TIME_LEN];
+
 		fprintf(out, "; latest check %s", show_time(g->latest, when));
+	}
 	if (g->n_compatible && g->n_other)
 		snprintf(text, sizeof(text), "C%zu I%zu", g->n_compatible, g->n_other);
 	else if (g->n_compatible || g->n_other)

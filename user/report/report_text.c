@@ -474,11 +474,11 @@ static void grid_cell(const struct report_sources *s, size_t h, struct bstr type
 static int type_host_grid(FILE *out, const struct report_sources *s)
 {
 	size_t *w = calloc(s->n_types + 1, sizeof(*w)), shown, width;
-	char **hosts = calloc(s->n_hosts ? s->n_hosts : 1, sizeof(*hosts));
+	char **names = calloc(s->n_hosts ? s->n_hosts : 1, sizeof(*names));
 	char cell[64];
 	int ret = 0, cut = 0;
 
-	if (!w || !hosts) {
+	if (!w || !names) {
 		ret = -1;
 		goto out;
 	}
@@ -486,16 +486,16 @@ static int type_host_grid(FILE *out, const struct report_sources *s)
 	for (size_t h = 0; h < s->n_hosts; h++) {
 		char *name = show_name(s->devs[s->host_first[h]]->part[0]);
 
-		hosts[h] = name ? show_fit(name, NAME_MAX_W) : NULL;
-		if (!hosts[h]) {
+		names[h] = name ? show_fit(name, NAME_MAX_W) : NULL;
+		if (!names[h]) {
 			free(name);
 			ret = -1;
 			goto out;
 		}
-		cut |= strlen(name) > strlen(hosts[h]);
+		cut |= strlen(name) > strlen(names[h]);
 		free(name);
-		if (strlen(hosts[h]) > w[0])
-			w[0] = strlen(hosts[h]);
+		if (strlen(names[h]) > w[0])
+			w[0] = strlen(names[h]);
 	}
 	for (size_t k = 0; k < s->n_types; k++) {
 		char *type = show_name(s->types[k]);
@@ -530,7 +530,7 @@ static int type_host_grid(FILE *out, const struct report_sources *s)
 	for (size_t h = 0; h < s->n_hosts; h++) {
 		size_t pad = 0;
 
-		fprintf(out, "  %-*s", (int)w[0], hosts[h]);
+		fprintf(out, "  %-*s", (int)w[0], names[h]);
 
 		/* blanks only between cells: none at the end of a line */
 		for (size_t k = 0; k < shown; k++) {
@@ -559,9 +559,9 @@ static int type_host_grid(FILE *out, const struct report_sources *s)
 		fprintf(out, "  (host names longer than %d characters are shortened in the middle: ...)\n",
 			NAME_MAX_W);
 out:
-	for (size_t h = 0; hosts && h < s->n_hosts; h++)
-		free(hosts[h]);
-	free(hosts);
+	for (size_t h = 0; names && h < s->n_hosts; h++)
+		free(names[h]);
+	free(names);
 	free(w);
 	return ret;
 }
