@@ -27,20 +27,27 @@ LOGS = os.path.join(REPO, "build", "test-logs")
 A, B, C, D = (os.path.join(DATA, f) for f in
               ("hostA.jsonl", "hostB.jsonl", "hostC.jsonl", "enforce.jsonl"))
 
+# The legend above every matrix.
 LEGEND = """\
   rows S: version strings written by checks (the source device's
     string), with the host/mdev_type that read it, if a log has that read
   columns T: target host/mdev_type the string was written to
   cells: C compatible, I incompatible, U unsupported, P partial,
     D denied, W would-deny, ? other outcome; . no check
-    (e.g. "C2 I1": 2 compatible and 1 incompatible checks)
+    (e.g. "C2 I1": 2 compatible and 1 incompatible checks; "C2 I1*":
+    the latest of them was incompatible)
 """
 
-# hostA, hostB, hostC: every section, every number, every byte.
+# hostA, hostB, hostC: every section, every number, every byte.  Where a VM
+# on hostA/V5_4 can go, by hand: it read S3 (its type's version) and S4
+# (its instance's migration_version); S3 was compatible twice on hostB/V5_4,
+# incompatible on hostB/V5_8 (21:17:08), unsupported on hostC/V5_4
+# (21:17:13); S4 unsupported on hostC/- (21:17:14); of the 5 devices in the
+# logs only hostA/V5_4 itself got no check of them.
 EXPECTED_ABC = """\
 Summary
   hosts        3
-  time range   2026-11-23T21:17:05.100000000Z .. 2026-11-23T21:17:50.250000000Z
+  time range   2026-11-23T21:17:05Z .. 2026-11-23T21:17:50Z
   checks       7
   reads        3 (ok 2, unsupported 1)
   lost events  3 (lost records 2, dropped records 1)
@@ -75,25 +82,56 @@ Checks by process
 Denied by rule
   none (no check was denied or would be; enforcement mode adds these)
 
+Where can a VM go
+  a source is a host/mdev_type that read a version string; a VM on it
+  can go to a target (one of the 5 host/mdev_types in the logs) when the
+  latest check of its strings there was compatible
+  grid: per source, C targets compatible, I targets with another latest
+    outcome, the rest never checked; . none checked; - not a source (no
+    string read); blank: no such device in the logs
+
+  SOURCE HOST  -  i915-GVTg_V5_4  i915-GVTg_V5_8
+  hostA           C1 I3
+  hostB           -               -
+  hostC        -  -
+
+  per source, the latest check on each target, newest first (at most
+  3 a list; all of one source: report --source HOST/TYPE):
+
+  a VM on hostA/i915-GVTg_V5_4 (strings S3, S4)
+    compatible on 1 of 5 targets:
+      2026-11-23T21:17:10Z  hostB/i915-GVTg_V5_4  C2  S3
+    incompatible on 3 of 5 targets:
+      2026-11-23T21:17:14Z  hostC/-               U1  S4
+      2026-11-23T21:17:13Z  hostC/i915-GVTg_V5_4  U1  S3
+      2026-11-23T21:17:08Z  hostB/i915-GVTg_V5_8  I1  S3
+    never checked on 1: hostA/i915-GVTg_V5_4
+
 Compatibility matrix
 """ + LEGEND + """
+  S1  "00028086-193b-i915\\x00-GVTg_V5_4\\n"   unknown source
+  S2  "00028086-193b-i915-GVTg_V5_4"         unknown source
+  S3  "00028086-193b-i915-GVTg_V5_4\\n"       source: hostA/i915-GVTg_V5_4
+  S4  "8086-193b-i915-GVTg_V5_4-00000001\\n"  source: hostA/i915-GVTg_V5_4
+
   T1  hostB/i915-GVTg_V5_4
   T2  hostB/i915-GVTg_V5_8
   T3  hostC/-
   T4  hostC/i915-GVTg_V5_4
 
-  ROW  T1  T2  T3  T4  SOURCE                VERSION STRING
-  S1   I1  .   .   .   unknown source        "00028086-193b-i915\\x00-GVTg_V5_4\\n"
-  S2   I1  .   .   .   unknown source        "00028086-193b-i915-GVTg_V5_4"
-  S3   C2  I1  .   U1  hostA/i915-GVTg_V5_4  "00028086-193b-i915-GVTg_V5_4\\n"
-  S4   .   .   U1  .   hostA/i915-GVTg_V5_4  "8086-193b-i915-GVTg_V5_4-00000001\\n"
+  ROW  SOURCE                T1  T2  T3  T4
+  S1   unknown source        I1  .   .   .
+  S2   unknown source        I1  .   .   .
+  S3   hostA/i915-GVTg_V5_4  C2  I1  .   U1
+  S4   hostA/i915-GVTg_V5_4  .   .   U1  .
 """
 
-# Enforcement mode's records (outcome denied / would-deny, with "rule").
+# Enforcement mode's records (outcome denied / would-deny, with "rule"); the
+# mixed cell's latest check (08:00:05) was the denied one: "C1 D1*".
 EXPECTED_ENFORCE = """\
 Summary
   hosts        1
-  time range   2026-11-24T08:00:00.000000000Z .. 2026-11-24T08:01:00.000000000Z
+  time range   2026-11-24T08:00:00Z .. 2026-11-24T08:01:00Z
   checks       5
   reads        0
   lost events  0 (lost records 0, dropped records 0)
@@ -129,18 +167,25 @@ Denied by rule
   no-downgrade           2  D2
   only-gvt-strings       1  W1
 
+Where can a VM go
+  no source: no log has a read that returned a version string
+
 Compatibility matrix
 """ + LEGEND + """
+  S1  "00028086-193b-i915-GVTg_V5_4\\n"  unknown source
+  S2  "00028086-193b-i915-GVTg_V5_8\\n"  unknown source
+  S3  "junk<&>\\n"                       unknown source
+
   T1  hostD/i915-GVTg_V5_4
 
-  ROW  T1     SOURCE          VERSION STRING
-  S1   C1 D1  unknown source  "00028086-193b-i915-GVTg_V5_4\\n"
-  S2   D2     unknown source  "00028086-193b-i915-GVTg_V5_8\\n"
-  S3   W1     unknown source  "junk<&>\\n"
+  ROW  SOURCE          T1
+  S1   unknown source  C1 D1*
+  S2   unknown source  D2
+  S3   unknown source  W1
 """
 
-MALFORMED_B = "mdevver-trace report: {}:5: not a JSON record\n"
-ONE_SKIPPED = "mdevver-trace report: 1 malformed line skipped\n"
+MALFORMED_B = "mdevver-trace: report: {}:5: not a JSON record\n"
+ONE_SKIPPED = "mdevver-trace: report: 1 malformed line skipped\n"
 
 
 def report(*args, stdin=None):
@@ -180,12 +225,12 @@ def test_stdin():
 def test_missing_file():
     r = report(A, "/nonexistent/hostX.jsonl")
     expect_eq(r.returncode, 1, "exit code for a missing log")
-    expect_eq(r.stderr, "mdevver-trace report: cannot open /nonexistent/hostX.jsonl: "
+    expect_eq(r.stderr, "mdevver-trace: report: cannot open /nonexistent/hostX.jsonl: "
               "No such file or directory\n", "one error line")
     expect_eq(r.stdout, "", "no partial report")
     r = report(DATA)
     expect_eq(r.returncode, 1, "exit code for a directory")
-    expect_eq(r.stderr, f"mdevver-trace report: cannot read {DATA}: Is a directory\n",
+    expect_eq(r.stderr, f"mdevver-trace: report: cannot read {DATA}: Is a directory\n",
               "one error line for a directory")
 
 
@@ -202,7 +247,7 @@ def test_usage_errors():
     r = report("--html", "/nonexistent/dir/report.html", A)
     expect_eq(r.returncode, 1, "unwritable --html")
     expect_eq(r.stdout, "", "no report when the page cannot be created")
-    expect_eq(r.stderr, "mdevver-trace report: cannot create /nonexistent/dir/report.html: "
+    expect_eq(r.stderr, "mdevver-trace: report: cannot create /nonexistent/dir/report.html: "
               "No such file or directory\n", "one error line for --html")
 
 
@@ -222,13 +267,13 @@ def test_malformed_lines():
     r = report("-", stdin=good + "\n".join(bad) + "\n" + blank)
     expect_eq(r.returncode, 0, "malformed lines do not fail the report")
     expect_eq(r.stderr.splitlines(), [
-        "mdevver-trace report: <stdin>:5: not a JSON record",
-        "mdevver-trace report: <stdin>:6: not a JSON record",
-        "mdevver-trace report: <stdin>:7: not a JSON record",
-        'mdevver-trace report: <stdin>:8: read record: missing or invalid "host"',
-        "mdevver-trace report: <stdin>:9: start record: schema 2 not supported "
+        "mdevver-trace: report: <stdin>:5: not a JSON record",
+        "mdevver-trace: report: <stdin>:6: not a JSON record",
+        "mdevver-trace: report: <stdin>:7: not a JSON record",
+        'mdevver-trace: report: <stdin>:8: read record: missing or invalid "host"',
+        "mdevver-trace: report: <stdin>:9: start record: schema 2 not supported "
         "(this version reads schema 1)",
-        "mdevver-trace report: 7 malformed lines skipped (the first 5 shown)",
+        "mdevver-trace: report: 7 malformed lines skipped (the first 5 shown)",
     ], "stderr: five named, then the count")
     expect("  input        1 log, 13 lines, 7 malformed lines skipped\n" in r.stdout,
            "summary counts them (blank lines are not records, nor errors)")
@@ -241,10 +286,11 @@ def test_byte_strings():
            '"comm":"c","mdev_type":"t","bytes":"%s","outcome":"compatible"}\n')
     r = report("-", stdin=rec % "a\\u00ff\\u0000\\t" + rec % "\\u0100")
     expect_eq(r.returncode, 0, "exit code")
-    expect('  S1   C1  unknown source  "a\\xff\\x00\\t"\n' in r.stdout,
-           f"U+00FF and U+0000 are bytes 0xff and 0x00: {r.stdout[-200:]!r}")
+    expect('  S1  "a\\xff\\x00\\t"  unknown source\n' in r.stdout and
+           "  S1   unknown source  C1\n" in r.stdout,
+           f"U+00FF and U+0000 are bytes 0xff and 0x00: {r.stdout[-300:]!r}")
     expect_eq(r.stderr.splitlines()[0],
-              'mdevver-trace report: <stdin>:2: check record: missing or invalid "bytes"',
+              'mdevver-trace: report: <stdin>:2: check record: missing or invalid "bytes"',
               "U+0100 rejected")
 
 
@@ -265,7 +311,7 @@ def test_coalesced_counts():
     expect("  t             507  C500 I7\n" in r.stdout,
            f"by type, by outcome: {r.stdout[:1200]!r}")
     expect_eq(r.stderr.splitlines()[0],
-              'mdevver-trace report: <stdin>:5: check record: missing or invalid "count"',
+              'mdevver-trace: report: <stdin>:5: check record: missing or invalid "count"',
               "count 0 rejected")
 
 
@@ -313,15 +359,18 @@ def test_100k_lines():
         expect("  input        1 log, 100000 lines, 0 malformed lines skipped\n" in r.stdout,
                "input line")
         expect("    total          85714\n" in r.stdout, "outcome total")
-        # 4 source strings x 40 targets
-        expect("  T40  host09/i915-GVTg_V5_8\n" in r.stdout and " T41 " not in r.stdout,
-               "40 target columns")
+        # 4 source strings x 40 targets: 3 columns fit in 100, the rest are named
+        expect("  T3  host00/i915-GVTg_V5_4\n\n" in r.stdout and "  T4  " not in r.stdout,
+               "the columns shown: T1..T3")
+        expect("  (not shown, to fit in 100 columns: T4..T40 of 40 targets,\n"
+               "   host00/i915-GVTg_V5_8 .. host09/i915-GVTg_V5_8; " in r.stdout,
+               f"the columns left out: {r.stdout[-400:]!r}")
         expect("\n  S4   " in r.stdout and "\n  S5 " not in r.stdout, "4 rows")
-        expect(r.stdout.endswith("  host00/i915-GVTg_V5_8, host01/i915-GVTg_V5_8, "
-                                 "host02/i915-GVTg_V5_8 (+7 more)  "
-                                 '"00028086-193b-i915-GVTg_V5_8\\n"\n'),
-               f"the last row's sources: 3 of the 10 reads, then a count: "
-               f"{r.stdout[-200:]!r}")
+        expect('  S4  "00028086-193b-i915-GVTg_V5_8\\n"  source: host00/i915-GVTg_V5_8 '
+               '(+9 more)\n' in r.stdout, "the last string's sources: 1 of the 10, then a count")
+        # every device read its type's string: 4 groups of 10 sources
+        expect_eq(r.stdout.count("\n  a VM on "), 4, "4 groups of sources")
+        expect(max(len(x) for x in r.stdout.split("\n")) <= 100, "100 columns")
     finally:
         os.unlink(path)
 
@@ -406,7 +455,7 @@ EXPECTED_MATRIX = {
            [("cell incompatible", "I1"), E, E, E, E]),
     "S3": (["S3", '"00028086-193b-i915-GVTg_V5_4\\n"', "source: hostA/i915-GVTg_V5_4"],
            [("cell compatible", "C2"), ("cell incompatible", "I1"), E,
-            ("cell unsupported", "U1"), ("cell mixed", "C1 D1")]),
+            ("cell unsupported", "U1"), ("cell mixed", "C1 D1*")]),
     "S4": (["S4", '"00028086-193b-i915-GVTg_V5_8\\n"', "unknown source"],
            [E, E, E, E, ("cell denied", "D2")]),
     "S5": (["S5", '"8086-193b-i915-GVTg_V5_4-00000001\\n"', "source: hostA/i915-GVTg_V5_4"],
@@ -451,7 +500,8 @@ def test_html_dom():
                 expect_eq((attrs.get("data-row"), attrs.get("data-col")), (row, f"T{col}"),
                           f"{row} T{col} data attributes")
     expect_eq(dom.rows["S3"]["cells"][4][2].get("title"),
-              "hostD/i915-GVTg_V5_4: 1 compatible, 1 denied", "mixed cell title")
+              "hostD/i915-GVTg_V5_4: 1 compatible, 1 denied; latest: denied at "
+              "2026-11-24T08:00:05Z", "mixed cell title: which check was the latest")
 
 
 def png_rgba_rows(path):
@@ -497,15 +547,16 @@ def png_rgba_rows(path):
 
 def test_html_screenshot():
     page = make_page()
+    # tall enough for the sources section and the whole matrix below it
     png = os.path.join(LOGS, "report.png")
     if os.path.exists(png):
         os.unlink(png)
-    r = chromium_run(f"--screenshot={png}", "--window-size=1200,900", "file://" + page)
+    r = chromium_run(f"--screenshot={png}", "--window-size=1200,1800", "file://" + page)
     expect_eq(r.returncode, 0, f"chromium --screenshot ({r.stderr[-300:]})")
     expect(os.path.exists(png), f"{png} written")
     expect(os.path.getsize(png) > 20000, f"non-trivial PNG ({os.path.getsize(png)} bytes)")
     w, h, rows = png_rgba_rows(png)
-    expect_eq((w, h), (1200, 900), "screenshot size")
+    expect_eq((w, h), (1200, 1800), "screenshot size")
     # the cell colours of the CSS, each a solid block of at least 40x20 px
     colours = {"compatible": (0x2e, 0x7d, 0x32), "incompatible": (0xc6, 0x28, 0x28),
                "unsupported": (0x9e, 0x9e, 0x9e), "mixed": (0xef, 0x6c, 0x00),
@@ -571,7 +622,7 @@ def test_html_over_input():
             r = report("--html", *args)
             expect_eq(r.returncode, 2, f"{args}: exit code ({r.stderr.strip()})")
             lines = r.stderr.splitlines()
-            expect(len(lines) == 1 and lines[0].startswith(f"mdevver-trace report: {msg}"),
+            expect(len(lines) == 1 and lines[0].startswith(f"mdevver-trace: report: {msg}"),
                    f"{args}: one line: {r.stderr!r}")
             expect_eq(r.stdout, "", f"{args}: no report")
         expect_eq((open(log, "rb").read(), open(other, "rb").read()), before,
@@ -607,7 +658,8 @@ class TablesDom(html.parser.HTMLParser):
             self.in_h2, self.title = True, []
         elif tag == "table":
             self.in_table = True
-            self.skip_table = "matrix" in a.get("class", "").split()
+            # the matrix and the heatmap: tested by test_html_dom, test_fleet_html
+            self.skip_table = bool({"matrix", "heat"} & set(a.get("class", "").split()))
             if not self.skip_table and isinstance(self.title, str):
                 self.sections[self.title] = {"class": a.get("class"), "rows": []}
         elif tag == "tr" and self.in_table and not self.skip_table:
@@ -663,7 +715,7 @@ OC_HEAD = ["compatible", "incompatible", "unsupported", "partial", "denied", "wo
 EXPECTED_TABLES_ABCD = {
     "Summary": {"class": "summary", "rows": [
         ["hosts", "4"],                                     # 3 + 1
-        ["time range", "2026-11-23T21:17:05.100000000Z .. 2026-11-24T08:01:00.000000000Z"],
+        ["time range", "2026-11-23T21:17:05Z .. 2026-11-24T08:01:00Z"],
         ["checks", "12"],                                   # 7 + 5
         ["reads", "3 (ok 2, unsupported 1)"],               # 3 + 0
         ["lost events", "3 (lost records 2, dropped records 1)"],
@@ -712,6 +764,8 @@ def test_html_tables():
     """Every table of the page but the matrix, cell by cell, for the four
     sample logs: the same numbers as the two exact text reports, added."""
     got = html_sections(A, B, C, D)
+    expect("Where can a VM go" in got, "the section of the sources")
+    got.pop("Where can a VM go", None)
     expect_eq(sorted(got), sorted(EXPECTED_TABLES_ABCD), "sections with a table")
     for title, want in EXPECTED_TABLES_ABCD.items():
         expect_eq(got[title].get("class"), want["class"], f"{title}: table class")
@@ -751,6 +805,466 @@ def test_html_tables_counts():
               "no rule table without enforcement records")
 
 
+
+# --- a fleet: 100 hosts x 4 types -------------------------------------------------
+#
+# Generated logs, one per host.  Hosts host000..host069 have a gen-9 GPU, the
+# rest gen 11: the version string of a device is its generation's string of
+# its type, so the 400 devices read 8 strings.  Each host receives checks of
+# 6 other hosts' strings, one per type (compatible when the generations
+# match), and one cross-type check (a V5_4 string on its V5_8: incompatible).
+# Hosts 3, 13, ... also get a later incompatible check on V5_4 (a driver
+# reload: latest incompatible), hosts 4, 14, ... an earlier one (latest
+# compatible again).  Hosts 7, 30, 53, 76, 99 read their V5_8 as unsupported
+# (a device, not a source); host098 has no V5_8 at all.  host005's V5_2 is
+# a pre-production card with a string of its own, checked on 3 hosts and
+# refused everywhere (a source that can go nowhere), host010's V5_8 one
+# whose string was never checked.  Every check has its own second, so
+# "latest" never ties.  The expectations are computed from
+# this data in Python, not read back from the report.
+
+FLEET_TYPES = ["i915-GVTg_V5_1", "i915-GVTg_V5_2", "i915-GVTg_V5_4", "i915-GVTg_V5_8"]
+FLEET_HOSTS = [f"host{i:03d}" for i in range(100)]
+OC_ORDER = ["compatible", "incompatible", "unsupported", "partial", "denied", "would-deny"]
+OC_LETTER = dict(zip(OC_ORDER, "CIUPDW"))
+
+
+def fleet_gen(h):
+    return 9 if h < 70 else 11
+
+
+def fleet_string(gen, t):
+    return ("00028086-193b-" if gen == 9 else "00028086-9a49-") + t + "\n"
+
+
+# the two devices with a string of their own
+FLEET_ODD = {(5, "i915-GVTg_V5_2"): "00028086-4905-i915-GVTg_V5_2\n",
+             (10, "i915-GVTg_V5_8"): "00028086-4905-i915-GVTg_V5_8\n"}
+
+
+def fleet_has(h, t):
+    return not (h == 98 and t == "i915-GVTg_V5_8")
+
+
+def fleet_time(n):
+    """The n-th second after 2026-11-23T08:00:00, plus 0.25 s (cut by default)."""
+    s = 8 * 3600 + n
+    return f"2026-11-23T{s // 3600 % 24:02d}:{s // 60 % 60:02d}:{s % 60:02d}.250000Z"
+
+
+def fleet_data():
+    """(reads, checks): reads [(host, type, bytes, outcome)], checks
+    [(second, host, type, bytes, outcome)] of the fleet described above."""
+    reads, checks, n = [], [], 0
+    for hi, h in enumerate(FLEET_HOSTS):
+        for t in FLEET_TYPES:
+            if not fleet_has(hi, t):
+                continue
+            if hi % 23 == 7 and t == "i915-GVTg_V5_8":
+                reads.append((h, t, "", "unsupported"))
+            else:
+                reads.append((h, t, FLEET_ODD.get((hi, t), fleet_string(fleet_gen(hi), t)),
+                              "ok"))
+    for hi, h in enumerate(FLEET_HOSTS):
+        def check(t, string, outcome):
+            nonlocal n
+            n += 1
+            checks.append((n, h, t, string, outcome))
+        mine = fleet_string(fleet_gen(hi), "i915-GVTg_V5_4")
+        if hi % 10 == 4:
+            check("i915-GVTg_V5_4", mine, "incompatible")
+        for k in range(6):
+            src = (hi * 7 + k * 13 + 1) % 100
+            same = fleet_gen(src) == fleet_gen(hi)
+            for t in FLEET_TYPES:
+                if fleet_has(hi, t):
+                    check(t, fleet_string(fleet_gen(src), t),
+                          "compatible" if same else "incompatible")
+        if fleet_has(hi, "i915-GVTg_V5_8"):
+            check("i915-GVTg_V5_8", mine, "incompatible")
+        if hi % 10 == 3:
+            check("i915-GVTg_V5_4", mine, "incompatible")
+        if hi in (20, 40, 60):
+            check("i915-GVTg_V5_2", FLEET_ODD[(5, "i915-GVTg_V5_2")], "incompatible")
+    return reads, checks
+
+
+def fleet_write(d):
+    """One log per host under d; their paths."""
+    reads, checks = fleet_data()
+    lines = {h: [] for h in FLEET_HOSTS}
+    for i, h in enumerate(FLEET_HOSTS):
+        lines[h].append(f'{{"schema":1,"event":"start","time":"{fleet_time(i)}","host":"{h}",'
+                        f'"mode":"fentry"}}')
+    for i, (h, t, b, oc) in enumerate(reads):
+        lines[h].append(
+            f'{{"schema":1,"event":"read","time":"{fleet_time(i // 4)}","host":"{h}",'
+            f'"comm":"libvirtd","mdev_type":"{t}","bytes":{json_str(b)},"outcome":"{oc}"}}')
+    for n, h, t, b, oc in checks:
+        lines[h].append(
+            f'{{"schema":1,"event":"check","time":"{fleet_time(1000 + n)}","host":"{h}",'
+            f'"comm":"libvirtd","mdev_type":"{t}","bytes":{json_str(b)},"outcome":"{oc}"}}')
+    paths = []
+    for h in FLEET_HOSTS:
+        path = os.path.join(d, f"{h}.jsonl")
+        with open(path, "w") as f:
+            f.write("\n".join(lines[h]) + "\n")
+        paths.append(path)
+    return paths
+
+
+def json_str(b):
+    return '"' + b.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def fleet_answers():
+    """Computed from fleet_data: devices (sorted (host, type)), sources
+    {device: set of strings}, and answer(device) -> {target: None or
+    (second, outcome, cell text)} for every device of the logs."""
+    reads, checks = fleet_data()
+    devices = sorted({(h, t) for h, t, _, _ in reads} | {(h, t) for _, h, t, _, _ in checks})
+    sources = {}
+    for h, t, b, oc in reads:
+        if oc == "ok":
+            sources.setdefault((h, t), set()).add(b)
+    hist = {}
+    for n, h, t, b, oc in checks:
+        hist.setdefault((b, (h, t)), []).append((n, oc))
+
+    def answer(dev):
+        out = {}
+        for tgt in devices:
+            hs = [x for b in sources[dev] for x in hist.get((b, tgt), [])]
+            if not hs:
+                out[tgt] = None
+                continue
+            latest = max(hs)
+            counts = {oc: sum(1 for _, o in hs if o == oc) for oc in OC_ORDER}
+            kinds = [oc for oc in OC_ORDER if counts[oc]]
+            cell = " ".join(f"{OC_LETTER[oc]}{counts[oc]}"
+                            f"{'*' if len(kinds) > 1 and oc == latest[1] else ''}"
+                            for oc in kinds)
+            out[tgt] = (latest[0], latest[1], cell)
+        return out
+    return devices, sources, answer
+
+
+def grid_text(dev, devices, sources, answer):
+    """The type x host cell of one device, as the report must show it."""
+    if dev not in devices:
+        return ""
+    if dev not in sources:
+        return "-"
+    a = answer(dev)
+    c = sum(1 for v in a.values() if v and v[1] == "compatible")
+    i = sum(1 for v in a.values() if v and v[1] != "compatible")
+    return " ".join(x for x in (f"C{c}" if c else "", f"I{i}" if i else "") if x) or "."
+
+
+def fleet_report(*args):
+    d = tempfile.mkdtemp(prefix="report-fleet-")
+    try:
+        paths = fleet_write(d)
+        return report(*args, *paths)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_fleet_text():
+    """100 hosts x 4 types as text: every line fits 100 columns, the type x
+    host grid has the right answer in each of its 400 cells, the matrix
+    says which columns it leaves out, times are to the second."""
+    devices, sources, answer = fleet_answers()
+    r = fleet_report()
+    expect_eq(r.returncode, 0, f"exit code ({r.stderr.strip()})")
+    expect_eq(r.stderr, "", "no stderr")
+    lines = r.stdout.split("\n")
+    wide = [(i + 1, len(x)) for i, x in enumerate(lines) if len(x) > 100]
+    expect_eq(wide, [], "every line at most 100 columns (line, width)")
+    last = fleet_time(1000 + len(fleet_data()[1]))[:19] + "Z"     # the last check
+    expect(f"  time range   2026-11-23T08:00:00Z .. {last}\n" in r.stdout,
+           f"times to the second: {r.stdout[:300]!r}")
+    # the grid: header, then a row per host, SOURCE first
+    at = lines.index("  SOURCE HOST  " + "  ".join(FLEET_TYPES[:-1]) + "  " + FLEET_TYPES[-1])
+    head = lines[at]
+    starts = [head.index(t) for t in FLEET_TYPES]
+    rows = lines[at + 1:at + 101]
+    expect_eq([x[2:9] for x in rows], FLEET_HOSTS, "a row per source host, in order")
+    bad = []
+    for hi, row in enumerate(rows):
+        for k, t in enumerate(FLEET_TYPES):
+            end = starts[k + 1] if k + 1 < len(starts) else None
+            got = row[starts[k]:end].strip()
+            want = grid_text((FLEET_HOSTS[hi], t), devices, sources, answer)
+            if got != want:
+                bad.append((FLEET_HOSTS[hi], t, got, want))
+    expect_eq(bad[:5], [], f"grid cells (host, type, got, want): {len(bad)} of 400 wrong")
+    expect_eq(lines[at + 101], "", "the grid ends after 100 hosts")
+    # spot values: a gen-9 V5_4 source is compatible on the gen-9 V5_4
+    # targets checked with its string, a gen-11 one on gen-11 targets
+    expect_eq(rows[0][starts[2]:starts[3]].strip(),
+              grid_text(("host000", "i915-GVTg_V5_4"), devices, sources, answer), "host000 V5_4")
+    # the matrix: 8 strings; the columns that do not fit are named
+    m = r.stdout[r.stdout.index("\nCompatibility matrix\n"):]
+    expect("\n  S9  " in m and "\n  S10  " not in m,
+           "9 version strings checked (8 of the fleet, host005's)")
+    expect("  (not shown, to fit in 100 columns: T" in m and " of 399 targets,\n" in m and
+           "   every target of one source: report --source HOST/TYPE)\n" in m,
+           f"elided columns said: {m[-400:]!r}")
+    # the per-source section: 8 groups, each naming how many more devices
+    expect_eq(r.stdout.count("\n  a VM on "), 10, "10 groups of sources (10 strings read)")
+    expect("  a VM on host000/i915-GVTg_V5_1 (string S1)\n"
+           "    same string, same answer, on 69 more: host001/i915-GVTg_V5_1, "
+           "host002/i915-GVTg_V5_1,\n" in r.stdout,
+           "a group: first device, its string, the others")
+
+
+def parse_source(text):
+    """--source output: {"compatible": [(time, target, cell, S)], "incompatible":
+    [...], "never": [target, ...]}."""
+    out, cur = {"compatible": [], "incompatible": [], "never": []}, None
+    never = ""
+    for line in text.split("\n"):
+        if line.startswith("    compatible on "):
+            cur = "compatible"
+        elif line.startswith("    incompatible on "):
+            cur = "incompatible"
+        elif line.startswith("    never checked on "):
+            cur = "never"
+            never = line.split(": ", 1)[1] if ": " in line else ""
+        elif line.startswith("      ") and cur in ("compatible", "incompatible"):
+            f = line.split()
+            out[cur].append((f[0], f[1], " ".join(f[2:-1]), f[-1]))
+        elif line.startswith("      ") and cur == "never":
+            never += " " + line.strip()
+        elif line.startswith("    "):
+            cur = None
+    out["never"] = [x.strip() for x in never.split(",") if x.strip()]
+    return out
+
+
+def test_fleet_source():
+    """report --source HOST/TYPE lists every target of that source, the
+    latest check first with its time and its cell; the lists are computed
+    here from the generated data."""
+    devices, sources, answer = fleet_answers()
+    d = tempfile.mkdtemp(prefix="report-fleet-")
+    try:
+        paths = fleet_write(d)
+        for dev in (("host000", "i915-GVTg_V5_1"), ("host003", "i915-GVTg_V5_4"),
+                    ("host004", "i915-GVTg_V5_4"), ("host075", "i915-GVTg_V5_8"),
+                    ("host099", "i915-GVTg_V5_2"), ("host005", "i915-GVTg_V5_2"),
+                    ("host010", "i915-GVTg_V5_8")):
+            r = report("--source", "/".join(dev), *paths)
+            expect_eq(r.returncode, 0, f"{dev}: exit code ({r.stderr.strip()})")
+            got = parse_source(r.stdout)
+            a = answer(dev)
+            name = "/".join
+
+            def when(n):
+                return fleet_time(1000 + n)[:19] + "Z"
+            for cls, test in (("compatible", lambda o: o == "compatible"),
+                              ("incompatible", lambda o: o != "compatible")):
+                want = sorted(((v[0], tgt, v[2]) for tgt, v in a.items() if v and test(v[1])),
+                              reverse=True)
+                expect_eq([(t, tgt, cell) for t, tgt, cell, _ in got[cls]],
+                          [(when(n), name(tgt), cell) for n, tgt, cell in want],
+                          f"{dev}: {cls} on, newest first")
+            never = sorted((t for t, v in a.items() if v is None),
+                           key=lambda t: (t[1] != dev[1], t))    # its own type first
+            expect_eq(got["never"], [name(t) for t in never], f"{dev}: never checked on")
+            expect(max(len(x) for x in r.stdout.split("\n")) <= 100, f"{dev}: 100 columns")
+        # the flapping targets: host003/V5_4's last check was incompatible
+        r = report("--source", "host000/i915-GVTg_V5_4", *paths)
+        # host003: a later incompatible check; host004: an earlier one
+        for tgt, latest in (("host003", "I"), ("host004", "C")):
+            line = [x for x in r.stdout.split("\n") if f" {tgt}/i915-GVTg_V5_4 " in x]
+            want = answer(("host000", "i915-GVTg_V5_4"))[(tgt, "i915-GVTg_V5_4")][2]
+            marked = [x[0] for x in want.split() if x.endswith("*")]
+            expect(len(line) == 1 and line[0].split()[2:-1] == want.split() and
+                   marked == [latest],
+                   f"{tgt}: mixed cell, the latest marked ({want}): {line}")
+        r = report("--precise", "--source", "host000/i915-GVTg_V5_4", *paths)
+        expect(".250000000Z  host" in r.stdout, "--precise: nanoseconds")
+        r = report("--source", "host007/i915-GVTg_V5_8", *paths)
+        expect_eq((r.returncode, r.stdout), (1, ""), "not a source: exit 1, no output")
+        expect_eq(r.stderr, "mdevver-trace: report: --source host007/i915-GVTg_V5_8: no log has "
+                  "a read of its version string, so where its VMs can go is unknown (trace "
+                  "that host too)\n", "not a source: one line")
+        r = report("--source", "host098/i915-GVTg_V5_8", *paths)
+        expect_eq((r.returncode, r.stderr), (1, "mdevver-trace: report: --source "
+                  "host098/i915-GVTg_V5_8: no such host/mdev_type in the logs (no check or "
+                  "read names it)\n"), "no such device: exit 1, one line")
+        r = report("--source", "host098", *paths)
+        expect_eq(r.returncode, 2, "--source without /: usage error")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+class HeatDom(html.parser.HTMLParser):
+    """The type x host heatmap: column heads, rows of (host, [(class, text, src)])."""
+
+    def __init__(self):
+        super().__init__()
+        self.heads, self.rows, self.in_heat, self.cell, self.row = [], [], False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and "heat" in a.get("class", "").split():
+            self.in_heat = True
+        if not self.in_heat:
+            return
+        if tag == "tr":
+            self.row = None
+        if tag in ("th", "td"):
+            self.cell = (tag, a, [])
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.in_heat = False
+        if not self.in_heat or tag not in ("th", "td") or not self.cell:
+            return
+        kind, a, chunks = self.cell
+        self.cell = None
+        text = "".join(chunks).strip()
+        if kind == "th" and "data-type" in a:
+            self.heads.append(text)
+        elif kind == "th" and "host" in a.get("class", "").split():
+            self.row = (text, [])
+            self.rows.append(self.row)
+        elif kind == "td" and self.row:
+            self.row[1].append((a.get("class"), text, a.get("data-dev")))
+
+    def handle_data(self, data):
+        if self.cell:
+            self.cell[2].append(data)
+
+
+def fleet_page(d):
+    os.makedirs(LOGS, exist_ok=True)
+    page = os.path.join(LOGS, "report-fleet.html")
+    r = report("--html", page, *fleet_write(d))
+    expect_eq(r.returncode, 0, f"report --html exit code ({r.stderr.strip()})")
+    return page
+
+
+def test_fleet_html():
+    """The page at 100 hosts: the heatmap is one cell per host x type with
+    the answer computed here, head row and first column sticky; grids scroll
+    in their own box; strings are never broken."""
+    devices, sources, answer = fleet_answers()
+    with tempfile.TemporaryDirectory() as d:
+        page = fleet_page(d)
+    src = open(page, encoding="ascii").read()
+    css = src[src.index("<style>"):src.index("</style>")]
+    for rule in (".scroll thead th{position:sticky;top:0;",
+                 ".scroll th.sticky{position:sticky;left:0;",
+                 "code{font:12px/1.3 ui-monospace,'DejaVu Sans Mono',monospace;white-space:pre}",
+                 ".matrix th.row{font-weight:normal;white-space:nowrap;min-width:max-content}"):
+        expect(rule in css, f"CSS has {rule!r}")
+    expect("word-break" not in css, "no rule breaks a string mid-token")
+    r = chromium_run("--dump-dom", "file://" + page)
+    expect_eq(r.returncode, 0, f"chromium --dump-dom ({r.stderr[-300:]})")
+    dom = HeatDom()
+    dom.feed(r.stdout)
+    expect_eq(dom.heads, FLEET_TYPES, "a column per mdev type")
+    expect_eq([h for h, _ in dom.rows], FLEET_HOSTS, "a row per host")
+    expect_eq([len(c) for _, c in dom.rows], [4] * 100, "one cell per host x type")
+    bad = []
+    for h, cells in dom.rows:
+        for t, (cls, text, dsrc) in zip(FLEET_TYPES, cells):
+            want = grid_text((h, t), devices, sources, answer)
+            if text != want or (want and dsrc != f"{h}/{t}"):
+                bad.append((h, t, text, want, dsrc))
+    expect_eq(bad[:5], [], f"heatmap cells (host, type, got, want, data-dev): {len(bad)} wrong")
+    classes = {c for _, cells in dom.rows for c, _, _ in cells}
+    expect({"nodev", "nosrc", "q4", "q2", "none", "unchecked"} <= classes,
+           f"cell kinds: {sorted(classes)}")
+    last = fleet_time(1000 + len(fleet_data()[1]))[:19] + "Z"     # the last check
+    expect(f"2026-11-23T08:00:00Z .. {last}" in src, "page times to the second")
+    expect(".250000000Z" not in src, "no nanoseconds without --precise")
+
+
+def test_fleet_screenshot():
+    """The 100-host page in headless Chromium at 1400x900: written, the
+    size asked, and the heatmap's colours on screen (a page whose grid
+    failed to render would be white)."""
+    with tempfile.TemporaryDirectory() as d:
+        page = fleet_page(d)
+    png = os.path.join(LOGS, "report-fleet.png")
+    if os.path.exists(png):
+        os.unlink(png)
+    r = chromium_run(f"--screenshot={png}", "--window-size=1400,900", "file://" + page)
+    expect_eq(r.returncode, 0, f"chromium --screenshot ({r.stderr[-300:]})")
+    expect(os.path.exists(png), f"{png} written")
+    size = os.path.getsize(png)
+    expect(size > 30000, f"non-trivial PNG ({size} bytes)")
+    w, h, rows = png_rgba_rows(png)
+    expect_eq((w, h), (1400, 900), "screenshot size")
+    for name, rgb, least in (("deepest green (q4)", (0x1b, 0x5e, 0x20), 3000),
+                             ("red (none compatible)", (0xef, 0x9a, 0x9a), 800)):
+        px = bytes(rgb) + b"\xff"
+        count = sum(_count_px(row, px) for row in rows)
+        expect(count >= least, f"{name}: {count} pixels of #{rgb[0]:02x}{rgb[1]:02x}{rgb[2]:02x}")
+    print(f"# screenshot: {png} ({size} bytes)", flush=True)
+
+
+def test_no_record():
+    """Input with no record at all is not a report: one line saying how
+    many lines were read, exit 1, nothing on stdout."""
+    with tempfile.TemporaryDirectory() as d:
+        notlog = os.path.join(d, "passwd")
+        with open(notlog, "w") as f:
+            f.write("root:x:0:0:root:/root:/bin/bash\n" * 25)
+        empty = os.path.join(d, "empty.jsonl")
+        open(empty, "w").close()
+        blank = os.path.join(d, "blank.jsonl")
+        with open(blank, "w") as f:
+            f.write("\n  \n\n")
+        for args, msg in (
+                ([notlog], f"no audit record in {notlog}: none of its 25 lines is a JSON "
+                 "record of mdevver-trace -o"),
+                ([empty], f"no audit record in {empty}: it is empty"),
+                ([blank], f"no audit record in {blank}: none of its 3 lines is a JSON record "
+                 "of mdevver-trace -o"),
+                ([notlog, empty], "no audit record in 2 logs: none of their 25 lines is a "
+                 "JSON record of mdevver-trace -o"),
+                (["--html", os.path.join(d, "p.html"), notlog],
+                 f"no audit record in {notlog}: none of its 25 lines is a JSON record of "
+                 "mdevver-trace -o")):
+            r = report(*args)
+            expect_eq((r.returncode, r.stdout, r.stderr), (1, "", f"mdevver-trace: report: {msg}\n"),
+                      f"{args}: exit 1, one line")
+        expect(not os.path.exists(os.path.join(d, "p.html")), "no page for no record")
+        r = report("-", stdin="")
+        expect_eq((r.returncode, r.stderr), (1, "mdevver-trace: report: no audit record in "
+                  "<stdin>: it is empty\n"), "empty stdin")
+        # one record among bad lines is a report (bad lines then named)
+        with open(notlog, "a") as f:
+            f.write('{"schema":1,"event":"start","time":"2026-11-23T21:17:05Z","host":"h"}\n')
+        r = report(notlog)
+        expect_eq(r.returncode, 0, "one record: a report")
+        expect(r.stderr.endswith("mdevver-trace: report: 25 malformed lines skipped "
+                                 "(the first 5 shown)\n"), f"bad lines counted: {r.stderr!r}")
+
+
+def test_precise_times():
+    """Times to the second unless --precise, in text and HTML."""
+    with tempfile.TemporaryDirectory() as d:
+        page = os.path.join(d, "p.html")
+        r = report("--html", page, A, B, C)
+        expect("  time range   2026-11-23T21:17:05Z .. 2026-11-23T21:17:50Z\n" in r.stdout,
+               "text: seconds")
+        expect("2026-11-23T21:17:05Z .. 2026-11-23T21:17:50Z" in open(page).read(),
+               "html: seconds")
+        r = report("--precise", "--html", page, A, B, C)
+        expect("  time range   2026-11-23T21:17:05.100000000Z .. "
+               "2026-11-23T21:17:50.250000000Z\n" in r.stdout, "text: --precise")
+        expect("      2026-11-23T21:17:10.000000000Z  hostB/i915-GVTg_V5_4  C2  S3\n"
+               in r.stdout, "text: --precise in the per-source lists")
+        expect("2026-11-23T21:17:05.100000000Z .. 2026-11-23T21:17:50.250000000Z"
+               in open(page).read(), "html: --precise")
+
 def main():
     if not os.path.exists(BIN):
         print(f"FAIL report: {BIN} not built (make)")
@@ -768,16 +1282,24 @@ def main():
     run_test("report_html_over_input", test_html_over_input)
     run_test("report_100k_lines", test_100k_lines)
     run_test("report_html_self_contained", test_html_self_contained)
+    run_test("report_no_record", test_no_record)
+    run_test("report_precise_times", test_precise_times)
+    run_test("report_fleet_text", test_fleet_text)
+    run_test("report_fleet_source", test_fleet_source)
     if chromium():
         run_test("report_html_dom", test_html_dom)
         run_test("report_html_screenshot", test_html_screenshot)
         run_test("report_html_tables", test_html_tables)
         run_test("report_html_tables_counts", test_html_tables_counts)
+        run_test("report_fleet_html", test_fleet_html)
+        run_test("report_fleet_screenshot", test_fleet_screenshot)
     else:
         skip("report_html_dom", "chromium not installed (apt-get install chromium)")
         skip("report_html_screenshot", "chromium not installed (apt-get install chromium)")
         skip("report_html_tables", "chromium not installed (apt-get install chromium)")
         skip("report_html_tables_counts", "chromium not installed (apt-get install chromium)")
+        skip("report_fleet_html", "chromium not installed (apt-get install chromium)")
+        skip("report_fleet_screenshot", "chromium not installed (apt-get install chromium)")
     return finish()
 
 

@@ -18,14 +18,19 @@
 #include "report.h"
 #include "report_html.h"
 #include "report_input.h"
+#include "report_show.h"
 #include "report_text.h"
 
-#define PROG "mdevver-trace report"
+/* every message of ours: `mdevver-trace: report: <what>: <why>` */
+#define PROG "mdevver-trace: report"
 
-enum { OPT_HTML = 0x100 };
+enum { OPT_HTML = 0x100, OPT_SOURCE, OPT_PRECISE };
 
 struct report_args {
 	const char *html;
+	const char *source;		/* --source HOST/TYPE as given */
+	struct bstr src_host, src_type;
+	bool precise;
 	char **logs;
 	int n_logs;
 };
@@ -33,6 +38,11 @@ struct report_args {
 static const struct argp_option report_options[] = {
 	{ "html", OPT_HTML, "FILE", 0,
 	  "Also write the report as one self-contained HTML page to FILE", 0 },
+	{ "source", OPT_SOURCE, "HOST/TYPE", 0,
+	  "Only where a VM on that source device can go: every target, by the latest "
+	  "check of the device's strings (TYPE '-': no mdev type)", 0 },
+	{ "precise", OPT_PRECISE, NULL, 0,
+	  "Times to the nanosecond, as logged (default: to the second)", 0 },
 	{},
 };
 
@@ -45,6 +55,28 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			argp_error(state, "invalid HTML file name: empty");
 		a->html = arg;
+		return 0;
+	case OPT_SOURCE: {
+		/* host names and mdev type names hold no '/': the first one splits */
+		const char *slash = strchr(arg, '/');
+		char shown[256];
+
+		c_escape(shown, sizeof(shown), arg, strlen(arg));
+		if (a->source)
+			argp_error(state, "--source given twice: one source a run");
+		if (!slash || slash == arg || !slash[1])
+			argp_error(state, "invalid --source '%s': expected HOST/TYPE, "
+				   "e.g. hostA/i915-GVTg_V5_4", shown);
+		a->source = arg;
+		a->src_host = (struct bstr){ arg, (size_t)(slash - arg) };
+		a->src_type = (struct bstr){ slash + 1, strlen(slash + 1) };
+		/* "-" is how the report shows a null mdev type */
+		if (!strcmp(slash + 1, "-"))
+			a->src_type = (struct bstr){ "", 0 };
+		return 0;
+	}
+	case OPT_PRECISE:
+		a->precise = true;
 		return 0;
 	case ARGP_KEY_ARGS:
 		a->logs = state->argv + state->next;
@@ -59,9 +91,12 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 }
 
 /* Write the page to f (opened by the caller) and close it; 0 or -1. */
-static int write_html(FILE *f, const char *path, struct report_model *m)
+static int write_html(FILE *f, const struct report_args *a, struct report_model *m)
 {
-	if (report_write_html(f, m)) {
+	const char *path = a->html;
+
+	if (a->source ? report_write_html_source(f, m, a->src_host, a->src_type) :
+	    report_write_html(f, m)) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
 		fclose(f);
 		return -1;
@@ -131,6 +166,41 @@ static int check_html_target(const struct report_args *a)
 	return 0;
 }
 
+/*
+ * --source: the device's answer as text, into memory first: a device that
+ * is not a source is one error line, before the page is created.  0, or 1
+ * after that line.
+ */
+static int source_text(const struct report_args *a, struct report_model *m,
+		       char **text, size_t *len)
+{
+	char shown[256];
+	FILE *f = open_memstream(text, len);
+	int r;
+
+	if (!f) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		return 1;
+	}
+	r = report_write_text_source(f, m, a->src_host, a->src_type);
+	if (fclose(f) && !r)
+		r = -1;
+	if (!r)
+		return 0;
+	free(*text);
+	*text = NULL;
+	c_escape(shown, sizeof(shown), a->source, strlen(a->source));
+	if (r < 0)
+		fprintf(stderr, "%s: out of memory\n", PROG);
+	else if (r == 1)
+		fprintf(stderr, "%s: --source %s: no such host/mdev_type in the logs (no check "
+			"or read names it)\n", PROG, shown);
+	else
+		fprintf(stderr, "%s: --source %s: no log has a read of its version string, so "
+			"where its VMs can go is unknown (trace that host too)\n", PROG, shown);
+	return 1;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -138,23 +208,29 @@ int cmd_report(int argc, char **argv)
 		.parser = report_parse,
 		.args_doc = "LOG...",
 		.doc = "Merge audit logs (mdevver-trace -o FILE, JSON Lines) from one or "
-		       "more hosts into a summary and a compatibility matrix: which "
-		       "source version strings were checked against which target "
-		       "host/mdev_type, and with what outcome.  LOG '-' is stdin.  "
-		       "Lines that are not records are counted and skipped.\v"
+		       "more hosts and answer, per source device (a host/mdev_type that "
+		       "read a version string), where a VM on it can go; then a summary "
+		       "and a compatibility matrix: which source version strings were "
+		       "checked against which target host/mdev_type, with what outcome.  "
+		       "LOG '-' is stdin.  Lines that are not records are counted and "
+		       "skipped; input with no record at all is an error.\v"
 		       "EXAMPLES:\n"
 		       "    mdevver-trace report hostA.jsonl hostB.jsonl\n"
-		       "    mdevver-trace report --html report.html /var/log/mdevver/*.jsonl\n"
+		       "    mdevver-trace report --source hostA/i915-GVTg_V5_4 *.jsonl\n"
+		       "    mdevver-trace report --html report.html /var/log/mdevver-trace/*.jsonl\n"
 		       "    ssh hostB cat /var/log/mdevver.jsonl | mdevver-trace report hostA.jsonl -",
 	};
 	struct report_args a = { 0 };
 	struct report_model model;
 	struct report_input in = { .prog = PROG };
 	FILE *html = NULL;
+	char *src_text = NULL;
+	size_t src_len = 0;
 	int ret = 0;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
+	show_precise = a.precise;
 	if (a.html && check_html_target(&a))
 		return 2;
 	if (report_model_init(&model)) {
@@ -172,6 +248,12 @@ int cmd_report(int argc, char **argv)
 		if (report_read_log(&in, a.logs[i]))
 			ret = 1;
 	report_parser_free(in.parser);
+	if (ret)
+		report_input_discard(&in);
+	else
+		ret = report_input_no_record(&in);
+	if (!ret && a.source)
+		ret = source_text(&a, &model, &src_text, &src_len);
 	/* the page is created before any output: a bad --html path then
 	 * costs no half-written report */
 	if (!ret && a.html) {
@@ -184,7 +266,9 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!ret) {
 		report_input_done(&in);
-		if (report_write_text(stdout, &model)) {
+		if (src_text)
+			fwrite(src_text, 1, src_len, stdout);
+		if (!src_text && report_write_text(stdout, &model)) {
 			fprintf(stderr, "%s: out of memory\n", PROG);
 			ret = 1;
 		} else if (fflush(stdout) || ferror(stdout)) {
@@ -194,8 +278,10 @@ int cmd_report(int argc, char **argv)
 	}
 	if (html && ret)
 		fclose(html);
-	else if (html && write_html(html, a.html, &model))
+	else if (html && write_html(html, &a, &model))
 		ret = 1;
+	free(src_text);
+	report_input_discard(&in);	/* after an error: the held messages */
 	report_model_free(&model);
 	return ret;
 }

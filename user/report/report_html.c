@@ -16,6 +16,7 @@
 
 #include "report_html.h"
 #include "report_show.h"
+#include "report_sources.h"
 #include "sat.h"
 
 /* CSS class per outcome class: also the colour of mixed cells' bar parts. */
@@ -34,20 +35,29 @@ static const char style[] =
 	"h1{font-size:20px;margin:0 0 4px}\n"
 	"h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}\n"
 	"p.meta{color:#555;margin:0 0 8px}\n"
-	"table{border-collapse:collapse;margin:4px 0}\n"
-	"th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:middle}\n"
+	"table{border-collapse:separate;border-spacing:0;margin:4px 0}\n"
+	"th,td{border:1px solid #ccc;border-width:0 1px 1px 0;padding:4px 8px;text-align:left;vertical-align:middle}\n"
+	"tr>:first-child{border-left-width:1px}\n"
+	"thead tr:first-child>*{border-top-width:1px}\n"
 	"thead th{background:#f2f2f2}\n"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"td.zero{color:#bbb}\n"
 	"b.chip{display:inline-block;min-width:16px;text-align:center;margin-right:6px;font-family:monospace}\n"
-	"code{font:12px/1.3 ui-monospace,'DejaVu Sans Mono',monospace;word-break:break-all}\n"
-	".matrix th.row{max-width:440px;font-weight:normal;background:#fafafa}\n"
+	/* a string is one token: never broken inside, never squeezed */
+	"code{font:12px/1.3 ui-monospace,'DejaVu Sans Mono',monospace;white-space:pre}\n"
+	/* big grids scroll in their own box, head row and first column stay */
+	".scroll{overflow:auto;max-height:80vh;max-width:100%;border:1px solid #ccc;margin:4px 0;display:inline-block}\n"
+	".scroll table{margin:0}\n"
+	".scroll thead th{position:sticky;top:0;z-index:2}\n"
+	".scroll th.sticky{position:sticky;left:0;z-index:1;background:#fafafa}\n"
+	".scroll thead th.sticky{z-index:3;background:#f2f2f2}\n"
+	".matrix th.row{font-weight:normal;white-space:nowrap;min-width:max-content}\n"
 	".matrix th.col{text-align:center;font-weight:normal;font-size:12px;white-space:nowrap}\n"
 	".matrix th.col b{display:block;font-size:13px}\n"
 	".rid,.cid{color:#888;font-size:11px;margin-right:6px}\n"
-	".src{color:#555;font-size:12px;margin-top:2px}\n"
+	".src{color:#555;font-size:12px;margin-top:2px;white-space:nowrap}\n"
 	".src.unknown{color:#a33;font-style:italic}\n"
-	"td.cell{text-align:center;font:600 13px ui-monospace,'DejaVu Sans Mono',monospace;min-width:72px;white-space:nowrap}\n"
+	"td.cell{text-align:center;font:600 12px ui-monospace,'DejaVu Sans Mono',monospace;min-width:40px;padding:3px 6px;white-space:nowrap}\n"
 	".compatible{background:#2e7d32;color:#fff}\n"
 	".incompatible{background:#c62828;color:#fff}\n"
 	".unsupported{background:#9e9e9e;color:#fff}\n"
@@ -57,12 +67,31 @@ static const char style[] =
 	".other{background:#5d4037;color:#fff}\n"
 	".mixed{background:#ef6c00;color:#fff}\n"
 	".empty{background:#f7f7f7;color:#bbb}\n"
-	".bar{display:flex;height:6px;margin-top:4px;outline:1px solid #fff}\n"
+	".bar{display:flex;height:5px;margin-top:3px;outline:1px solid #fff}\n"
 	".bar i{display:block}\n"
 	".legend{margin:6px 0 10px;font-size:13px}\n"
-	".legend span{display:inline-block;margin-right:14px}\n"
+	".legend span{display:inline-block;margin-right:14px;white-space:nowrap}\n"
 	".legend i{display:inline-block;width:14px;height:14px;vertical-align:-2px;margin-right:5px;border:1px solid #888}\n"
-	"ul.notes{font-size:13px;color:#444;margin:4px 0;padding-left:20px}\n";
+	"ul.notes{font-size:13px;color:#444;margin:4px 0;padding-left:20px}\n"
+	/* the type x host heatmap: green as deep as the places a VM can go */
+	".heat th.host{font-weight:normal;white-space:nowrap}\n"
+	".heat thead th{white-space:nowrap;text-align:center;font-weight:normal;font-size:12px}\n"
+	".heat th,.heat td{padding:2px 8px;line-height:16px}\n"
+	".heat td{text-align:center;font:600 12px ui-monospace,'DejaVu Sans Mono',monospace;white-space:nowrap;min-width:96px}\n"
+	".heat td.q1{background:#c8e6c9;color:#1b5e20}\n"
+	".heat td.q2{background:#81c784;color:#0b3d0e}\n"
+	".heat td.q3{background:#43a047;color:#fff}\n"
+	".heat td.q4{background:#1b5e20;color:#fff}\n"
+	".heat td.none{background:#ef9a9a;color:#7f0000}\n"
+	".heat td.unchecked{background:#eceff1;color:#607d8b}\n"
+	".heat td.nosrc{background:#fafafa;color:#bbb}\n"
+	".heat td.nodev{background:#fff}\n"
+	".vm{margin:14px 0 4px;font-weight:600}\n"
+	".ans{margin:2px 0 2px 18px;font-size:13px}\n"
+	".ans>b{display:inline-block;min-width:200px;font-weight:600}\n"
+	".ans span.t{display:inline-block;white-space:nowrap;margin:1px 10px 1px 0;padding:0 4px;border-radius:3px}\n"
+	".ans span.t i{font-style:normal;opacity:.8;font-size:12px;margin-left:4px}\n"
+	".ans.never span.t{background:#eceff1;color:#455a64}\n";
 
 /* Text into HTML: markup characters as entities (the rest is ASCII, as
  * every log string was C-escaped first). */
@@ -146,6 +175,12 @@ static int matrix_cell(FILE *out, const struct report_matrix *mx, size_t r,
 	ret = html_take(out, show_target(mx->cols[j], 0));
 	fputs(": ", out);
 	counts_words(out, c);
+	if (single == OC_N && c->latest_time) {
+		char when[SHOW_TIME_LEN];
+
+		fprintf(out, "; latest: %s at %s", report_oc_info[c->latest_oc].name,
+			show_time(c->latest_time, when));
+	}
 	fputs("\">", out);
 	html_text(out, text);
 	if (single == OC_N) {
@@ -179,17 +214,19 @@ static int matrix(FILE *out, struct report_model *m)
 	      "read it when a log has that read.</li>"
 	      "<li>Columns: the target host/mdev_type the string was written to.</li>"
 	      "<li>Cells: number of checks by outcome, e.g. <code>C2 I1</code> = 2 "
-	      "compatible, 1 incompatible.</li></ul>\n", out);
+	      "compatible, 1 incompatible; <code>C2 I1*</code>: the latest was the "
+	      "incompatible one.</li></ul>\n", out);
 	legend(out);
 	counts = malloc(mx.n_cols * sizeof(*counts));
 	if (!counts) {
 		report_matrix_free(&mx);
 		return -1;
 	}
-	fputs("<table class=\"matrix\">\n<thead><tr><th>source version string</th>", out);
+	fputs("<div class=\"scroll\"><table class=\"matrix\">\n<thead><tr>"
+	      "<th class=\"sticky\">source version string</th>", out);
 	for (size_t j = 0; j < mx.n_cols; j++) {
-		fprintf(out, "<th class=\"col\" data-col=\"T%zu\"><span class=\"cid\">T%zu</span><b>",
-			j + 1, j + 1);
+		fprintf(out, "<th class=\"col\" id=\"col-T%zu\" data-col=\"T%zu\"><span class=\"cid\">T%zu</span><b>",
+			j + 1, j + 1, j + 1);
 		ret |= html_take(out, show_name(mx.cols[j]->part[0]));
 		fputs("</b>", out);
 		ret |= html_take(out, show_name(mx.cols[j]->part[1]));
@@ -199,7 +236,7 @@ static int matrix(FILE *out, struct report_model *m)
 	for (size_t r = 0; r < mx.n_rows; r++) {
 		int known = mx.rows[r].src_first < mx.rows[r].src_end;
 
-		fprintf(out, "<tr data-row=\"S%zu\"><th class=\"row\"><span class=\"rid\">S%zu</span><code>",
+		fprintf(out, "<tr data-row=\"S%zu\"><th class=\"row sticky\"><span class=\"rid\">S%zu</span><code>",
 			r + 1, r + 1);
 		ret |= html_take(out, show_bytes(mx.rows[r].bytes));
 		fprintf(out, "</code><div class=\"src%s\"", known ? "" : " unknown");
@@ -216,7 +253,7 @@ static int matrix(FILE *out, struct report_model *m)
 			ret |= matrix_cell(out, &mx, r, j, &counts[j]);
 		fputs("</tr>\n", out);
 	}
-	fputs("</tbody></table>\n", out);
+	fputs("</tbody></table></div>\n", out);
 	free(counts);
 	report_matrix_free(&mx);
 	return ret;
@@ -268,10 +305,14 @@ static int summary(FILE *out, struct report_model *m)
 		nhosts++;
 	fputs("<h2>Summary</h2>\n<table class=\"summary\">\n", out);
 	kv(out, "hosts", "%zu", nhosts);
-	if (m->first_time[0])
-		kv(out, "time range", "%s .. %s", m->first_time, m->last_time);
-	else
+	if (m->first_time[0]) {
+		char t0[SHOW_TIME_LEN], t1[SHOW_TIME_LEN];
+
+		kv(out, "time range", "%s .. %s", show_time(m->first_time, t0),
+		   show_time(m->last_time, t1));
+	} else {
 		kv(out, "time range", "-");
+	}
 	kv(out, "checks", "%llu", (unsigned long long)m->checks);
 	fputs("<tr><th>reads</th><td>", out);
 	html_u64(out, m->reads);
@@ -402,28 +443,270 @@ static int by_outcome(FILE *out, struct report_model *m)
 	return ret;
 }
 
-int report_write_html(FILE *out, struct report_model *m)
+/* --- where can a VM go ---------------------------------------------------- */
+
+/* Targets listed per answer on the full page before "+N more". */
+#define HTML_TARGETS_MAX 8
+
+static int heat_cell(FILE *out, const struct report_sources *s, size_t h, size_t k,
+		     size_t max_c)
+{
+	struct bstr host = s->devs[s->host_first[h]]->part[0];
+	size_t d = report_sources_find(s, host, s->types[k]);
+	const struct src_group *g;
+	const char *cls;
+	char text[64];
+	int ret = 0;
+
+	fputs("<td", out);
+	if (d == SRC_NO_GROUP) {
+		fputs(" class=\"nodev\" title=\"no such device in the logs\"></td>", out);
+		return 0;
+	}
+	fputs(" data-dev=\"", out);
+	ret |= html_take(out, show_target(s->devs[d], 0));
+	if (s->group_of[d] == SRC_NO_GROUP) {
+		fputs("\" class=\"nosrc\" title=\"", out);
+		ret |= html_take(out, show_target(s->devs[d], 0));
+		fputs(": no version string read from it (not a source)\">-</td>", out);
+		return ret;
+	}
+	g = &s->groups[s->group_of[d]];
+	if (g->n_compatible) {
+		/* four shades, the deepest for the most targets in the fleet */
+		static const char *const q[] = { "q1", "q2", "q3", "q4" };
+
+		cls = q[(g->n_compatible * 4 - 1) / (max_c ? max_c : 1)];
+	} else {
+		cls = g->n_other ? "none" : "unchecked";
+	}
+	fprintf(out, "\" class=\"%s\" title=\"", cls);
+	ret |= html_take(out, show_target(s->devs[d], 0));
+	fprintf(out, ": compatible on %zu, another outcome on %zu, never checked on %zu of %zu "
+		"targets", g->n_compatible, g->n_other, g->n_never, s->n_devs);
+	if (g->latest) {
+		char when[SHOW_TIME_LEN];
+
+		fprintf(out, "; latest check %s", show_time(g->latest, when));
+	}
+	if (g->n_compatible && g->n_other)
+		snprintf(text, sizeof(text), "C%zu I%zu", g->n_compatible, g->n_other);
+	else if (g->n_compatible || g->n_other)
+		snprintf(text, sizeof(text), "%c%zu", g->n_compatible ? 'C' : 'I',
+			 g->n_compatible ? g->n_compatible : g->n_other);
+	else
+		snprintf(text, sizeof(text), ".");
+	fprintf(out, "\">%s</td>", text);
+	return ret;
+}
+
+/* The type x host heatmap: a row per host, a cell per (host, type). */
+static int heatmap(FILE *out, const struct report_sources *s)
+{
+	size_t max_c = 0;
+	int ret = 0;
+
+	for (size_t gi = 0; gi < s->n_groups; gi++)
+		if (s->groups[gi].n_compatible > max_c)
+			max_c = s->groups[gi].n_compatible;
+	fputs("<div class=\"legend\"><span><i class=\"q4\" style=\"background:#1b5e20\"></i>"
+	      "C: targets where a VM can go (deeper green: more)</span>"
+	      "<span><i style=\"background:#ef9a9a\"></i>I: targets whose latest check was "
+	      "not compatible, none compatible</span>"
+	      "<span><i style=\"background:#eceff1\"></i>. its strings never checked</span>"
+	      "<span><i style=\"background:#fafafa\"></i>- not a source (no string read)</span>"
+	      "<span><i style=\"background:#fff\"></i>blank: no such device</span></div>\n", out);
+	fputs("<div class=\"scroll\"><table class=\"heat\">\n<thead><tr>"
+	      "<th class=\"sticky\">source host</th>", out);
+	for (size_t k = 0; k < s->n_types; k++) {
+		fputs("<th data-type=\"", out);
+		ret |= html_take(out, show_name(s->types[k]));
+		fputs("\">", out);
+		ret |= html_take(out, show_name(s->types[k]));
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead>\n<tbody>\n", out);
+	for (size_t h = 0; h < s->n_hosts; h++) {
+		/* an id per row: file.html#heat-h60 opens the grid at host 61 */
+		fprintf(out, "<tr id=\"heat-h%zu\"><th class=\"host sticky\">", h + 1);
+		ret |= html_take(out, show_name(s->devs[s->host_first[h]]->part[0]));
+		fputs("</th>", out);
+		for (size_t k = 0; k < s->n_types; k++)
+			ret |= heat_cell(out, s, h, k, max_c);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table></div>\n", out);
+	return ret;
+}
+
+/* One group's answer as lines of target chips, at most max a list (0: all). */
+static int group_html(FILE *out, const struct report_sources *s,
+		      const struct report_matrix *mx, size_t gi, size_t dev, size_t max)
+{
+	const struct src_group *g = &s->groups[gi];
+	struct src_answer *a = calloc(s->n_devs, sizeof(*a));
+	size_t *order = calloc(s->n_devs, sizeof(*order));
+	size_t nd = dev == SRC_NO_GROUP ? g->n_devs : 1, shown_d, n_mine;
+	struct bstr mine;
+	int ret = 0;
+
+	if (!a || !order) {
+		free(a);
+		free(order);
+		return -1;
+	}
+	report_sources_answer(s, mx, gi, a);
+	mine = s->devs[dev == SRC_NO_GROUP ? g->devs[0] : dev]->part[1];
+	shown_d = max && max < nd ? max : nd;
+	fputs("<div class=\"vm\" data-source=\"", out);
+	ret |= html_take(out, show_target(s->devs[dev == SRC_NO_GROUP ? g->devs[0] : dev], 0));
+	fputs("\">a VM on ", out);
+	for (size_t i = 0; i < shown_d; i++) {
+		fputs(i ? ", <code>" : "<code>", out);
+		ret |= html_take(out, show_target(s->devs[dev == SRC_NO_GROUP ? g->devs[i] : dev], 0));
+		fputs("</code>", out);
+	}
+	if (shown_d < nd)
+		fprintf(out, " (+%zu more that read the same strings)", nd - shown_d);
+	if (g->n_rows) {
+		fputs(" <span class=\"rid\">strings", out);
+		for (size_t k = 0; k < g->n_rows; k++)
+			fprintf(out, "%s S%zu", k ? "," : "", g->rows[k] + 1);
+		fputs("</span>", out);
+	}
+	fputs("</div>\n", out);
+	for (int cls = 1; cls >= -1; cls--) {
+		size_t n = report_sources_order(s, a, cls, mine, order, &n_mine);
+		size_t shown = max && max < n ? max : n;
+
+		fprintf(out, "<div class=\"ans %s\" data-answer=\"%s\"><b>%s on %zu of %zu</b>",
+			cls > 0 ? "yes" : cls ? "never" : "no",
+			cls > 0 ? "compatible" : cls ? "never" : "incompatible",
+			cls > 0 ? "compatible" : cls ? "never checked" : "incompatible",
+			n, s->n_devs);
+		if (cls < 0 && n_mine && n_mine < n)
+			fprintf(out, " <span class=\"rid\">(%zu of its own mdev type, first)</span>",
+				n_mine);
+		for (size_t i = 0; i < shown; i++) {
+			const struct src_answer *x = &a[order[i]];
+			char when[SHOW_TIME_LEN], cell[128];
+
+			if (cls < 0) {
+				fputs("<span class=\"t\">", out);
+				ret |= html_take(out, show_target(s->devs[order[i]], 0));
+				fputs("</span>", out);
+				continue;
+			}
+			oc_counts_format(&x->c, cell, sizeof(cell));
+			fprintf(out, "<span class=\"t %s\" title=\"latest: %s, string S%zu\">",
+				oc_css[x->c.latest_oc], report_oc_info[x->c.latest_oc].name,
+				x->latest_row + 1);
+			ret |= html_take(out, show_target(s->devs[order[i]], 0));
+			fprintf(out, "<i>%s &middot; ", show_time(x->c.latest_time, when));
+			html_text(out, cell);
+			fputs("</i></span>", out);
+		}
+		if (shown < n)
+			fprintf(out, " +%zu more", n - shown);
+		fputs("</div>\n", out);
+	}
+	free(a);
+	free(order);
+	return ret;
+}
+
+/* The section; dev != SRC_NO_GROUP: only that device's answer, in full. */
+static int sources(FILE *out, struct report_model *m, size_t *dev_out,
+		   struct bstr host, struct bstr type)
+{
+	struct report_matrix mx;
+	struct report_sources s;
+	int ret = 0;
+
+	if (report_matrix_build(m, &mx))
+		return -1;
+	if (report_sources_build(m, &mx, &s)) {
+		report_sources_free(&s);
+		report_matrix_free(&mx);
+		return -1;
+	}
+	if (dev_out) {
+		size_t d = report_sources_find(&s, host, type);
+
+		*dev_out = d;
+		if (d != SRC_NO_GROUP && s.group_of[d] != SRC_NO_GROUP) {
+			fputs("<h2>Where can a VM go</h2>\n", out);
+			ret |= group_html(out, &s, &mx, s.group_of[d], d, 0);
+		}
+		goto out;
+	}
+	fputs("<h2>Where can a VM go</h2>\n", out);
+	if (!s.n_groups) {
+		fputs("<p>No source: no log has a read that returned a version string.</p>\n", out);
+		goto out;
+	}
+	fprintf(out, "<ul class=\"notes\"><li>A source is a host/mdev_type that read a version "
+		"string; a VM on it can go to a target (one of the %zu host/mdev_types in the "
+		"logs) when the latest check of its strings there was compatible.</li>"
+		"<li>A cell: C targets compatible, I targets whose latest check was another "
+		"outcome; the rest never checked.</li></ul>\n", s.n_devs);
+	ret |= heatmap(out, &s);
+	fprintf(out, "<p>Per source, the latest check on each target, newest first (at most %d "
+		"a list; all of one source: <code>report --source HOST/TYPE</code>):</p>\n",
+		HTML_TARGETS_MAX);
+	for (size_t gi = 0; gi < s.n_groups; gi++)
+		ret |= group_html(out, &s, &mx, gi, SRC_NO_GROUP, HTML_TARGETS_MAX);
+out:
+	report_sources_free(&s);
+	report_matrix_free(&mx);
+	return ret;
+}
+
+static void page_head(FILE *out, struct report_model *m, const char *title)
 {
 	size_t nh;
 	const struct tally_entry *const *h = tally_sorted(m->hosts, &nh);
 	size_t hosts = 0;
-	int ret = 0;
 
 	for (size_t i = 0; h && i < nh; i = tally_run_end(h, nh, i, 1))
 		hosts++;
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		"<title>mdevver-trace report</title>\n<style>\n%s</style>\n</head>\n<body>\n"
-		"<h1>mdevver-trace report</h1>\n<p class=\"meta\">", style);
+		"<title>%s</title>\n<style>\n%s</style>\n</head>\n<body>\n"
+		"<h1>%s</h1>\n<p class=\"meta\">", title, style, title);
 	fprintf(out, "%zu %s &middot; %llu %s &middot; %llu %s &middot; %llu lost %s",
 		hosts, plural(hosts, "host", "hosts"),
 		(unsigned long long)m->checks, plural(m->checks, "check", "checks"),
 		(unsigned long long)m->reads, plural(m->reads, "read", "reads"),
 		(unsigned long long)sat_add_u64(m->lost, m->dropped),
 		plural(sat_add_u64(m->lost, m->dropped), "event", "events"));
-	if (m->first_time[0])
-		fprintf(out, " &middot; %s .. %s", m->first_time, m->last_time);
+	if (m->first_time[0]) {
+		char t0[SHOW_TIME_LEN], t1[SHOW_TIME_LEN];
+
+		fprintf(out, " &middot; %s .. %s", show_time(m->first_time, t0),
+			show_time(m->last_time, t1));
+	}
 	fputs("</p>\n", out);
+}
+
+int report_write_html_source(FILE *out, struct report_model *m, struct bstr host,
+			     struct bstr type)
+{
+	size_t d = SRC_NO_GROUP;
+	int ret;
+
+	page_head(out, m, "mdevver-trace report: one source");
+	ret = sources(out, m, &d, host, type);
+	fputs("</body>\n</html>\n", out);
+	return ret ? -1 : 0;
+}
+
+int report_write_html(FILE *out, struct report_model *m)
+{
+	int ret = 0;
+
+	page_head(out, m, "mdevver-trace report");
+	ret |= sources(out, m, NULL, (struct bstr){ 0 }, (struct bstr){ 0 });
 	ret |= matrix(out, m);
 	ret |= summary(out, m);
 	ret |= by_outcome(out, m);

@@ -13,4 +13,10 @@
 /* 0, or -1 when out of memory (output then incomplete). */
 int report_write_html(FILE *out, struct report_model *m);
 
+/* The page of `report --source HOST/TYPE`: that device's answer, every
+ * target listed (the caller checked it is a source).  0, or -1 when out of
+ * memory. */
+int report_write_html_source(FILE *out, struct report_model *m, struct bstr host,
+			     struct bstr type);
+
 #endif

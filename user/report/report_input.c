@@ -14,28 +14,34 @@
 
 #include "escape.h"
 #include "report_input.h"
+#include "report_show.h"
 
 /* File names in messages: a terminal must not see raw control bytes. */
+static const char *shown_name(const char *path, char esc[512])
+{
+	if (!strcmp(path, "-"))
+		return "<stdin>";
+	c_escape(esc, 512, path, strlen(path));
+	return esc;
+}
+
 static void print_name(FILE *out, const char *path)
 {
 	char esc[512];
 
-	if (!strcmp(path, "-")) {
-		fputs("<stdin>", out);
-		return;
-	}
-	c_escape(esc, sizeof(esc), path, strlen(path));
-	fputs(esc, out);
+	fputs(shown_name(path, esc), out);
 }
 
 static void malformed(struct report_input *in, const char *path,
 		      unsigned long long lineno, const char *why)
 {
-	if (++in->model->malformed > REPORT_BAD_LINES_SHOWN)
-		return;
-	fprintf(stderr, "%s: ", in->prog);
-	print_name(stderr, path);
-	fprintf(stderr, ":%llu: %s\n", lineno, why);
+	char esc[512];
+	uint64_t i = in->model->malformed++;
+
+	/* out of memory costs only the message, not the count */
+	if (i < REPORT_BAD_LINES_SHOWN &&
+	    asprintf(&in->bad[i], "%s:%llu: %s", shown_name(path, esc), lineno, why) < 0)
+		in->bad[i] = NULL;
 }
 
 int report_read_log(struct report_input *in, const char *path)
@@ -57,6 +63,7 @@ int report_read_log(struct report_input *in, const char *path)
 		return -1;
 	}
 	in->model->logs++;
+	in->last_path = path;
 	errno = 0;
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		struct report_record rec;
@@ -91,10 +98,51 @@ int report_read_log(struct report_input *in, const char *path)
 	return ret;
 }
 
-void report_input_done(const struct report_input *in)
+void report_input_discard(struct report_input *in)
+{
+	for (int i = 0; i < REPORT_BAD_LINES_SHOWN; i++) {
+		free(in->bad[i]);
+		in->bad[i] = NULL;
+	}
+}
+
+int report_input_no_record(struct report_input *in)
+{
+	const struct report_model *m = in->model;
+	char esc[512];
+
+	if (m->records)
+		return 0;
+	if (m->logs == 1 && !m->lines)
+		fprintf(stderr, "%s: no audit record in %s: it is empty\n", in->prog,
+			shown_name(in->last_path, esc));
+	else if (m->logs == 1 && m->lines == 1)
+		fprintf(stderr, "%s: no audit record in %s: its only line is not a JSON record "
+			"of mdevver-trace -o\n", in->prog, shown_name(in->last_path, esc));
+	else if (m->logs == 1)
+		fprintf(stderr, "%s: no audit record in %s: none of its %llu lines is a JSON "
+			"record of mdevver-trace -o\n", in->prog, shown_name(in->last_path, esc),
+			(unsigned long long)m->lines);
+	else if (!m->lines)
+		fprintf(stderr, "%s: no audit record in %llu logs: they are empty\n", in->prog,
+			(unsigned long long)m->logs);
+	else
+		fprintf(stderr, "%s: no audit record in %llu logs: none of their %llu %s is "
+			"a JSON record of mdevver-trace -o\n", in->prog,
+			(unsigned long long)m->logs, (unsigned long long)m->lines,
+			plural(m->lines, "line", "lines"));
+	report_input_discard(in);
+	return 1;
+}
+
+void report_input_done(struct report_input *in)
 {
 	unsigned long long n = in->model->malformed;
 
+	for (int i = 0; i < REPORT_BAD_LINES_SHOWN; i++)
+		if (in->bad[i])
+			fprintf(stderr, "%s: %s\n", in->prog, in->bad[i]);
+	report_input_discard(in);
 	if (!n)
 		return;
 	if (n > REPORT_BAD_LINES_SHOWN)

@@ -13,9 +13,14 @@
 #define REPORT_BAD_LINES_SHOWN 5
 
 struct report_input {
-	const char *prog;		/* prefix of messages: "mdevver-trace report" */
+	const char *prog;		/* prefix of messages: "mdevver-trace: report" */
 	struct report_parser *parser;
 	struct report_model *model;
+	/* the first malformed lines' messages ("FILE:LINE: why"), held until
+	 * report_input_done: input with no record at all gets one error line
+	 * instead (report_input_no_record) */
+	char *bad[REPORT_BAD_LINES_SHOWN];
+	const char *last_path;		/* the last log read, for that line */
 };
 
 /*
@@ -24,7 +29,19 @@ struct report_input {
  */
 int report_read_log(struct report_input *in, const char *path);
 
-/* After the last log: one line counting the malformed lines, if any. */
-void report_input_done(const struct report_input *in);
+/* After the last log: the malformed lines named, then one line counting
+ * them, if any.  Frees what report_read_log kept. */
+void report_input_done(struct report_input *in);
+
+/*
+ * When no line of any log was a record (not a log at all: `report
+ * /etc/passwd`): one error line saying how many lines were read, and
+ * frees what report_read_log kept.  Returns 1 then (the exit code), else 0
+ * and does nothing.
+ */
+int report_input_no_record(struct report_input *in);
+
+/* Frees what report_read_log kept, printing nothing (after an error). */
+void report_input_discard(struct report_input *in);
 
 #endif

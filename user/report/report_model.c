@@ -33,29 +33,62 @@ enum report_oc report_oc_of(struct bstr outcome)
 	return OC_OTHER;
 }
 
+/* Is (t, oc) later than c's latest?  Ties go to the later class. */
+static int later(const struct oc_counts *c, const char *t, int oc)
+{
+	int cmp;
+
+	if (!t || !*t)
+		return 0;
+	if (!c->latest_time)
+		return 1;
+	cmp = strcmp(t, c->latest_time);
+	return cmp > 0 || (cmp == 0 && oc > c->latest_oc);
+}
+
 void oc_counts_add(struct oc_counts *c, const struct tally_entry *const *e,
 		   size_t from, size_t to, unsigned int part)
 {
 	for (size_t i = from; i < to; i++) {
-		sat_inc_u64(&c->n[report_oc_of(e[i]->part[part])], e[i]->count);
+		int oc = report_oc_of(e[i]->part[part]);
+
+		sat_inc_u64(&c->n[oc], e[i]->count);
 		sat_inc_u64(&c->total, e[i]->count);
+		if (later(c, e[i]->latest, oc)) {
+			c->latest_time = e[i]->latest;
+			c->latest_oc = oc;
+		}
+	}
+}
+
+void oc_counts_merge(struct oc_counts *c, const struct oc_counts *other)
+{
+	for (int i = 0; i < OC_N; i++)
+		sat_inc_u64(&c->n[i], other->n[i]);
+	sat_inc_u64(&c->total, other->total);
+	if (later(c, other->latest_time, other->latest_oc)) {
+		c->latest_time = other->latest_time;
+		c->latest_oc = other->latest_oc;
 	}
 }
 
 size_t oc_counts_format(const struct oc_counts *c, char *buf, size_t sz)
 {
 	size_t len = 0;
+	int mark;
 
 	if (!sz)
 		return 0;
 	buf[0] = '\0';
+	mark = oc_counts_single(c) == OC_N && c->latest_time ? c->latest_oc : -1;
 	for (int i = 0; i < OC_N; i++) {
 		int n;
 
 		if (!c->n[i])
 			continue;
-		n = snprintf(buf + len, sz - len, "%s%c%llu", len ? " " : "",
-			     report_oc_info[i].letter, (unsigned long long)c->n[i]);
+		n = snprintf(buf + len, sz - len, "%s%c%llu%s", len ? " " : "",
+			     report_oc_info[i].letter, (unsigned long long)c->n[i],
+			     i == mark ? "*" : "");
 		if (n < 0 || (size_t)n >= sz - len)
 			break;
 		len += (size_t)n;
@@ -94,7 +127,8 @@ int report_model_init(struct report_model *m)
 	m->cells = tally_new(4);
 	m->targets = tally_new(2);
 	m->sources = tally_new(3);
-	if (!m->hosts || !m->outcomes || !m->read_outcomes || !m->by_type ||
+	m->devices = tally_new(2);
+	if (!m->devices || !m->hosts || !m->outcomes || !m->read_outcomes || !m->by_type ||
 	    !m->by_comm || !m->by_rule || !m->cells || !m->targets || !m->sources) {
 		report_model_free(m);
 		return -1;
@@ -113,6 +147,7 @@ void report_model_free(struct report_model *m)
 	tally_free(m->cells);
 	tally_free(m->targets);
 	tally_free(m->sources);
+	tally_free(m->devices);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -133,8 +168,10 @@ static int add_check(struct report_model *m, const struct report_record *r)
 	/* a denial without a rule still counts, under the empty rule */
 	if (oc == OC_DENIED || oc == OC_WOULD_DENY)
 		err |= ADD(m->by_rule, r->count, r->has_rule ? r->rule : bs(""), r->outcome);
-	err |= ADD(m->cells, r->count, r->bytes, r->host, r->mdev_type, r->outcome);
+	err |= tally_add_at(m->cells, (const struct bstr[]){ r->bytes, r->host,
+			    r->mdev_type, r->outcome }, r->count, r->time);
 	err |= ADD(m->targets, r->count, r->host, r->mdev_type);
+	err |= ADD(m->devices, r->count, r->host, r->mdev_type);
 	return err ? -1 : 0;
 }
 
@@ -145,6 +182,8 @@ static int add_read(struct report_model *m, const struct report_record *r)
 	sat_inc_u64(&m->reads, r->count);
 	err |= ADD(m->hosts, r->count, r->host, bs(HOST_READS));
 	err |= ADD(m->read_outcomes, r->count, r->outcome);
+	/* any read, even unsupported, shows the device exists: a target */
+	err |= ADD(m->devices, r->count, r->host, r->mdev_type);
 	/* only a read that returned the string identifies a source device */
 	if (bstr_eq(r->outcome, bs("ok")))
 		err |= ADD(m->sources, r->count, r->bytes, r->host, r->mdev_type);

@@ -35,10 +35,17 @@ extern const struct report_oc_info report_oc_info[OC_N];
 
 enum report_oc report_oc_of(struct bstr outcome);
 
-/* Checks of one cell or table row, by class. */
+/*
+ * Checks of one cell or table row, by class; with the class and time of
+ * the latest check when the entries carry times (the matrix cells).  A tie
+ * in time goes to the later class in enum order (incompatible over
+ * compatible): a tie must not read as good news.
+ */
 struct oc_counts {
 	uint64_t n[OC_N];
 	uint64_t total;
+	int latest_oc;			/* valid when latest_time is */
+	const char *latest_time;	/* NULL: no times (into a tally entry) */
 };
 
 /*
@@ -47,8 +54,12 @@ struct oc_counts {
 void oc_counts_add(struct oc_counts *c, const struct tally_entry *const *e,
 		   size_t from, size_t to, unsigned int part);
 
+/* c += other (counts, and the latest of both). */
+void oc_counts_merge(struct oc_counts *c, const struct oc_counts *other);
+
 /* The compact form, e.g. "C2 I1" (classes in order, zeros left out; "."
- * when empty) into buf; returns its length. */
+ * when empty) into buf; returns its length.  In a cell with more than one
+ * class and a latest check, '*' follows the latest class: "C2 I1*". */
 size_t oc_counts_format(const struct oc_counts *c, char *buf, size_t sz);
 
 /* The one class present, OC_N when several are, -1 when none. */
@@ -67,9 +78,10 @@ struct report_model {
 	struct tally *by_type;		/* (mdev_type, outcome) of checks */
 	struct tally *by_comm;		/* (comm, outcome) of checks */
 	struct tally *by_rule;		/* (rule, outcome) of denied/would-deny checks */
-	struct tally *cells;		/* (bytes, host, mdev_type, outcome) of checks */
+	struct tally *cells;		/* (bytes, host, mdev_type, outcome) of checks, with times */
 	struct tally *targets;		/* (host, mdev_type) of checks: the columns */
 	struct tally *sources;		/* (bytes, host, mdev_type) of reads that returned bytes */
+	struct tally *devices;		/* (host, mdev_type) of checks and reads: every device seen */
 	uint64_t records, checks, reads;
 	uint64_t lost;			/* sum of "lost" records' lost */
 	uint64_t dropped;		/* sum of "dropped" records' dropped */

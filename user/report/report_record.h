@@ -23,7 +23,7 @@ enum report_kind {
 };
 
 /* Length of a normalized time: 2026-11-23T21:17:07.123456789Z */
-#define REPORT_TIME_LEN 30
+#define REPORT_TIME_LEN TALLY_TIME_LEN	/* 30 */
 
 struct report_record {
 	enum report_kind kind;

@@ -93,3 +93,38 @@ const char *plural(unsigned long long n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
+
+int show_precise;
+
+const char *show_time(const char *t, char out[SHOW_TIME_LEN])
+{
+	if (!t || strlen(t) != TALLY_TIME_LEN) {
+		snprintf(out, SHOW_TIME_LEN, "-");
+	} else if (show_precise) {
+		snprintf(out, SHOW_TIME_LEN, "%s", t);
+	} else {
+		/* "YYYY-MM-DDTHH:MM:SS" then "Z" */
+		memcpy(out, t, 19);
+		out[19] = 'Z';
+		out[20] = '\0';
+	}
+	return out;
+}
+
+char *show_fit(const char *s, size_t max)
+{
+	size_t len = strlen(s), head, tail;
+	char *out;
+
+	if (len <= max || max < 5)
+		return strdup(s);
+	head = (max - 3 + 1) / 2;
+	tail = max - 3 - head;
+	out = malloc(max + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, s, head);
+	memcpy(out + head, "...", 3);
+	memcpy(out + head + 3, s + len - tail, tail + 1);
+	return out;
+}

@@ -28,8 +28,25 @@ char *show_target(const struct tally_entry *e, unsigned int first);
  */
 char *show_source(const struct report_matrix *mx, size_t row, size_t max);
 
-/* Sources listed in a matrix row before "(+N more)". */
+/* Sources listed before "(+N more)". */
 #define SHOW_SOURCES_MAX 3
+
+/*
+ * Times: cut to the second by default (2026-11-23T21:17:07Z: an operator
+ * reads seconds, and cutting keeps the order), the log's nanoseconds when
+ * show_precise is set (--precise; one run shows one way, so a global).
+ */
+extern int show_precise;
+#define SHOW_TIME_LEN 31
+/* t normalized (TALLY_TIME_LEN characters) or ""; out gets "-" for "". */
+const char *show_time(const char *t, char out[SHOW_TIME_LEN]);
+
+/*
+ * s cut to at most max characters (max >= 5) by replacing its middle with
+ * "...", so both ends stay (host names differ at either end); malloc'd,
+ * or NULL.  s itself is already escaped.
+ */
+char *show_fit(const char *s, size_t max);
 
 /* The word for n things: one when n == 1, else many. */
 const char *plural(unsigned long long n, const char *one, const char *many);

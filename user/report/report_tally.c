@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE	/* twalk_r (glibc >= 2.30) */
 #include <search.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,18 @@ void tally_free(struct tally *t)
 
 int tally_add(struct tally *t, const struct bstr *parts, uint64_t n)
 {
+	return tally_add_at(t, parts, n, NULL);
+}
+
+static void keep_latest(struct tally_entry *e, const char *time)
+{
+	if (time && strcmp(time, e->latest) > 0)
+		snprintf(e->latest, sizeof(e->latest), "%s", time);
+}
+
+int tally_add_at(struct tally *t, const struct bstr *parts, uint64_t n,
+		 const char *time)
+{
 	struct tally_entry probe = { 0 }, *e, **found;
 	size_t bytes = 0;
 	char *p;
@@ -77,6 +90,7 @@ int tally_add(struct tally *t, const struct bstr *parts, uint64_t n)
 	found = tfind(&probe, &t->root, entry_cmp);
 	if (found) {
 		sat_inc_u64(&(*found)->count, n);
+		keep_latest(*found, time);
 		return 0;
 	}
 	/* one allocation: the entry, then its parts' bytes */
@@ -95,6 +109,7 @@ int tally_add(struct tally *t, const struct bstr *parts, uint64_t n)
 		p += parts[i].len;
 	}
 	e->count = n;
+	keep_latest(e, time);
 	if (!tsearch(e, &t->root, entry_cmp)) {
 		free(e);
 		return -1;

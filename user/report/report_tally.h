@@ -12,6 +12,9 @@
 
 #define TALLY_MAX_PARTS 4
 
+/* A normalized log time, 2026-11-23T21:17:07.123456789Z: compares as text. */
+#define TALLY_TIME_LEN 30
+
 /* A byte string: audit-log strings may hold NUL, so never C strings. */
 struct bstr {
 	const char *p;
@@ -21,6 +24,9 @@ struct bstr {
 struct tally_entry {
 	struct bstr part[TALLY_MAX_PARTS];
 	uint64_t count;
+	/* the latest time the tuple was counted at (tally_add_at), "" if never
+	 * given one: which of a cell's outcomes came last */
+	char latest[TALLY_TIME_LEN + 1];
 };
 
 struct tally;
@@ -31,6 +37,11 @@ void tally_free(struct tally *t);
 
 /* count[parts] += n (the parts are copied); 0, or -1 when out of memory. */
 int tally_add(struct tally *t, const struct bstr *parts, uint64_t n);
+
+/* tally_add, also keeping the latest of the times (normalized, NUL-ended,
+ * TALLY_TIME_LEN characters) the tuple was counted at. */
+int tally_add_at(struct tally *t, const struct bstr *parts, uint64_t n,
+		 const char *time);
 
 /*
  * The entries in order: by part 0, then part 1, ...; each part by bytes

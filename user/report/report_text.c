@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "report_show.h"
+#include "report_sources.h"
 #include "report_text.h"
 #include "sat.h"
 
@@ -20,6 +21,7 @@
 
 struct ttable {
 	size_t ncols;
+	int indent;			/* spaces before a row: 2 when 0 */
 	const unsigned char *right;	/* right[i]: column i right-aligned (numbers) */
 	char **cell;			/* row-major, owned */
 	size_t n, cap;
@@ -86,7 +88,7 @@ static int tt_print(FILE *out, struct ttable *t)
 		size_t c = i % t->ncols, l = strlen(t->cell[i]);
 		int last = c == t->ncols - 1 || i == t->n - 1;
 
-		fputs("  ", out);
+		fprintf(out, "%*s", c ? 2 : t->indent ? t->indent : 2, "");
 		if (t->right && t->right[c])
 			fprintf(out, "%*s%s", (int)(w[c] - l), "", t->cell[i]);
 		else if (last)
@@ -139,9 +141,11 @@ static int summary(FILE *out, struct report_model *m)
 	tt_cell(&t, strdup("hosts"));
 	tt_cellf(&t, "%zu", nhosts);
 	tt_cell(&t, strdup("time range"));
-	if (m->first_time[0])
-		tt_cellf(&t, "%s .. %s", m->first_time, m->last_time);
-	else
+	if (m->first_time[0]) {
+		char a[SHOW_TIME_LEN], b[SHOW_TIME_LEN];
+
+		tt_cellf(&t, "%s .. %s", show_time(m->first_time, a), show_time(m->last_time, b));
+	} else
 		tt_cell(&t, strdup("-"));
 	tt_cell(&t, strdup("checks"));
 	tt_cellu(&t, m->checks);
@@ -284,45 +288,50 @@ static int by_name(FILE *out, struct tally *tl, const char *title,
 	return tt_print(out, &t);
 }
 
+/* The text report fits this many columns where it can (the matrix and
+ * the type x host grid leave out what does not fit, and say so). */
+#define TEXT_WIDTH 100
+/* A host or target name in a grid is shortened in the middle beyond this. */
+#define NAME_MAX_W 32
+
 /*
- * One grid row: S<n>, a cell per column, SOURCE, VERSION STRING.  With out
- * NULL it only widens w[] (n_cols + 2 widths); a matrix can have tens of
+ * One grid row: S<n>, SOURCE, a cell per shown column.  With out NULL it
+ * only widens w[] (2 + n_cols widths); a matrix can have tens of
  * thousands of rows, so the grid is measured and printed row by row
  * instead of being held as a table.
  */
 static int grid_row(FILE *out, const struct report_matrix *mx, size_t r,
-		    struct oc_counts *counts, size_t *w)
+		    struct oc_counts *counts, size_t *w, size_t shown)
 {
 	char id[32], cell[128];
-	char *src = show_source(mx, r, SHOW_SOURCES_MAX);
-	char *bytes = show_bytes(mx->rows[r].bytes);
-	size_t nc = mx->n_cols;
-	int ret = src && bytes ? 0 : -1;
+	char *full = show_source(mx, r, 1);
+	char *src = full ? show_fit(full, NAME_MAX_W + 12) : NULL;
+	int ret = src ? 0 : -1;
 
 	snprintf(id, sizeof(id), "S%zu", r + 1);
 	report_matrix_row_counts(mx, r, counts);
 	if (!out) {
 		if (strlen(id) > w[0])
 			w[0] = strlen(id);
-		for (size_t j = 0; j < nc; j++) {
+		if (src && strlen(src) > w[1])
+			w[1] = strlen(src);
+		for (size_t j = 0; j < mx->n_cols; j++) {
 			size_t l = oc_counts_format(&counts[j], cell, sizeof(cell));
 
-			if (l > w[j + 1])
-				w[j + 1] = l;
+			if (l > w[j + 2])
+				w[j + 2] = l;
 		}
-		if (src && strlen(src) > w[nc + 1])
-			w[nc + 1] = strlen(src);
 	} else {
-		fprintf(out, "  %-*s", (int)w[0], id);
-		for (size_t j = 0; j < nc; j++) {
+		fprintf(out, "  %-*s  %-*s", (int)w[0], id, (int)w[1], src ? src : "?");
+		for (size_t j = 0; j < shown; j++) {
 			oc_counts_format(&counts[j], cell, sizeof(cell));
-			fprintf(out, "  %-*s", (int)w[j + 1], cell);
+			/* the last column unpadded: no trailing blanks */
+			fprintf(out, "  %-*s", j + 1 == shown ? 0 : (int)w[j + 2], cell);
 		}
-		fprintf(out, "  %-*s  %s\n", (int)w[nc + 1], src ? src : "?",
-			bytes ? bytes : "?");
+		fputc('\n', out);
 	}
+	free(full);
 	free(src);
-	free(bytes);
 	return ret;
 }
 
@@ -330,8 +339,8 @@ static int matrix(FILE *out, struct report_model *m)
 {
 	struct report_matrix mx;
 	struct oc_counts *counts = NULL;
-	struct ttable t = { .ncols = 2 };
-	size_t *w = NULL, nc;
+	struct ttable t = { .ncols = 3 };
+	size_t *w = NULL, nc, shown, width;
 	int ret = 0;
 
 	fputs("\nCompatibility matrix\n", out);
@@ -347,14 +356,8 @@ static int matrix(FILE *out, struct report_model *m)
 	      "  columns T: target host/mdev_type the string was written to\n"
 	      "  cells: C compatible, I incompatible, U unsupported, P partial,\n"
 	      "    D denied, W would-deny, ? other outcome; . no check\n"
-	      "    (e.g. \"C2 I1\": 2 compatible and 1 incompatible checks)\n\n", out);
-
-	for (size_t j = 0; j < mx.n_cols; j++) {
-		tt_cellf(&t, "T%zu", j + 1);
-		tt_cell(&t, show_target(mx.cols[j], 0));
-	}
-	ret |= tt_print(out, &t);
-	fputc('\n', out);
+	      "    (e.g. \"C2 I1\": 2 compatible and 1 incompatible checks; \"C2 I1*\":\n"
+	      "    the latest of them was incompatible)\n\n", out);
 
 	nc = mx.n_cols;
 	counts = malloc(nc * sizeof(*counts));
@@ -365,24 +368,414 @@ static int matrix(FILE *out, struct report_model *m)
 	}
 	/* header widths, then every row's */
 	w[0] = strlen("ROW");
+	w[1] = strlen("SOURCE");
 	for (size_t j = 0; j < nc; j++)
-		w[j + 1] = (size_t)snprintf(NULL, 0, "T%zu", j + 1);
-	w[nc + 1] = strlen("SOURCE");
+		w[j + 2] = (size_t)snprintf(NULL, 0, "T%zu", j + 1);
 	for (size_t r = 0; r < mx.n_rows; r++)
-		ret |= grid_row(NULL, &mx, r, counts, w);
-	fprintf(out, "  %-*s", (int)w[0], "ROW");
-	for (size_t j = 0; j < nc; j++) {
+		ret |= grid_row(NULL, &mx, r, counts, w, nc);
+	/* as many target columns as fit; at least one */
+	width = 2 + w[0] + 2 + w[1];
+	for (shown = 0; shown < nc; shown++) {
+		if (shown && width + 2 + w[shown + 2] > TEXT_WIDTH)
+			break;
+		width += 2 + w[shown + 2];
+	}
+
+	/* the strings, each with the devices it came from */
+	for (size_t r = 0; r < mx.n_rows; r++) {
+		/* one source: the rest are in "Where can a VM go" */
+		char *src = show_source(&mx, r, 1);
+		char *bytes = show_bytes(mx.rows[r].bytes);
+		int known = mx.rows[r].src_first < mx.rows[r].src_end;
+
+		tt_cellf(&t, "S%zu", r + 1);
+		tt_cell(&t, bytes);
+		tt_cellf(&t, "%s%s", known ? "source: " : "", src ? src : "?");
+		t.oom |= !src;
+		free(src);
+	}
+	ret |= tt_print(out, &t);
+	fputc('\n', out);
+	t = (struct ttable){ .ncols = 2 };
+	for (size_t j = 0; j < shown; j++) {
+		tt_cellf(&t, "T%zu", j + 1);
+		tt_cell(&t, show_target(mx.cols[j], 0));
+	}
+	ret |= tt_print(out, &t);
+	fputc('\n', out);
+
+	fprintf(out, "  %-*s  %-*s", (int)w[0], "ROW", (int)w[1], "SOURCE");
+	for (size_t j = 0; j < shown; j++) {
 		char id[32];
 
 		snprintf(id, sizeof(id), "T%zu", j + 1);
-		fprintf(out, "  %-*s", (int)w[j + 1], id);
+		fprintf(out, "  %-*s", j + 1 == shown ? 0 : (int)w[j + 2], id);
 	}
-	fprintf(out, "  %-*s  VERSION STRING\n", (int)w[nc + 1], "SOURCE");
+	fputc('\n', out);
 	for (size_t r = 0; r < mx.n_rows; r++)
-		ret |= grid_row(out, &mx, r, counts, w);
+		ret |= grid_row(out, &mx, r, counts, w, shown);
+	if (shown < nc) {
+		char *a = show_target(mx.cols[shown], 0), *b = show_target(mx.cols[nc - 1], 0);
+
+		fprintf(out, "  (not shown, to fit in %d columns: T%zu..T%zu of %zu targets,\n"
+			"   %s .. %s; all of them: report --html FILE;\n"
+			"   every target of one source: report --source HOST/TYPE)\n",
+			TEXT_WIDTH, shown + 1, nc, nc, a ? a : "?", b ? b : "?");
+		ret |= a && b ? 0 : -1;
+		free(a);
+		free(b);
+	}
 out:
 	free(counts);
 	free(w);
+	report_matrix_free(&mx);
+	return ret;
+}
+
+/* --- where can a VM go ---------------------------------------------------- */
+
+/* "host/type" of device d */
+static char *dev_name(const struct report_sources *s, size_t d)
+{
+	return show_target(s->devs[d], 0);
+}
+
+/* The compact answer of a group: "C3 I2" (targets by latest outcome), "." */
+static void group_cell(const struct src_group *g, char *buf, size_t sz)
+{
+	if (g->n_compatible && g->n_other)
+		snprintf(buf, sz, "C%zu I%zu", g->n_compatible, g->n_other);
+	else if (g->n_compatible)
+		snprintf(buf, sz, "C%zu", g->n_compatible);
+	else if (g->n_other)
+		snprintf(buf, sz, "I%zu", g->n_other);
+	else
+		snprintf(buf, sz, ".");
+}
+
+/* Cell of source host h (its first device), type k: "" when no such device. */
+static void grid_cell(const struct report_sources *s, size_t h, struct bstr type,
+		      char *buf, size_t sz)
+{
+	size_t d = report_sources_find(s, s->devs[s->host_first[h]]->part[0], type);
+
+	if (d == SRC_NO_GROUP)
+		snprintf(buf, sz, "%s", "");
+	else if (s->group_of[d] == SRC_NO_GROUP)
+		snprintf(buf, sz, "-");
+	else
+		group_cell(&s->groups[s->group_of[d]], buf, sz);
+}
+
+/*
+ * The type x host grid: a row per host (SOURCE first), a column per mdev
+ * type, as many as fit in TEXT_WIDTH columns.
+ */
+static int type_host_grid(FILE *out, const struct report_sources *s)
+{
+	size_t *w = calloc(s->n_types + 1, sizeof(*w)), shown, width;
+	char **names = calloc(s->n_hosts ? s->n_hosts : 1, sizeof(*names));
+	char cell[64];
+	int ret = 0, cut = 0;
+
+	if (!w || !names) {
+		ret = -1;
+		goto out;
+	}
+	w[0] = strlen("SOURCE HOST");
+	for (size_t h = 0; h < s->n_hosts; h++) {
+		char *name = show_name(s->devs[s->host_first[h]]->part[0]);
+
+		names[h] = name ? show_fit(name, NAME_MAX_W) : NULL;
+		if (!names[h]) {
+			free(name);
+			ret = -1;
+			goto out;
+		}
+		cut |= strlen(name) > strlen(names[h]);
+		free(name);
+		if (strlen(names[h]) > w[0])
+			w[0] = strlen(names[h]);
+	}
+	for (size_t k = 0; k < s->n_types; k++) {
+		char *type = show_name(s->types[k]);
+
+		if (!type) {
+			ret = -1;
+			goto out;
+		}
+		w[k + 1] = strlen(type);
+		free(type);
+		for (size_t h = 0; h < s->n_hosts; h++) {
+			grid_cell(s, h, s->types[k], cell, sizeof(cell));
+			if (strlen(cell) > w[k + 1])
+				w[k + 1] = strlen(cell);
+		}
+	}
+	width = 2 + w[0];
+	for (shown = 0; shown < s->n_types; shown++) {
+		if (shown && width + 2 + w[shown + 1] > TEXT_WIDTH)
+			break;
+		width += 2 + w[shown + 1];
+	}
+	fprintf(out, "  %-*s", (int)w[0], "SOURCE HOST");
+	for (size_t k = 0; k < shown; k++) {
+		char *type = show_name(s->types[k]);
+
+		fprintf(out, "  %-*s", k + 1 == shown ? 0 : (int)w[k + 1], type ? type : "?");
+		ret |= type ? 0 : -1;
+		free(type);
+	}
+	fputc('\n', out);
+	for (size_t h = 0; h < s->n_hosts; h++) {
+		size_t pad = 0;
+
+		fprintf(out, "  %-*s", (int)w[0], names[h]);
+
+		/* blanks only between cells: none at the end of a line */
+		for (size_t k = 0; k < shown; k++) {
+			grid_cell(s, h, s->types[k], cell, sizeof(cell));
+			if (*cell) {
+				fprintf(out, "%*s%s", (int)(pad + 2), "", cell);
+				pad = w[k + 1] - strlen(cell);
+			} else {
+				pad += 2 + w[k + 1];
+			}
+		}
+		fputc('\n', out);
+	}
+	if (shown < s->n_types) {
+		fprintf(out, "  (%zu mdev %s not shown, to fit in %d columns:", s->n_types - shown,
+			plural(s->n_types - shown, "type", "types"), TEXT_WIDTH);
+		for (size_t k = shown; k < s->n_types; k++) {
+			char *type = show_name(s->types[k]);
+
+			fprintf(out, " %s%s", type ? type : "?", k + 1 < s->n_types ? "," : ")\n");
+			ret |= type ? 0 : -1;
+			free(type);
+		}
+	}
+	if (cut)
+		fprintf(out, "  (host names longer than %d characters are shortened in the middle: ...)\n",
+			NAME_MAX_W);
+out:
+	for (size_t h = 0; names && h < s->n_hosts; h++)
+		free(names[h]);
+	free(names);
+	free(w);
+	return ret;
+}
+
+/* "name1, name2, name3 (+N more)" of order[0..n), wrapped at TEXT_WIDTH */
+static int name_list(FILE *out, const struct report_sources *s, const size_t *order,
+		     size_t n, size_t max, int indent, size_t col)
+{
+	size_t shown = max && max < n ? max : n;
+	int ret = 0;
+
+	for (size_t i = 0; i < shown; i++) {
+		char *name = dev_name(s, order[i]);
+		size_t l = name ? strlen(name) : 1;
+
+		/* the "," that ends a wrapped line counts too */
+		if (i && col + 2 + l + 1 > TEXT_WIDTH) {
+			fprintf(out, ",\n%*s", indent, "");
+			col = (size_t)indent;
+		} else if (i) {
+			fputs(", ", out);
+			col += 2;
+		}
+		fputs(name ? name : "?", out);
+		col += l;
+		ret |= name ? 0 : -1;
+		free(name);
+	}
+	if (shown < n) {
+		int l = snprintf(NULL, 0, " (+%zu more)", n - shown);
+
+		if (col + (size_t)l > TEXT_WIDTH)
+			fprintf(out, "\n%*s", indent - 1, "");
+		fprintf(out, " (+%zu more)", n - shown);
+	}
+	fputc('\n', out);
+	return ret;
+}
+
+/*
+ * One group's answer: its targets by the latest check of its strings,
+ * newest first, at most max a list (0: all).  `more` names the command
+ * that lists all of them.
+ */
+static int group_answer(FILE *out, const struct report_sources *s,
+			const struct report_matrix *mx, size_t gi, size_t dev, size_t max,
+			const char *more)
+{
+	struct bstr mine = s->devs[dev == SRC_NO_GROUP ? s->groups[gi].devs[0] : dev]->part[1];
+	size_t n_mine;
+	int col;
+	struct src_answer *a = calloc(s->n_devs, sizeof(*a));
+	size_t *order = calloc(s->n_devs, sizeof(*order)), n;
+	static const char *const label[] = { "incompatible on", "compatible on" };
+	int ret = 0;
+
+	if (!a || !order) {
+		free(a);
+		free(order);
+		return -1;
+	}
+	report_sources_answer(s, mx, gi, a);
+	for (int cls = 1; cls >= 0; cls--) {
+		struct ttable t = { .ncols = 4, .indent = 6 };
+		size_t shown;
+
+		n = report_sources_order(s, a, cls, mine, order, NULL);
+		fprintf(out, "    %s %zu of %zu %s%s\n", label[cls], n, s->n_devs,
+			plural(s->n_devs, "target", "targets"), n ? ":" : "");
+		shown = max && max < n ? max : n;
+		for (size_t i = 0; i < shown; i++) {
+			char when[SHOW_TIME_LEN], cell[128];
+			const struct src_answer *x = &a[order[i]];
+
+			oc_counts_format(&x->c, cell, sizeof(cell));
+			tt_cell(&t, strdup(show_time(x->c.latest_time, when)));
+			tt_cell(&t, dev_name(s, order[i]));
+			tt_cell(&t, strdup(cell));
+			tt_cellf(&t, "S%zu", x->latest_row + 1);
+		}
+		ret |= tt_print(out, &t);
+		if (shown < n)
+			fprintf(out, "      (+%zu more: %s)\n", n - shown, more);
+	}
+	n = report_sources_order(s, a, -1, mine, order, &n_mine);
+	col = fprintf(out, "    never checked on %zu", n);
+	if (n_mine && n_mine < n)
+		col += fprintf(out, " (%zu of its own mdev type, first)", n_mine);
+	fputs(n ? ": " : "\n", out);
+	if (n)
+		ret |= name_list(out, s, order, n, max ? SHOW_SOURCES_MAX : 0, 6,
+				 (size_t)col + 2);
+	free(a);
+	free(order);
+	return ret;
+}
+
+/*
+ * "a VM on hostA/type (strings S3, S5)", then the other devices that read
+ * the same strings (same answer), at most max of them (0: all).  dev is
+ * the device to name first (--source), SRC_NO_GROUP: the group's first.
+ */
+static int group_head(FILE *out, const struct report_sources *s, size_t gi,
+		      size_t dev, size_t max)
+{
+	const struct src_group *g = &s->groups[gi];
+	size_t *others = calloc(g->n_devs, sizeof(*others)), n = 0;
+	char *name;
+	int ret = 0;
+
+	if (!others)
+		return -1;
+	if (dev == SRC_NO_GROUP)
+		dev = g->devs[0];
+	for (size_t i = 0; i < g->n_devs; i++)
+		if (g->devs[i] != dev)
+			others[n++] = g->devs[i];
+	name = dev_name(s, dev);
+	fprintf(out, "  a VM on %s (", name ? name : "?");
+	ret |= name ? 0 : -1;
+	free(name);
+	if (g->n_rows)
+		fputs(plural(g->n_rows, "string ", "strings "), out);
+	for (size_t k = 0; k < g->n_rows; k++)
+		fprintf(out, "S%zu%s", g->rows[k] + 1, k + 1 < g->n_rows ? ", " : "");
+	if (g->n_strings > g->n_rows)
+		fprintf(out, "%s%zu %s never checked", g->n_rows ? "; " : "",
+			g->n_strings - g->n_rows,
+			plural(g->n_strings - g->n_rows, "string", "strings"));
+	fputs(")\n", out);
+	if (n) {
+		int col = fprintf(out, "    same %s, same answer, on %zu more: ",
+				  plural(g->n_strings, "string", "strings"), n);
+
+		ret |= name_list(out, s, others, n, max, 6, (size_t)col);
+	}
+	free(others);
+	return ret;
+}
+
+static int sources(FILE *out, struct report_model *m)
+{
+	struct report_matrix mx;
+	struct report_sources s;
+	int ret = 0;
+
+	fputs("\nWhere can a VM go\n", out);
+	if (report_matrix_build(m, &mx))
+		return -1;
+	if (report_sources_build(m, &mx, &s)) {
+		report_sources_free(&s);
+		report_matrix_free(&mx);
+		return -1;
+	}
+	if (!s.n_groups) {
+		fputs("  no source: no log has a read that returned a version string\n", out);
+		goto out;
+	}
+	fprintf(out,
+		"  a source is a host/mdev_type that read a version string; a VM on it\n"
+		"  can go to a target (one of the %zu host/mdev_types in the logs) when the\n"
+		"  latest check of its strings there was compatible\n"
+		"  grid: per source, C targets compatible, I targets with another latest\n"
+		"    outcome, the rest never checked; . none checked; - not a source (no\n"
+		"    string read); blank: no such device in the logs\n\n", s.n_devs);
+	ret |= type_host_grid(out, &s);
+	fprintf(out, "\n  per source, the latest check on each target, newest first (at most\n"
+		"  %d a list; all of one source: report --source HOST/TYPE):\n",
+		SHOW_SOURCES_MAX);
+	for (size_t gi = 0; gi < s.n_groups; gi++) {
+		char *first = dev_name(&s, s.groups[gi].devs[0]), *more = NULL;
+
+		if (!first || asprintf(&more, "report --source %s", first) < 0)
+			more = NULL;
+		fputc('\n', out);
+		ret |= group_head(out, &s, gi, SRC_NO_GROUP, SHOW_SOURCES_MAX);
+		ret |= more ? group_answer(out, &s, &mx, gi, SRC_NO_GROUP, SHOW_SOURCES_MAX, more) : -1;
+		free(first);
+		free(more);
+	}
+out:
+	report_sources_free(&s);
+	report_matrix_free(&mx);
+	return ret;
+}
+
+int report_write_text_source(FILE *out, struct report_model *m, struct bstr host,
+			     struct bstr type)
+{
+	struct report_matrix mx;
+	struct report_sources s;
+	size_t d;
+	int ret = 0;
+
+	if (report_matrix_build(m, &mx))
+		return -1;
+	if (report_sources_build(m, &mx, &s)) {
+		report_sources_free(&s);
+		report_matrix_free(&mx);
+		return -1;
+	}
+	d = report_sources_find(&s, host, type);
+	if (d == SRC_NO_GROUP || s.group_of[d] == SRC_NO_GROUP) {
+		ret = d == SRC_NO_GROUP ? 1 : 2;
+		goto out;
+	}
+	fputs("Where can a VM go\n"
+	      "  per target: the latest check of the source's strings there, the checks\n"
+	      "  there by outcome (\"C2 I1*\": the latest was the incompatible one), the string\n\n",
+	      out);
+	ret |= group_head(out, &s, s.group_of[d], d, 0);
+	ret |= group_answer(out, &s, &mx, s.group_of[d], d, 0, "");
+out:
+	report_sources_free(&s);
 	report_matrix_free(&mx);
 	return ret;
 }
@@ -399,6 +792,7 @@ int report_write_text(FILE *out, struct report_model *m)
 	ret |= by_name(out, m->by_rule, "Denied by rule", "RULE",
 		       "none (no check was denied or would be; enforcement mode adds these)",
 		       "(no rule)");
+	ret |= sources(out, m);
 	ret |= matrix(out, m);
 	return ret ? -1 : 0;
 }

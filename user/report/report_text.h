@@ -10,4 +10,13 @@
 /* 0, or -1 when out of memory (output then incomplete). */
 int report_write_text(FILE *out, struct report_model *m);
 
+/*
+ * `report --source HOST/TYPE`: where a VM on that device can go, every
+ * target listed.  0; -1 when out of memory; 1 when the logs have no such
+ * device; 2 when they have it but no read of a string from it (nothing
+ * written then).
+ */
+int report_write_text_source(FILE *out, struct report_model *m, struct bstr host,
+			     struct bstr type);
+
 #endif
