@@ -28,28 +28,40 @@ set -euo pipefail
 
 [[ $# -le 1 ]] || vm_die "usage: $0 [SUITE]"
 vm_kernel "${1:-}"
-# vm_kernel may have used a cached kernel.env; the apt options come from
-# the suite function (needed below for apt-cache and apt-get download).
-vm_suite "$VM_SUITE"
 build=${VM_KMOD_BUILD:-host}
 
 # --- the source ---------------------------------------------------------------
-# The kernel's Debian version (e.g. 6.12.117-1) from the image package: the
-# headers, the image and linux-source-X.Y of one upload share it.
-image_pkg=${VM_IMAGE_PKGS[0]}
-kver=$(apt-cache "${VM_APT_OPTS[@]}" show --no-all-versions "$image_pkg" 2>/dev/null |
-	sed -n 's/^Version: //p' | head -n1) || true
-[[ -n $kver ]] || vm_die "cannot tell the version of $image_pkg from apt-cache show (apt lists stale?)"
-series=$(grep -oE '^[0-9]+[.][0-9]+' <<<"$kver") || vm_die "cannot tell the kernel series of version $kver"
-src_pkg="linux-source-$series"
-avail=$(apt-cache "${VM_APT_OPTS[@]}" madison "$src_pkg" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
-[[ -n $avail ]] || vm_die "no $src_pkg in the $VM_SUITE apt lists: cannot get mtty.c for $VM_KREL"
-if grep -qxF "$kver" <<<"$avail"; then
-	src_ver=$kver
+# Which source package and version, resolved once per kernel ABI and kept in
+# <cache>/<suite>/<abi>/mtty-source: resolving costs apt-cache runs over the
+# suite's whole lists (seconds), too much for every VM run.
+resolved="$VM_DIR/mtty-source"
+apt_ready=0
+if [[ -f $resolved ]]; then
+	read -r src_pkg src_ver <"$resolved"
 else
-	src_ver=$(apt-cache "${VM_APT_OPTS[@]}" policy "$src_pkg" | sed -n 's/^ *Candidate: //p')
-	vm_log "warning: no $src_pkg $kver in the $VM_SUITE archive; using the closest, $src_ver (have: $(echo $avail))"
+	# The apt options come from the suite function (vm_kernel may have used
+	# a cached kernel.env); keep the ABI vm_kernel chose.
+	MDEVVER_VM_ABI=$VM_ABI vm_suite "$VM_SUITE"
+	apt_ready=1
+	# The kernel's Debian version (e.g. 6.12.117-1) from the image package:
+	# the headers, the image and linux-source-X.Y of one upload share it.
+	image_pkg=${VM_IMAGE_PKGS[0]}
+	kver=$(apt-cache "${VM_APT_OPTS[@]}" show --no-all-versions "$image_pkg" 2>/dev/null |
+		sed -n 's/^Version: //p' | head -n1) || true
+	[[ -n $kver ]] || vm_die "cannot tell the version of $image_pkg from apt-cache show (apt lists stale?)"
+	series=$(grep -oE '^[0-9]+[.][0-9]+' <<<"$kver") || vm_die "cannot tell the kernel series of version $kver"
+	src_pkg="linux-source-$series"
+	avail=$(apt-cache "${VM_APT_OPTS[@]}" madison "$src_pkg" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
+	[[ -n $avail ]] || vm_die "no $src_pkg in the $VM_SUITE apt lists: cannot get mtty.c for $VM_KREL"
+	if grep -qxF "$kver" <<<"$avail"; then
+		src_ver=$kver
+	else
+		src_ver=$(apt-cache "${VM_APT_OPTS[@]}" policy "$src_pkg" | sed -n 's/^ *Candidate: //p')
+		vm_log "warning: no $src_pkg $kver in the $VM_SUITE archive; using the closest, $src_ver (have: $(echo $avail))"
+	fi
+	echo "$src_pkg $src_ver" >"$resolved.tmp" && mv "$resolved.tmp" "$resolved"
 fi
+series=${src_pkg#linux-source-}
 
 srcdir="$VM_CACHE/$VM_SUITE/mtty-src/$src_ver"
 if [[ ! -f $srcdir/mtty.c ]]; then
@@ -60,6 +72,7 @@ if [[ ! -f $srcdir/mtty.c ]]; then
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	trap 'rm -rf "$tmp"' EXIT
+	((apt_ready)) || MDEVVER_VM_ABI=$VM_ABI vm_suite "$VM_SUITE"
 	vm_log "downloading $src_pkg=$src_ver ($VM_SUITE) for samples/vfio-mdev/mtty.c"
 	(cd "$tmp" && apt-get "${VM_APT_OPTS[@]}" -q -o APT::Sandbox::User=root \
 		download "$src_pkg=$src_ver" >/dev/null) ||
