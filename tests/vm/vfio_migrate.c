@@ -292,8 +292,20 @@ out:
 	return why ? -1 : 0;
 }
 
+static int get_state(struct dev *d);
+static void reset_dev(struct dev *d, const char *why);
+
+/*
+ * A device left in RESUMING must not be closed: mtty's close_device drops
+ * its resume file but keeps the state, and the next RESUMING -> STOP then
+ * dereferences the missing file (a NULL pointer oops on 6.12 and 7.2).
+ * QEMU never leaves it so (it resets a device whose state change failed);
+ * neither does this program.
+ */
 static void dev_close(struct dev *d)
 {
+	if (d->fd >= 0 && get_state(d) == MIG_RESUMING)
+		reset_dev(d, "resuming_at_close");
 	if (d->fd >= 0)
 		close(d->fd);
 	if (d->group >= 0)
@@ -408,6 +420,17 @@ static int set_state(struct dev *d, int to, int *data_fd)
 	return ok ? 0 : -1;
 }
 
+/* VFIO_DEVICE_RESET, the way QEMU recovers a device whose state change
+ * failed (vfio_migration_set_state: recover state ERROR -> reset). */
+static void reset_dev(struct dev *d, const char *why)
+{
+	int ok = ioctl(d->fd, VFIO_DEVICE_RESET) >= 0, err = errno;
+
+	printf("step=reset uuid=%s why=%s", d->uuid, why);
+	rc_kv(ok, err);
+	printf(" state=%s\n", state_name(get_state(d)));
+}
+
 static void precopy_info(struct dev *d, int data_fd)
 {
 	struct vfio_precopy_info pi = { .argsz = sizeof(pi) };
@@ -500,6 +523,7 @@ static int save(struct dev *d, int use_precopy, char **buf, size_t *len)
 fail:
 	if (fd >= 0)
 		close(fd);
+	reset_dev(d, "save_failed");
 	return -1;
 }
 
@@ -550,6 +574,7 @@ static int load(struct dev *d, const char *data, size_t len, enum corrupt how)
 	free(copy);
 	if (set_state(d, MIG_STOP, NULL) < 0) {
 		close(fd);
+		reset_dev(d, "resume_failed");
 		return -1;
 	}
 	close(fd);
