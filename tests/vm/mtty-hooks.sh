@@ -34,13 +34,13 @@ for o in vmlinux vfio mdev mtty; do
 done
 
 echo "# kernel $(uname -r)"
-for f in $candidates $mtty_funcs; do
-	# a name can exist more than once (create_store: vmlinux and mdev)
-	k=$(awk -v f="$f" '$1 == f { print $2 }' "$tmp/syms" | sort -u | paste -sd, -)
-	b=
-	for o in vmlinux vfio mdev mtty; do
-		if grep -qx "$f" "$tmp/$o"; then b=${b:+$b,}$o; fi
-	done
-	echo "$f kallsyms=${k:--} btf=${b:--}"
-done
+# One awk for the whole table: processes are expensive in a loaded TCG guest.
+# a name can exist more than once (create_store: vmlinux and mdev)
+for f in $candidates $mtty_funcs; do echo "$f"; done >"$tmp/names"
+awk 'function add(a, k, v) { if (index("," a[k] ",", "," v ",") == 0) a[k] = (a[k] == "" ? v : a[k] "," v) }
+	FILENAME == syms { add(ks, $1, $2); next }
+	FILENAME == names { printf "%s kallsyms=%s btf=%s\n", $1, ($1 in ks ? ks[$1] : "-"), ($1 in bs ? bs[$1] : "-"); next }
+	{ o = FILENAME; sub(/.*\//, "", o); add(bs, $1, o) }' \
+	syms="$tmp/syms" names="$tmp/names" \
+	"$tmp/syms" "$tmp/vmlinux" "$tmp/vfio" "$tmp/mdev" "$tmp/mtty" "$tmp/names"
 rm -rf "$tmp"
