@@ -46,7 +46,8 @@ awk 'function add(a, k, v) { if (index("," a[k] ",", "," v ",") == 0) a[k] = (a[
 # and every other text symbol of vfio/mdev on the open/close/ioctl/migration
 # paths, for kernels where the candidates above are inlined
 echo "# other vfio/mdev text symbols (open|close|release|ioctl|feature|mig|create|remove)"
-awk '($2 == "vfio" || $2 == "mdev") && ($3 == "t" || $3 == "T") && $1 !~ /^__pfx_/ &&
-	$1 ~ /open|close|release|ioctl|feature|mig|create|remove/ { print $1, $2 }' "$tmp/syms" |
-	sort -u | grep -vxF -f "$tmp/names" - | awk '{ printf "%s(%s) ", $1, $2 } END { print "" }'
+awk 'FILENAME == names { seen[$1] = 1; next }
+	($2 == "vfio" || $2 == "mdev") && ($3 == "t" || $3 == "T") && $1 !~ /^__pfx_/ && !($1 in seen) &&
+	$1 ~ /open|close|release|ioctl|feature|mig|create|remove/ { print $1 "(" $2 ")" }' \
+	names="$tmp/names" "$tmp/names" "$tmp/syms" | sort -u | paste -sd' ' -
 rm -rf "$tmp"
