@@ -57,7 +57,7 @@ else
 		src_ver=$kver
 	else
 		src_ver=$(apt-cache "${VM_APT_OPTS[@]}" policy "$src_pkg" | sed -n 's/^ *Candidate: //p')
-		vm_log "warning: no $src_pkg $kver in the $VM_SUITE archive; using the closest, $src_ver (have: $(echo $avail))"
+		vm_log "warning: no $src_pkg $kver in the $VM_SUITE archive; using the closest, $src_ver (have: ${avail//$'\n'/ })"
 	fi
 	echo "$src_pkg $src_ver" >"$resolved.tmp" && mv "$resolved.tmp" "$resolved"
 fi
@@ -80,7 +80,7 @@ if [[ ! -f $srcdir/mtty.c ]]; then
 	deb=$(echo "$tmp"/*.deb)
 	[[ -f $deb ]] || vm_die "apt-get download left no .deb in $tmp"
 	# The package holds one tarball, /usr/src/linux-source-X.Y.tar.xz.
-	tarball=$(dpkg-deb -c "$deb" | awk '{ print $NF }' | grep -E "/linux-source-$series[.]tar[.](xz|bz2|gz|zst)\$" | head -n1) ||
+	tarball=$(dpkg-deb -c "$deb" | awk '{ print $NF }' | grep -E "/linux-source-${series}[.]tar[.](xz|bz2|gz|zst)\$" | head -n1) ||
 		vm_die "no linux-source-$series tarball in $deb"
 	member="linux-source-$series/samples/vfio-mdev/mtty.c"
 	case $tarball in

@@ -16,8 +16,9 @@
 set -eu
 
 die() { echo "load-mtty: error: $*" >&2; exit 1; }
-[ -n "${MDEVVER_VM_MODULES:-}" ] && [ -n "${MDEVVER_MTTY_KO:-}" ] ||
+if [ -z "${MDEVVER_VM_MODULES:-}" ] || [ -z "${MDEVVER_MTTY_KO:-}" ]; then
 	die "MDEVVER_VM_MODULES / MDEVVER_MTTY_KO unset: run the VM with tests/vm/run.sh --mtty"
+fi
 [ -d "$MDEVVER_VM_MODULES" ] || die "no module tree $MDEVVER_VM_MODULES"
 [ -f "$MDEVVER_MTTY_KO" ] || die "no $MDEVVER_MTTY_KO"
 tmp=/run/mdevver-vm/mtty

@@ -29,6 +29,12 @@
  * (/dev/vfio/vfio), VFIO_GROUP_SET_CONTAINER, VFIO_SET_IOMMU (type1; mdev
  * devices sit in an emulated IOMMU group), VFIO_GROUP_GET_DEVICE_FD(UUID).
  *
+ * Like QEMU (vfio_migration_set_state: recover state ERROR -> reset), a
+ * device whose state change failed is reset (step=reset why=...), and so is
+ * one still in RESUMING when the program closes it: mtty's close_device
+ * drops the resume file but keeps the state, and the next RESUMING -> STOP
+ * would dereference NULL (seen on 6.12).
+ *
  * Exit status: 0 when every step did what the subcommand wants (for
  * invalid: every arc refused; for --corrupt: the resume failed), 1
  * otherwise, 2 for a bad command line.
