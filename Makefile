@@ -96,13 +96,18 @@ FLOOD := $(BUILD)/flood
 $(FLOOD): tests/vm/flood.c | $(BUILD)
 	$(CC) $(USER_CFLAGS) $< -o $@
 
+# drives VFIO migrations of mdev devices like QEMU (the mtty tests)
+VFIO_MIGRATE := $(BUILD)/vfio_migrate
+$(VFIO_MIGRATE): tests/vm/vfio_migrate.c | $(BUILD)
+	$(CC) $(USER_CFLAGS) $< -o $@
+
 # Installs every Debian package the build, the tests and the demo need;
 # does nothing when they are all present.
 deps:
 	@scripts/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all unit $(WRITERS) $(FLOOD)
+	@$(MAKE) --no-print-directory all unit $(WRITERS) $(FLOOD) $(VFIO_MIGRATE)
 	@tests/run_all.sh
 
 demo: deps

@@ -30,7 +30,7 @@ VM_DEB_PKGS = qemu-system-x86 busybox-static cpio dwarves xz-utils zstd bpftool 
 #   trixie/sid install theirs in the build chroot)
 VM_HEADERS_PKG = $(shell $(VM_SCRIPTS_DIR)/kernel.sh --resolve $(VM_SUITE) | sed -n "s/^VM_HEADERS_PKG='\(.*\)'/\1/p")
 
-.PHONY: vm-kernel vm-chroot vm-kmod vm-initramfs vm-kmod-selftest
+.PHONY: vm-kernel vm-chroot vm-kmod vm-mtty vm-initramfs vm-kmod-selftest vm-mtty-tests
 
 vm-kernel:
 	$(VM_SCRIPTS_DIR)/kernel.sh $(VM_SUITE)
@@ -42,9 +42,18 @@ vm-chroot:
 vm-kmod:
 	$(VM_SCRIPTS_DIR)/build-kmod.sh $(VM_SUITE)
 
+# The kernel's mtty sample (real mdev driver with VFIO migration on 6.7+),
+# from Debian's linux-source-X.Y of the suite kernel; see docs/test-bed.md.
+vm-mtty:
+	$(VM_SCRIPTS_DIR)/build-mtty.sh $(VM_SUITE)
+
 vm-initramfs:
 	$(VM_SCRIPTS_DIR)/initramfs.sh $(VM_SUITE)
 
 # Checks the simulated vGPU module's sysfs ABI inside the VM.
 vm-kmod-selftest:
 	$(VM_RUN) -- tests/kmod/selftest.sh
+
+# The mtty bed alone: load the modules, migrate between mtty devices.
+vm-mtty-tests: $(VFIO_MIGRATE)
+	$(VM_RUN) --mtty -- python3 tests/integration/mtty_tests.py

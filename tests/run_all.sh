@@ -131,7 +131,7 @@ for suite in $suites; do
 		set -- $kernels
 		for k in $kernels; do
 			# the first line also runs the claims and privilege tests
-			run_suite "vm-$k" tests/vm/run.sh --suite "$k" --timeout 1500 \
+			run_suite "vm-$k" tests/vm/run.sh --suite "$k" --timeout 1500 --mtty \
 				--env MDEVVER_FULL_LINE=$([ "$k" = "$1" ] && echo 1 || echo 0) \
 				--out "build/vm/$k" -- tests/vm/guest-suite.sh
 		done

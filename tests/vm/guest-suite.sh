@@ -3,6 +3,7 @@
 # The whole in-VM suite for one kernel (tests/run_all.sh runs it once per
 # kernel line): keep what `probes` says about this kernel in the test log
 # directory, check the simulated vGPU's sysfs ABI, then the tool's tests.
+# Needs tests/vm/run.sh --mtty (tests/run_all.sh passes it).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${MDEVVER_VM_OUT:-build}
@@ -21,4 +22,7 @@ if [ "${MDEVVER_FULL_LINE:-0}" = 1 ]; then
 	python3 tests/integration/privilege_tests.py || rc=1
 fi
 python3 tests/integration/flood_tests.py || rc=1
+# the kernel's own mdev driver (mtty, run.sh --mtty): VFIO migration on
+# 6.7+, "no migration" asserted on 6.1
+python3 tests/integration/mtty_tests.py || rc=1
 exit $rc
