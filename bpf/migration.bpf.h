@@ -486,12 +486,16 @@ static __always_inline void mdev_end(__s64 ret, __u8 mode)
 		struct mdev_type *type = (struct mdev_type *)c->obj;
 		int o = 0;
 
-		/* the uuid as the create attribute takes it */
+		/* the uuid as the create attribute takes it: mdev parses it
+		 * with guid_parse(), whose first three fields are stored
+		 * little-endian (the kernel's guid_index[]) */
 		for (int i = 0; i < 16; i++) {
+			int b = i < 4 ? 3 - i : i < 6 ? 9 - i : i < 8 ? 13 - i : i;
+
 			if (i == 4 || i == 6 || i == 8 || i == 10)
 				e->device[o++ & 63] = '-';
-			e->device[o++ & 63] = hex_digit(c->uuid[i] >> 4);
-			e->device[o++ & 63] = hex_digit(c->uuid[i] & 15);
+			e->device[o++ & 63] = hex_digit(c->uuid[b & 15] >> 4);
+			e->device[o++ & 63] = hex_digit(c->uuid[b & 15] & 15);
 		}
 		s = BPF_CORE_READ(type, kobj.name);
 		if (s) {

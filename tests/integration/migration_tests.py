@@ -25,6 +25,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (TestFailure, Tracer, expect, expect_eq, finish,  # noqa: E402
                      run_test)
+from flood_tests import lo_up  # noqa: E402
 from mtty_tests import (LOAD_MTTY, VFIO_MIGRATE, Devices, kernel_has_mtty_migration,  # noqa: E402
                         of, one, sets, vfio_migrate)
 
@@ -217,10 +218,12 @@ def test_vm_named_from_cgroup():
 def test_metrics_of_migrations():
     import socket
     import uuid
+    lo_up()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    lo_up()
     tr = Tracer("--metrics-addr", f"127.0.0.1:{port}")
     try:
         create("mtty-1", a)

@@ -25,4 +25,6 @@ python3 tests/integration/flood_tests.py || rc=1
 # the kernel's own mdev driver (mtty, run.sh --mtty): VFIO migration on
 # 6.7+, "no migration" asserted on 6.1
 python3 tests/integration/mtty_tests.py || rc=1
+# the migration lifecycle traced on that driver (docs/migration.md)
+python3 tests/integration/migration_tests.py || rc=1
 exit $rc
