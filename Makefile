@@ -111,7 +111,7 @@ check: deps
 	@tests/run_all.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/vfio_migrate
 	@tests/demo.sh
 
 bench: deps

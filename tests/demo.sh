@@ -4,5 +4,5 @@
 # watch mdevver-trace trace a scripted migration workload live.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "demo: booting the VM (Debian kernel, software emulation: ~15 s)..." >&2
-exec tests/vm/run.sh --out build/vm/demo --timeout 600 -- tests/demo/guest.sh
+echo "demo: booting the VM (Debian 13 kernel with the upstream mtty driver, software emulation: ~30 s)..." >&2
+exec tests/vm/run.sh --suite trixie --mtty --out build/vm/demo --timeout 900 -- tests/demo/guest.sh

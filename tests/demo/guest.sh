@@ -10,7 +10,10 @@ types=/sys/devices/mdevsim/0000:00:02.0/mdev_supported_types
 dev=/sys/devices/mdevsim/0000:00:02.0/4b7e2d3a-1c9f-4e55-9a2b-6c0d8e1f2a3b
 bin=build/mdevver-trace
 
-"$bin" probes | sed -n '1,3p;/^auto mode/p'
+# the kernel's own mdev sample driver with VFIO migration (6.7+), loaded
+# before the tracer so its lifecycle hooks attach (docs/migration.md)
+tests/vm/load-mtty.sh > /dev/null
+"$bin" probes | sed -n '1,3p;/^auto mode/p;/^lifecycle/p'
 echo
 "$bin" &
 tracer=$!
@@ -41,6 +44,21 @@ check "$types/i915-GVTg_V5_4/version" "$src"$'\n'
 echo 9 > /sys/module/mdevsim/parameters/gen
 step "decode what was read"
 "$bin" decode "$src" "$mig"
+
+# ---- today's kernels: the VFIO migration uAPI v2 -------------------------
+step "today's kernels: a real migration of two upstream mtty devices, by a VM's QEMU (libvirt scope)"
+a=6f1c0e2a-5b7d-4c3e-9a1f-0d2e3c4b5a61
+b=6f1c0e2a-5b7d-4c3e-9a1f-0d2e3c4b5a62
+build/vfio_migrate create mtty-1 "$a" > /dev/null
+build/vfio_migrate create mtty-1 "$b" > /dev/null
+scope='/sys/fs/cgroup/machine.slice/machine-qemu\x2d1\x2dweb\x2d01.scope'
+mkdir -p "$scope"
+sh -c "echo \$\$ > '$scope/cgroup.procs'; exec build/vfio_migrate migrate $a $b" > /dev/null
+sleep 0.5
+step "the target's data cut short: the device refuses RESUMING -> STOP (EINVAL)"
+build/vfio_migrate migrate "$a" "$b" --corrupt=truncate > /dev/null
+build/vfio_migrate remove "$a" > /dev/null
+build/vfio_migrate remove "$b" > /dev/null
 sleep 1
 kill -INT "$tracer"
 wait "$tracer"
