@@ -73,13 +73,16 @@ static int run_help(int argc, char **argv)
 		p_err("help takes no options ('%s'): mdevver-trace help [COMMAND]", argv[1]);
 		return 2;
 	}
-	c = argc == 2 && argv[1][0] != '-' ? command_find(argv[1]) : &commands[0];
+	if (argc < 2 || argv[1][0] == '-' || !strcmp(argv[1], "help")) {
+		/* the main help, word for word as `mdevver-trace --help` */
+		args[0] = (char *)"mdevver-trace";
+		return run_trace(2, args);
+	}
+	c = command_find(argv[1]);
 	if (!c) {
 		p_err("unknown command '%s': expected %s", argv[1], COMMAND_NAMES);
 		return 2;
 	}
-	if (c->run == run_help)
-		c = &commands[0];
 	return command_run(c, 2, args);
 }
 
