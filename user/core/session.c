@@ -708,22 +708,21 @@ static void report_attach_failure(struct session *s, const struct tracer_config 
 static void print_start_line(struct session *s)
 {
 	const struct trace_options *opt = s->opt;
-	char watched[512] = "", where[512] = "";
-	size_t n = 0, w = 0;
+	char watched[512] = "", log[300] = "", metrics[300] = "";
+	size_t n = 0;
 
 	for (size_t i = 0; i < opt->cfg.n_attr_names && n < sizeof(watched); i++)
 		n += snprintf(watched + n, sizeof(watched) - n, "%s%s", i ? ", " : "",
 			      opt->cfg.attr_names[i]);
-	if (opt->audit.path && w < sizeof(where))
-		w += snprintf(where + w, sizeof(where) - w, "; log %s", opt->audit.path);
-	if (opt->audit.syslog && w < sizeof(where))
-		w += snprintf(where + w, sizeof(where) - w, "; syslog");
-	if (opt->metrics_addr && w < sizeof(where))
-		w += snprintf(where + w, sizeof(where) - w, "; metrics http://%s/metrics",
-			      opt->metrics_addr);
-	p_info("tracing in %s mode (vendor probes: %s), watching %s%s%s%s",
+	if (opt->audit.path || opt->audit.syslog)
+		snprintf(log, sizeof(log), "; log %s%s%s", opt->audit.path ? opt->audit.path : "",
+			 opt->audit.path && opt->audit.syslog ? " and " : "",
+			 opt->audit.syslog ? "syslog" : "");
+	if (opt->metrics_addr)
+		snprintf(metrics, sizeof(metrics), "; metrics http://%s/metrics", opt->metrics_addr);
+	p_info("tracing in %s mode (vendor probes: %s), watching %s%s%s%s%s",
 	       mode_name(s->t.mode), vendor_label(&s->t), watched,
-	       opt->cfg.any_sysfs ? " (any sysfs)" : "", where,
+	       opt->cfg.any_sysfs ? " (any sysfs)" : "", log, metrics,
 	       !opt->cfg.mode && s->t.mode != MDEVVER_MODE_FENTRY ?
 	       "; see 'mdevver-trace probes' for why not fentry" : "");
 	if (opt->verbose && s->t.attempts[0])
