@@ -48,10 +48,19 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 SBINDIR    := $(PREFIX)/sbin
 MANDIR     := $(PREFIX)/share/man
-# systemd and logrotate read /etc and /lib regardless of PREFIX
-UNITDIR    ?= /etc/systemd/system
+# A package (PREFIX=/usr) ships its units in /usr/lib/systemd/system and
+# leaves /etc/systemd/system to the admin; a local install (/usr/local,
+# which systemd does not read) puts them in /etc.  logrotate reads /etc only.
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/systemd/system,/etc/systemd/system)
 LOGROTDIR  ?= /etc/logrotate.d
-EXAMPLEDIR := $(PREFIX)/share/doc/mdevver-trace/examples
+DOCDIR     := $(PREFIX)/share/doc/mdevver-trace
+EXAMPLEDIR := $(DOCDIR)/examples
+# bash-completion loads completions/<command> on first use
+COMPLDIR   ?= $(PREFIX)/share/bash-completion/completions
+# what the man page and the helps point to; docs/ stays docs/ under DOCDIR
+# so README's links hold there too
+DOCS       := docs/event-schema.md docs/policy.md docs/privileges.md \
+	      docs/delivery.md docs/report.md
 POLICYDIR  ?= /etc/mdevver-trace
 
 all: $(BIN)
@@ -141,6 +150,10 @@ install: $(BIN)
 	chmod 0644 $(DESTDIR)$(UNITDIR)/mdevver-trace-enforce.service
 	install -d -m 0755 $(DESTDIR)$(EXAMPLEDIR)
 	install -m 0644 examples/policies/*.policy $(DESTDIR)$(EXAMPLEDIR)/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -d -m 0755 $(DESTDIR)$(DOCDIR)/docs
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/docs/
+	install -D -m 0644 dist/mdevver-trace.bash-completion $(DESTDIR)$(COMPLDIR)/mdevver-trace
 	@# the policy the enforce unit reads: root-owned, not group/other
 	@# writable (enforce refuses anything else); never overwrite one
 	install -d -m 0755 $(DESTDIR)$(POLICYDIR)
@@ -150,8 +163,9 @@ install: $(BIN)
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mdevver-trace $(DESTDIR)$(MANDIR)/man8/mdevver-trace.8 \
 	      $(DESTDIR)$(UNITDIR)/mdevver-trace.service $(DESTDIR)$(LOGROTDIR)/mdevver-trace \
-	      $(DESTDIR)$(UNITDIR)/mdevver-trace-enforce.service
-	rm -rf $(DESTDIR)$(EXAMPLEDIR)
+	      $(DESTDIR)$(UNITDIR)/mdevver-trace-enforce.service \
+	      $(DESTDIR)$(COMPLDIR)/mdevver-trace
+	rm -rf $(DESTDIR)$(DOCDIR)
 	@echo "kept $(DESTDIR)$(POLICYDIR) (your policy)"
 
 clean:

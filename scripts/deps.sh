@@ -29,6 +29,8 @@ packages=(
 	xz-utils zstd                # Debian kernel images are xz/zstd-compressed
 	kmod                         # modinfo for module dependencies
 	python3                      # integration test driver
+	man-db groff-base            # tests render the man page (man -l) against --help
+	bash-completion              # tests run the shipped completion
 )
 
 missing() {

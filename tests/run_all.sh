@@ -64,7 +64,7 @@ skip_allowed() {
 	done < tests/skips-allowed
 }
 
-all_suites="unit fuzz host audit report top metrics asan valgrind vm"
+all_suites="unit fuzz host cli audit report top metrics asan valgrind vm"
 all_kernels="bookworm trixie sid"
 suites=${SUITES:-$all_suites}
 kernels=${KERNELS:-$all_kernels}
@@ -105,6 +105,10 @@ for suite in $suites; do
 		;;
 	host)
 		run_suite host python3 tests/integration/host_tests.py
+		;;
+	cli)
+		# the command line, helps, man page, completion, attach messages
+		run_suite cli python3 tests/integration/cli_tests.py
 		;;
 	audit)
 		run_suite audit python3 tests/integration/audit_tests.py

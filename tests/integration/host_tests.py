@@ -95,7 +95,9 @@ def test_forced_modes():
         else:
             expect(r.returncode != 0, f"forced {mode} fails where it does not load")
             first = r.stderr.splitlines()[0]
-            expect(first.startswith(f"mdevver-trace: no attach mode works on this kernel: {mode}"),
+            # what auto would pick instead: tests/integration/cli_tests.py
+            expect(first.startswith(f"mdevver-trace: cannot trace: -m {mode} does not work "
+                                    f"here: {mode}: "),
                    f"{mode}: one clear line: {first!r}")
 
 
@@ -157,22 +159,37 @@ def test_make_install():
     with tempfile.TemporaryDirectory() as d:
         r = run(["make", "-s", "install", f"DESTDIR={d}", "PREFIX=/usr"], cwd=REPO, timeout=120)
         expect_eq(r.returncode, 0, f"make install: {r.stderr.strip()}")
+        # the whole tree, exactly: a package (PREFIX=/usr) ships its units
+        # in /usr/lib/systemd/system, the docs the man page names and the
+        # bash completion
+        doc = "usr/share/doc/mdevver-trace/"
         want = {"usr/sbin/mdevver-trace": 0o755, "usr/share/man/man8/mdevver-trace.8": 0o644,
-                "etc/systemd/system/mdevver-trace.service": 0o644,
+                "usr/lib/systemd/system/mdevver-trace.service": 0o644,
                 "etc/logrotate.d/mdevver-trace": 0o644,
-                "etc/systemd/system/mdevver-trace-enforce.service": 0o644,
+                "usr/lib/systemd/system/mdevver-trace-enforce.service": 0o644,
                 "etc/mdevver-trace/site.policy": 0o644,
-                "usr/share/doc/mdevver-trace/examples/known-bad-firmware.policy": 0o644,
-                "usr/share/doc/mdevver-trace/examples/only-libvirtd-checks.policy": 0o644,
-                "usr/share/doc/mdevver-trace/examples/site.policy": 0o644}
+                "usr/share/bash-completion/completions/mdevver-trace": 0o644,
+                doc + "README.md": 0o644,
+                **{doc + "docs/" + n: 0o644 for n in ("policy.md", "event-schema.md",
+                                                      "privileges.md", "delivery.md",
+                                                      "report.md")},
+                doc + "examples/known-bad-firmware.policy": 0o644,
+                doc + "examples/only-libvirtd-checks.policy": 0o644,
+                doc + "examples/site.policy": 0o644}
+        have = sorted(os.path.relpath(os.path.join(r, f), d)
+                      for r, _, fs in os.walk(d) for f in fs)
+        expect_eq(have, sorted(want), "make install DESTDIR PREFIX=/usr: the installed files")
         for path, mode in want.items():
             full = os.path.join(d, path)
-            expect(os.path.isfile(full), f"installed {path}")
             expect_eq(stat.S_IMODE(os.stat(full).st_mode), mode, f"mode of {path}")
-        unit = open(os.path.join(d, "etc/systemd/system/mdevver-trace.service")).read()
+        man = open(os.path.join(d, "usr/share/man/man8/mdevver-trace.8")).read()
+        for n in ("policy.md", "event-schema.md"):
+            expect(f"/usr/share/doc/mdevver-trace/docs/{n}" in man.replace("\\-", "-"),
+                   f"the man page points to the installed {n}")
+        unit = open(os.path.join(d, "usr/lib/systemd/system/mdevver-trace.service")).read()
         expect("ExecStart=/usr/sbin/mdevver-trace -o /var/log/mdevver-trace/audit.jsonl" in unit,
                "unit runs the installed binary")
-        enf = open(os.path.join(d, "etc/systemd/system/mdevver-trace-enforce.service")).read()
+        enf = open(os.path.join(d, "usr/lib/systemd/system/mdevver-trace-enforce.service")).read()
         expect("ExecStart=/usr/sbin/mdevver-trace enforce --policy /etc/mdevver-trace/site.policy"
                in enf, "enforce unit: the installed binary and policy")
         for name, text in (("trace unit", unit), ("enforce unit", enf)):
@@ -201,6 +218,29 @@ def test_make_install():
         expect_eq(r.returncode, 0, "installed binary runs")
         page = open(os.path.join(d, "usr/share/man/man8/mdevver-trace.8")).read()
         expect(".TH MDEVVER-TRACE 8" in page, "man page header")
+    # a local install: systemd does not read /usr/local, the units go to /etc
+    with tempfile.TemporaryDirectory() as d:
+        r = run(["make", "-s", "install", f"DESTDIR={d}"], cwd=REPO, timeout=120)
+        expect_eq(r.returncode, 0, f"make install (PREFIX /usr/local): {r.stderr.strip()}")
+        have = sorted(os.path.relpath(os.path.join(r, f), d)
+                      for r, _, fs in os.walk(d) for f in fs if not r.endswith("examples"))
+        doc = "usr/local/share/doc/mdevver-trace/"
+        expect_eq(have, sorted(["etc/logrotate.d/mdevver-trace", "etc/mdevver-trace/site.policy",
+                                "etc/systemd/system/mdevver-trace-enforce.service",
+                                "etc/systemd/system/mdevver-trace.service",
+                                "usr/local/sbin/mdevver-trace",
+                                "usr/local/share/bash-completion/completions/mdevver-trace",
+                                doc + "README.md", doc + "docs/delivery.md",
+                                doc + "docs/event-schema.md", doc + "docs/policy.md",
+                                doc + "docs/privileges.md", doc + "docs/report.md",
+                                "usr/local/share/man/man8/mdevver-trace.8"]),
+                  "make install (PREFIX /usr/local): units in /etc/systemd/system")
+        unit = open(os.path.join(d, "etc/systemd/system/mdevver-trace.service")).read()
+        expect("ExecStart=/usr/local/sbin/mdevver-trace " in unit, "unit: the /usr/local binary")
+        r = run(["make", "-s", "uninstall", f"DESTDIR={d}"], cwd=REPO, timeout=120)
+        left = sorted(os.path.relpath(os.path.join(r_, f), d)
+                      for r_, _, fs in os.walk(d) for f in fs)
+        expect_eq(left, ["etc/mdevver-trace/site.policy"], "uninstall keeps only the policy")
 
 
 def test_enforce_on_host():

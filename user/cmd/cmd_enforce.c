@@ -19,19 +19,19 @@ enum {
 
 static const char enforce_doc[] =
 "Enforce a deny list on mdev compatibility checks (and reads) in the kernel\n"
-"through BPF LSM, and report every check like the tracer.\n"
+"through BPF LSM, and report every check like the tracer.  --policy FILE is\n"
+"required.\n"
 "\n"
-"USAGE: mdevver-trace enforce --policy FILE [--dry-run] [--pin] [--strict] [OPTIONS]\n"
-"\n"
-"The policy format is in docs/policy.md (man mdevver-trace).  A denied check\n"
-"fails with EPERM before it reaches the driver; the event's outcome is\n"
-"'denied' and names the rule.  SIGHUP re-reads FILE and swaps it in without\n"
+"The policy format is in docs/policy.md (installed under\n"
+"share/doc/mdevver-trace; man mdevver-trace).  A denied check fails with\n"
+"EPERM before it reaches the driver; the event's outcome is 'denied' and\n"
+"names the rule.  SIGHUP re-reads FILE and swaps it in without\n"
 "a gap; a bad file keeps the previous rules.\n"
 "\n"
 "EXAMPLES:\n"
 "    mdevver-trace enforce --policy /etc/mdevver-trace/site.policy\n"
 "    mdevver-trace enforce --policy site.policy --dry-run -j  # refuse nothing\n"
-"    mdevver-trace enforce --policy site.policy --pin -o /var/log/mdevver.jsonl\n"
+"    mdevver-trace enforce --policy site.policy --pin -o /var/log/mdevver-trace/enforce.jsonl\n"
 "    mdevver-trace unpin                                    # end it again\n"
 "\n"
 "OPTIONS:";
@@ -82,7 +82,8 @@ static error_t enforce_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--strict refuses checks; it makes no sense with --dry-run");
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		argp_error(state, "unexpected argument '%s': enforce takes no arguments "
+			   "(the policy is --policy FILE)", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -104,7 +105,7 @@ int run_enforce(int argc, char **argv)
 static error_t no_args_parse(int key, char *arg, struct argp_state *state)
 {
 	if (key == ARGP_KEY_ARG)
-		argp_error(state, "unexpected argument '%s'", arg);
+		argp_error(state, "unexpected argument '%s': unpin takes no arguments", arg);
 	else
 		return ARGP_ERR_UNKNOWN;
 	return 0;

@@ -17,7 +17,7 @@ static error_t probes_parse(int key, char *arg, struct argp_state *state)
 		*json = true;
 		return 0;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		argp_error(state, "unexpected argument '%s': probes takes no arguments", arg);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -7,19 +7,22 @@
 #include "trace_options.h"
 
 static const char trace_doc[] =
-"Trace reads and compatibility checks of mdev version attributes.\n"
-"\n"
-"USAGE: mdevver-trace [OPTIONS]\n"
-"       mdevver-trace probes [--json]\n"
-"       mdevver-trace decode STRING...\n"
-"       mdevver-trace report [--html FILE] LOG...\n"
-"       mdevver-trace top [--replay FILE]\n"
-"       mdevver-trace enforce --policy FILE [--dry-run] [--pin] [--strict] [OPTIONS]\n"
-"       mdevver-trace unpin\n"
+"Trace reads and compatibility checks of mdev version attributes (the\n"
+"command trace, also what runs without a command).\n"
 "\n"
 "Reading an mdev type's 'version' (or 'migration_version') attribute gives\n"
 "the device's version string; writing a remote device's string to it is the\n"
 "live-migration compatibility check.  Each read and check becomes one event.\n"
+"\n"
+"COMMANDS (options go after the command; mdevver-trace help COMMAND):\n"
+"  trace      this: trace reads and checks (the default)\n"
+"  probes     what this kernel supports, the mode auto picks and why\n"
+"  decode     decode version strings\n"
+"  top        live view\n"
+"  report     merge audit logs into a compatibility report\n"
+"  enforce    refuse checks a policy denies (BPF LSM)\n"
+"  unpin      end pinned enforcement\n"
+"  help       a command's help\n"
 "\n"
 "EXAMPLES:\n"
 "    mdevver-trace                 # trace all reads and checks\n"
@@ -29,6 +32,7 @@ static const char trace_doc[] =
 "    mdevver-trace -c libvirtd     # only processes named libvirtd\n"
 "    mdevver-trace -a my_version   # also watch attributes named my_version\n"
 "    mdevver-trace -m syscall      # force the syscall-tracepoint mode\n"
+"    mdevver-trace -o /var/log/mdevver-trace/audit.jsonl   # audit log\n"
 "    mdevver-trace probes          # what this kernel supports\n"
 "    mdevver-trace decode 00028086-193b-i915-GVTg_V5_4\n"
 "\n"
@@ -56,7 +60,12 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s' (commands: probes, decode)", arg);
+		/* `-j probes`: the command came after an option */
+		if (command_exists(arg))
+			argp_error(state, "'%s' is a command: it comes first, its options "
+				   "after it (mdevver-trace %s [OPTION...])", arg, arg);
+		argp_error(state, "unexpected argument '%s': trace takes no arguments "
+			   "(commands: mdevver-trace help)", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -8,15 +8,19 @@
  */
 #define _GNU_SOURCE
 #include <argp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
 #include "log.h"
 #include "report.h"
 #include "top.h"
+#include "version.h"
 
-const char *argp_program_version = "mdevver-trace 0.1.0";
-const char *argp_program_bug_address = "see README.md";
+/* --version prints the build's features, not only the number (version.c) */
+void (*argp_program_version_hook)(FILE *, struct argp_state *) = version_print;
+
+static int run_help(int argc, char **argv);
 
 static const struct command {
 	const char *name;
@@ -30,20 +34,69 @@ static const struct command {
 	{ "top", "mdevver-trace top", cmd_top },
 	{ "enforce", "mdevver-trace enforce", run_enforce },
 	{ "unpin", "mdevver-trace unpin", run_unpin },
+	{ "help", "mdevver-trace help", run_help },
 };
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+bool command_exists(const char *name)
+{
+	return command_find(name) != NULL;
+}
+
+static int command_run(const struct command *c, int argc, char **argv)
+{
+	argv[0] = (char *)c->prog_name;
+	return c->run(argc, argv);
+}
+
+/* `help [COMMAND]`: that command's --help (no command: trace's, which
+ * lists every command); exit 0, or 2 for an unknown command. */
+static int run_help(int argc, char **argv)
+{
+	const struct command *c;
+	char help[] = "--help";
+	char *args[3] = { NULL, help, NULL };
+
+	if (argc > 2) {
+		p_err("help takes at most one COMMAND, not '%s'", argv[2]);
+		return 2;
+	}
+	if (argc == 2 && argv[1][0] == '-' && strcmp(argv[1], "--help") && strcmp(argv[1], "-?")) {
+		p_err("help takes no options ('%s'): mdevver-trace help [COMMAND]", argv[1]);
+		return 2;
+	}
+	if (argc < 2 || argv[1][0] == '-' || !strcmp(argv[1], "help")) {
+		/* the main help, word for word as `mdevver-trace --help` */
+		args[0] = (char *)"mdevver-trace";
+		return run_trace(2, args);
+	}
+	c = command_find(argv[1]);
+	if (!c) {
+		p_err("unknown command '%s': expected %s", argv[1], COMMAND_NAMES);
+		return 2;
+	}
+	return command_run(c, 2, args);
+}
 
 int main(int argc, char **argv)
 {
 	argv[0] = (char *)"mdevver-trace";
 	argp_err_exit_status = 2;	/* every usage error: exit 2 */
 	if (argc > 1 && argv[1][0] != '-') {
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-			if (!strcmp(argv[1], commands[i].name)) {
-				argv[1] = (char *)commands[i].prog_name;
-				return commands[i].run(argc - 1, argv + 1);
-			}
-		p_err("unknown command '%s': expected trace, enforce, unpin, probes, "
-		      "decode, report or top (see --help)", argv[1]);
+		const struct command *c = command_find(argv[1]);
+
+		if (c)
+			return command_run(c, argc - 1, argv + 1);
+		p_err("unknown command '%s': expected %s (mdevver-trace help)",
+		      argv[1], COMMAND_NAMES);
 		return 2;
 	}
 	return run_trace(argc, argv);

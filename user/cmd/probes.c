@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
+
 #include "attach.h"
 #include "enforce.h"
 #include "escape.h"
@@ -147,6 +149,9 @@ int cmd_probes(bool json)
 	char lsm[512], why[256], where[64];
 	bool btf = kf_has_vmlinux_btf();
 	struct tracer t;
+	bool tracefs = kf_tracefs_mounted();
+	bool securityfs = kf_fs_is(KF_SECURITYFS_PATH, SECURITYFS_MAGIC);
+	bool bpffs = kf_fs_is(KF_BPFFS_PATH, BPF_FS_MAGIC);
 	int lsm_active, err;
 
 	if (require_bpf_environment())
@@ -156,6 +161,9 @@ int cmd_probes(bool json)
 		printf("{\"kernel\":\"%s\",\"btf\":%s,\"bpf_lsm\":\"%s\",\"lsm\":",
 		       kf_kernel_release(), btf ? "true" : "false", tri(lsm_active));
 		json_write_string(stdout, lsm, strlen(lsm));
+		printf(",\"tracefs\":%s,\"securityfs\":%s,\"bpffs\":%s",
+		       tracefs ? "true" : "false", securityfs ? "true" : "false",
+		       bpffs ? "true" : "false");
 		printf(",\"attach_points\":[");
 	} else {
 		printf("kernel:  %s\n", kf_kernel_release());
@@ -163,6 +171,15 @@ int cmd_probes(bool json)
 		printf("bpf lsm: %s (%s)\n", lsm_active > 0 ? "active" :
 		       lsm_active == 0 ? "not active: add bpf to the lsm= boot parameter" :
 		       "unknown", lsm);
+		/* what nobody mounted, and the command that does it */
+		printf("mounts:  tracefs %s, securityfs %s, bpffs %s\n",
+		       tracefs ? "yes" : "no", securityfs ? "yes" : "no", bpffs ? "yes" : "no");
+		if (!tracefs)
+			printf("  tracefs (syscall mode's tracepoint ids): %s\n", KF_MOUNT_TRACEFS);
+		if (!securityfs)
+			printf("  securityfs (is BPF LSM active? enforce): %s\n", KF_MOUNT_SECURITYFS);
+		if (!bpffs)
+			printf("  bpffs (enforce --pin): %s\n", KF_MOUNT_BPFFS);
 		printf("\n%-8s %-10s %-45s %-8s %-8s %s\n", "MODE", "KIND",
 		       "ATTACH POINT", "EXISTS", "LOADS", "DETAIL");
 	}

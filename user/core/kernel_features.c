@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -146,6 +147,18 @@ int kf_tracepoint_exists(const char *category, const char *name)
 		return access(path, F_OK) == 0;
 	}
 	return -1;
+}
+
+bool kf_tracefs_mounted(void)
+{
+	return kf_tracepoint_exists("syscalls", ".") >= 0;
+}
+
+bool kf_fs_is(const char *path, long magic)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && (long)st.f_type == magic;
 }
 
 int kf_bpf_lsm_active(char *lsm_list, size_t sz)

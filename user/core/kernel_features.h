@@ -30,6 +30,22 @@ int kf_tracepoint_exists(const char *category, const char *name);
 /* Is "bpf" in /sys/kernel/security/lsm?  Fills lsm_list (may be NULL) with
  * the list or an explanation.  Returns 1 active, 0 not, -1 unknown. */
 int kf_bpf_lsm_active(char *lsm_list, size_t sz);
+/*
+ * The file systems the tool reads the kernel through, and the command that
+ * mounts each where nobody did (a minimal container or initramfs):
+ * tracefs (tracepoint ids, syscall mode), securityfs (the active LSMs,
+ * enforce), bpffs (enforce --pin).
+ */
+#define KF_MOUNT_TRACEFS "mount -t tracefs nodev /sys/kernel/tracing"
+#define KF_MOUNT_SECURITYFS "mount -t securityfs securityfs /sys/kernel/security"
+#define KF_MOUNT_BPFFS "mount -t bpf bpf /sys/fs/bpf"
+/* Tracepoint events visible in either place libbpf looks? */
+bool kf_tracefs_mounted(void);
+/* Is the file system at path of this statfs magic? */
+bool kf_fs_is(const char *path, long magic);
+#define KF_SECURITYFS_PATH "/sys/kernel/security"
+#define KF_BPFFS_PATH "/sys/fs/bpf"
+
 /* Kernel release (uname -r). */
 const char *kf_kernel_release(void);
 

@@ -30,6 +30,7 @@
 
 #include "audit_log.h"
 #include "drain_sync.h"
+#include "kernel_features.h"
 #include "log.h"
 #include "mdevver_enforce.h"
 #include "mdevver_trace.skel.h"
@@ -711,6 +712,68 @@ static void session_close(struct session *s, bool ok)
 	node_cache_free(s->nodes);
 }
 
+/*
+ * Why nothing attached, in words that say what to do: a forced mode names
+ * the mode auto would pick instead (tried for real, the same ladder), and
+ * a file system the modes need but nobody mounted gets its mount command.
+ */
+static void report_attach_failure(struct session *s, const struct tracer_config *cfg)
+{
+	const struct trace_options *opt = s->opt;
+	const char *what = s->enforcing && !opt->enforce.dry_run ?
+			   "cannot load enforcement" : "cannot trace";
+
+	if (cfg->mode) {
+		struct tracer_config any = *cfg;
+		struct tracer t;
+		char alt[160];
+
+		any.mode = 0;
+		if (tracer_start(&t, &any) == 0) {
+			snprintf(alt, sizeof(alt), "auto would pick %s here (run without -m)",
+				 mode_name(t.mode));
+			tracer_stop(&t);
+		} else {
+			snprintf(alt, sizeof(alt), "no other mode works here either");
+		}
+		p_err("%s: -m %s does not work here: %s; %s", what, mode_name(cfg->mode),
+		      s->t.attempts, alt);
+	} else {
+		p_err("%s: no attach mode works on this kernel: %s", what, s->t.attempts);
+	}
+	if (!kf_tracefs_mounted() && (!cfg->mode || cfg->mode == MDEVVER_MODE_SYSCALL))
+		p_err("tracefs is not mounted (syscall mode reads tracepoint ids there): "
+		      "%s", KF_MOUNT_TRACEFS);
+	p_err("run 'mdevver-trace probes' for details, or -v for libbpf's messages");
+}
+
+/* One short line once attached: mode, what is watched, where records go;
+ * why not fentry only when auto fell back (the start record keeps every
+ * attempt; -v prints them). */
+static void print_start_line(struct session *s)
+{
+	const struct trace_options *opt = s->opt;
+	char watched[512] = "", log[300] = "", metrics[300] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < opt->cfg.n_attr_names && n < sizeof(watched); i++)
+		n += snprintf(watched + n, sizeof(watched) - n, "%s%s", i ? ", " : "",
+			      opt->cfg.attr_names[i]);
+	if (opt->audit.path || opt->audit.syslog)
+		snprintf(log, sizeof(log), "; log %s%s%s", opt->audit.path ? opt->audit.path : "",
+			 opt->audit.path && opt->audit.syslog ? " and " : "",
+			 opt->audit.syslog ? "syslog" : "");
+	if (opt->metrics_addr)
+		snprintf(metrics, sizeof(metrics), "; metrics http://%s/metrics", opt->metrics_addr);
+	p_info("tracing in %s mode (vendor probes: %s; lifecycle: %s), watching %s%s%s%s%s",
+	       mode_name(s->t.mode), vendor_label(&s->t), lifecycle_label(&s->t), watched,
+	       opt->cfg.any_sysfs ? " (any sysfs)" : "", log, metrics,
+	       !opt->cfg.mode && s->t.mode != MDEVVER_MODE_FENTRY ?
+	       "; see 'mdevver-trace probes' for why not fentry" : "");
+	if (opt->verbose && s->t.attempts[0])
+		p_info("fallbacks: %s", s->t.attempts);
+}
+
 int cmd_trace(const struct trace_options *opt)
 {
 	struct tracer_config cfg = opt->cfg;
@@ -757,17 +820,12 @@ int cmd_trace(const struct trace_options *opt)
 		goto out;
 	err = tracer_start(&s->t, &cfg);
 	if (err) {
-		p_err("%s: %s", s->enforcing && !opt->enforce.dry_run ?
-		      "cannot load enforcement with any attach mode" :
-		      "no attach mode works on this kernel", s->t.attempts);
-		p_err("run 'mdevver-trace probes' for details, or -v for libbpf's messages");
+		report_attach_failure(s, &cfg);
 		goto out;
 	}
 	if (open_rings(s))
 		goto out;
-	p_info("tracing in %s mode (vendor probes: %s; lifecycle: %s)%s%s",
-	       mode_name(s->t.mode), vendor_label(&s->t), lifecycle_label(&s->t),
-	       s->t.attempts[0] ? "; fallbacks: " : "", s->t.attempts);
+	print_start_line(s);
 	emit_start(s);
 	if (s->enforcing && start_enforcing(s))
 		goto out;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <bpf/libbpf.h>
 
@@ -17,20 +18,41 @@
 #include "trace.h"
 
 static int libbpf_verbosity;
+/* BPF memory is charged to the memory cgroup, not RLIMIT_MEMLOCK */
+static bool memlock_irrelevant;
 
+/*
+ * libbpf's messages, by -v.  Its "try raising 'ulimit -l'?" follows every
+ * EPERM as root, but the limit only matters where the kernel still charges
+ * BPF memory to RLIMIT_MEMLOCK: elsewhere (e.g. fentry refused by the
+ * kernel, an expected rung of the ladder) it sends people the wrong way,
+ * so it is dropped there.
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args)
 {
+	char line[1024];
+
 	if (level == LIBBPF_DEBUG && libbpf_verbosity < 2)
 		return 0;
 	if (libbpf_verbosity < 1)
 		return 0;
-	return vfprintf(stderr, fmt, args);
+	vsnprintf(line, sizeof(line), fmt, args);
+	if (memlock_irrelevant && strstr(line, "try raising 'ulimit -l'"))
+		return 0;
+	return fputs(line, stderr);
 }
 
 void setup_libbpf_logging(int verbosity)
 {
 	libbpf_verbosity = verbosity;
+	libbpf_set_print(NULL);	/* the probe below is not the user's business */
+	/* libbpf's own test: bpf_ktime_get_coarse_ns came in the same kernel
+	 * release as memcg accounting of BPF memory (a feature, not a version) */
+	if (verbosity > 0)
+		memlock_irrelevant = libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER,
+							     BPF_FUNC_ktime_get_coarse_ns,
+							     NULL) == 1;
 	libbpf_set_print(libbpf_print);
 }
 

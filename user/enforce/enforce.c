@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -329,8 +330,10 @@ int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 
 		if (active < 0) {
 			fprintf(stderr, "mdevver-trace: cannot tell whether BPF LSM is active (%s): "
-				"mount securityfs (mount -t securityfs none /sys/kernel/security); "
-				"--dry-run works without it\n", lsms);
+				"%s; --dry-run works without it\n", lsms,
+				kf_fs_is(KF_SECURITYFS_PATH, SECURITYFS_MAGIC) ?
+				"is securityfs readable?" :
+				"securityfs is not mounted: " KF_MOUNT_SECURITYFS);
 			policy_free(&en->pol[0]);
 			return -1;
 		}
@@ -341,6 +344,13 @@ int enforce_preflight(struct enforcer *en, const struct enforce_options *opt,
 			policy_free(&en->pol[0]);
 			return -1;
 		}
+	}
+	/* --pin: pinning outside the BPF file system fails late and vaguely */
+	if (opt->pin && !kf_fs_is(KF_BPFFS_PATH, BPF_FS_MAGIC)) {
+		fprintf(stderr, "mdevver-trace: --pin needs the BPF file system at %s, "
+			"which is not mounted: %s\n", KF_BPFFS_PATH, KF_MOUNT_BPFFS);
+		policy_free(&en->pol[0]);
+		return -1;
 	}
 	if (pinned_state_exists()) {
 		if (!opt->pin) {

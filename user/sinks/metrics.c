@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,8 @@ struct metrics {
 	uint64_t bytes_sum, bytes_count;
 	void (*sync)(void *ctx);
 	void *sync_ctx;
+	/* libmicrohttpd's last message: ours to word, not a stray stderr line */
+	char mhd_msg[256];
 };
 
 /* Label values as the label set keeps them: cut at LABEL_MAX - 1 bytes
@@ -443,6 +446,22 @@ bad:
 	return -1;
 }
 
+/*
+ * libmicrohttpd writes its errors to stderr itself ("Failed to bind to
+ * port ...") before we can say anything: keep its last message instead,
+ * one line, for our own error (and drop what it says while serving: a
+ * client's broken connection is not the operator's business).
+ */
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	struct metrics *m = cls;
+	size_t n;
+
+	vsnprintf(m->mhd_msg, sizeof(m->mhd_msg), fmt, ap);
+	n = strcspn(m->mhd_msg, "\n");
+	m->mhd_msg[n] = '\0';
+}
+
 struct metrics *metrics_start(const char *addr, char *err, size_t errsz)
 {
 	struct sockaddr_storage ss;
@@ -464,10 +483,13 @@ struct metrics *metrics_start(const char *addr, char *err, size_t errsz)
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				     MHD_OPTION_CONNECTION_LIMIT, 16u,
 				     MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+				     MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, m,
 				     MHD_OPTION_END);
 	if (!m->daemon) {
+		int e = errno;
+
 		snprintf(err, errsz, "cannot listen on %s: %s", addr,
-			 errno ? strerror(errno) : "libmicrohttpd failed");
+			 e ? strerror(e) : m->mhd_msg[0] ? m->mhd_msg : "libmicrohttpd failed");
 		pthread_mutex_destroy(&m->lock);
 		free(m);
 		return NULL;
