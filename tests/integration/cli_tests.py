@@ -284,10 +284,9 @@ def test_log_paths():
     """One example log directory everywhere: every /var/log path in the
     helps, the man page, the units, logrotate and the docs is under
     /var/log/mdevver-trace/."""
-    # top's and report's helps (and docs/report.md) are changed by the
-    # top-view and report-view work of issue 13: added here when it lands
-    texts = {f"{c} --help": help_text(c) for c in COMMANDS if c not in ("top", "report")}
+    texts = {f"{c} --help": help_text(c) for c in COMMANDS}
     for rel in ["README.md", "docs/mdevver-trace.8", "docs/policy.md", "docs/privileges.md",
+                "docs/report.md", "docs/migration.md",
                 "docs/event-schema.md", "docs/delivery.md", "dist/mdevver-trace.service",
                 "dist/mdevver-trace-enforce.service", "dist/mdevver-trace.logrotate"]:
         texts[rel] = open(os.path.join(REPO, rel)).read()

@@ -51,8 +51,8 @@ static const struct argp_option attach_options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (at most a year)", 0 },
 	{ "no-vendor", OPT_NO_VENDOR, NULL, 0, "Do not attach the i915 gvt vendor probes", 0 },
 	{ "ringbuf", OPT_RINGBUF, "SIZE", 0,
-	  "Ring buffer size for checks, power of two from 16K to 1024M, suffix K or M "
-	  "(default 8M; reads get a quarter)", 0 },
+	  "Ring buffer size for checks, power of two from 16K to 1024M (1G), suffix K, M "
+	  "or G (default 8M; reads get a quarter)", 0 },
 	{},
 };
 
@@ -66,8 +66,8 @@ static const struct argp_option output_options[] = {
 static const struct argp_option record_options[] = {
 	{ NULL, 0, NULL, 0, "Audit log:", 1 },
 	{ "output", 'o', "FILE", 0, "Also write JSON Lines records to FILE (mode 0600, appended)", 1 },
-	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "Rotate FILE at SIZE (suffix K, M or G)", 1 },
-	{ "max-files", OPT_MAX_FILES, "N", 0, "Keep N rotated files FILE.1 (newest) .. FILE.N (default 5)", 1 },
+	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "Rotate FILE at SIZE, 4K to 1024G (suffix K, M or G)", 1 },
+	{ "max-files", OPT_MAX_FILES, "N", 0, "Keep N rotated files FILE.1 (newest) .. FILE.N, 1 to 1000 (default 5)", 1 },
 	{ "flush", OPT_FLUSH, "MODE", 0, "none, line (default) or fsync", 1 },
 	{ "syslog", OPT_SYSLOG, NULL, 0, "Also send each record to syslog", 1 },
 	{ "metrics-addr", OPT_METRICS, "HOST:PORT", 0,

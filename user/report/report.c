@@ -218,7 +218,7 @@ int cmd_report(int argc, char **argv)
 		       "    mdevver-trace report hostA.jsonl hostB.jsonl\n"
 		       "    mdevver-trace report --source hostA/i915-GVTg_V5_4 *.jsonl\n"
 		       "    mdevver-trace report --html report.html /var/log/mdevver-trace/*.jsonl\n"
-		       "    ssh hostB cat /var/log/mdevver.jsonl | mdevver-trace report hostA.jsonl -",
+		       "    ssh hostB cat /var/log/mdevver-trace/audit.jsonl | mdevver-trace report hostA.jsonl -",
 	};
 	struct report_args a = { 0 };
 	struct report_model model;
