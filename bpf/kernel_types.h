@@ -70,15 +70,6 @@ struct kernfs_node {
 	unsigned short flags;
 };
 
-/* The parent pointer was renamed in 6.15 ("parent" -> "__parent", RCU). */
-struct kernfs_node___old {
-	struct kernfs_node *parent;
-};
-
-struct kernfs_node___new {
-	struct kernfs_node *__parent;
-};
-
 struct kernfs_open_file {
 	struct kernfs_node *kn;
 	struct file *file;
