@@ -27,8 +27,7 @@ enum remote_from {
 	REMOTE_FROM_KERNEL,	/* src, len: the bytes in kernel memory */
 	REMOTE_FROM_SYSCALL,	/* src: the struct file being written; the bytes
 				 * found through the writer's system call */
-	REMOTE_FROM_EVENT,	/* src: the call's event (struct mdevver_event):
-				 * its data[], or why it holds no bytes */
+	REMOTE_FROM_NOWHERE,	/* len: enum mdevver_fail_closed, why not known */
 };
 
 /* What one judgement decided, copied out of its scratch slot. */
@@ -153,28 +152,6 @@ static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
 	ring_submit(class_of(j->op), e);
 }
 
-/* The bytes a traced call's event carries (the dry run). */
-static __always_inline void judge_remote_event(struct judge *j,
-					       const struct mdevver_event *e)
-{
-	__u64 n;
-
-	if (e->flags & MDEVVER_F_DATA_UNREADABLE) {
-		remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
-	} else if (e->flags & MDEVVER_F_DATA_TRUNCATED) {
-		remote_unknown(j, MDEVVER_UNK_REMOTE_LONG);
-	} else {
-		n = e->data_len;
-		barrier_var(n);
-		if (n > MDEVVER_DATA_MAX)
-			n = MDEVVER_DATA_MAX;
-		if (n && bpf_probe_read_kernel(j->bytes, n, e->data))
-			remote_unknown(j, MDEVVER_UNK_REMOTE_FAULT);
-		else
-			remote_known(j, n);
-	}
-}
-
 /*
  * The one verdict path.  need: the generation flags without which there is
  * nothing to judge; the written bytes of a check from remote_from/src/len
@@ -216,7 +193,7 @@ static __always_inline int policy_verdict(struct kernfs_node *kn, __u8 op,
 		if (remote_from == REMOTE_FROM_KERNEL)
 			judge_remote_kernel(j, src, len);
 		else
-			judge_remote_event(j, src);
+			remote_unknown(j, len);
 	}
 	if (opts & VERDICT_SKIP_DECIDED) {
 		/* the very bytes the permission hook judged on this node,
@@ -253,8 +230,17 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 					     struct kernfs_node *kn, __u8 op)
 {
 	struct policy_verdict v;	/* read only where policy_verdict() set it */
+	__u8 from = REMOTE_FROM_KERNEL;
+	__u64 len = e->data_len;
 
-	if (policy_verdict(kn, op, verdict_need(op), REMOTE_FROM_EVENT, e, 0, 0,
+	if (e->flags & MDEVVER_F_DATA_UNREADABLE) {
+		from = REMOTE_FROM_NOWHERE;
+		len = MDEVVER_UNK_REMOTE_FAULT;
+	} else if (e->flags & MDEVVER_F_DATA_TRUNCATED) {
+		from = REMOTE_FROM_NOWHERE;
+		len = MDEVVER_UNK_REMOTE_LONG;
+	}
+	if (policy_verdict(kn, op, verdict_need(op), from, e->data, len, 0,
 			   &v) == VERDICT_JUDGED)
 		set_verdict(e, &v, true);
 }
