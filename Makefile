@@ -116,7 +116,7 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all unit $(WRITERS) $(FLOOD) $(VFIO_MIGRATE)
+	@$(MAKE) --no-print-directory all unit bpf-tests $(WRITERS) $(FLOOD) $(VFIO_MIGRATE)
 	@tests/run_all.sh
 
 demo: deps
@@ -171,5 +171,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-# mk/*.mk: the VM test bed (vm.mk), fuzzing (fuzz.mk), sanitizer builds (sanitize.mk)
+# mk/*.mk: the VM test bed (vm.mk), fuzzing (fuzz.mk), sanitizer builds (sanitize.mk),
+# BPF programs tested on their own (bpftest.mk), the benchmark tools (bench.mk)
 -include $(sort $(wildcard mk/*.mk))

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * capture.bpf.h - maps, configuration and the helpers every attach mode
+ * capture.bpf.h - the helpers every attach mode
  * shares: who is calling, is this an attribute we watch, the sysfs path of a
  * kernfs node, and turning an in-flight call into a ring-buffer event.
  *
  * Lifecycle of one traced call (any mode):
  *   entry:  task_wanted() && attr_scope(kn)  ->  begin_call()  (inflight[tid])
  *   vendor: note_vendor_*()  adds the driver's own view to inflight[tid]
- *   exit:   deliver_call(): one more repeat of the thread's run, or
+ *   exit:   deliver_call() (calls.bpf.h): one more repeat of the thread's run, or
  *           reserve_event() + fill_*()  ->  ring_submit()  (delivery.bpf.h)
  * One event per call: the vendor functions run *inside* the sysfs store, so
  * their findings are folded into the store's event rather than sent apart.
@@ -15,116 +15,9 @@
 #ifndef MDEVVER_CAPTURE_BPF_H
 #define MDEVVER_CAPTURE_BPF_H
 
-#include "kernel_types.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
+#include "maps.bpf.h"
 #include <bpf/bpf_tracing.h>
-#include "mdevver_trace.h"
-#include "mdevver_enforce.h"
 #include "scope.bpf.h"
-
-#define SYSFS_MAGIC		0x62656572
-#define KERNFS_TYPE_MASK	0x000f
-#define MDEVVER_INFLIGHT_MAX	8192
-
-/* Configuration, fixed before load (rodata). */
-const volatile __u32 self_tgid = 0;	/* the tracer itself: never traced */
-const volatile __u32 targ_tgid = 0;	/* -p */
-const volatile bool filter_comm = false;
-const volatile char targ_comm[MDEVVER_TASK_COMM_LEN] = {};	/* -c */
-const volatile bool failed_only = false;	/* -x */
-
-/* Calls not traced because the inflight map was full, per class (enum
- * mdevver_class); read by user space through the mmapped .bss.  Ring-full
- * losses are counted in delivery.bpf.h. */
-__u64 untracked[MDEVVER_CLASSES] = {};
-/*
- * Calls whose exit program never ran (the kernel skipped it: recursion
- * protection where tracing programs can be preempted, kretprobe maxactive):
- * found when the thread's next call finds its entry still there.  Calls
- * begun and not ended: user space counts what is left when tracing stops
- * (programs detached) as not delivered.
- */
-__u64 exit_unseen[MDEVVER_CLASSES] = {};
-__s64 open_calls[MDEVVER_CLASSES] = {};
-
-/* State of one call between entry and exit, keyed by pid_tgid. */
-struct inflight {
-	__u64 start_ns;
-	const void *arg0;	/* of (store), sf (show), kn (syscall) */
-	const void *buf;	/* store/syscall buffer, or iovec array */
-	__u64 count;		/* bytes (or iovcnt for writev) */
-	__u64 seq_start;	/* show: sf->count at entry; syscall: f_pos */
-	const void *vendor_buf;	/* kprobe mode: get_version()'s buf argument */
-	__s64 vendor_ret;
-	__u32 vendor_remote_len;
-	__u32 local_len;
-	__u32 flags;
-	__u8 op;
-	__u8 vectored;
-	/* enforcement: the store-time re-check's verdict (policy.bpf.h) */
-	__u8 verdict;
-	__u8 policy_gen;
-	__u32 rule_id;
-	__u16 unknown;
-};
-
-/*
- * The device's own string (up to a page) is kept out of struct inflight so
- * that every traced call does not copy 4 KiB into a hash map: only calls
- * that reach the vendor functions fill it, per CPU.  The vendor function
- * and the end of the store/show it runs in do not sleep in between, but a
- * preemption could still hand the CPU to another traced call: owner and
- * start_ns say whose text it is, and a mismatch drops it rather than
- * reporting another call's string.
- */
-struct vendor_text {
-	__u64 owner;		/* pid_tgid of the call that wrote local[] */
-	__u64 start_ns;		/* ... and that call's start */
-	char local[MDEVVER_LOCAL_MAX];
-	char remote[MDEVVER_LOCAL_MAX];	/* scratch for strlen(remote) */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MDEVVER_ATTR_NAMES_MAX);
-	__type(key, struct mdevver_attr_name);
-	__type(value, __u8);
-} attr_names SEC(".maps");
-
-/*
- * A plain hash, not an LRU: an LRU map inserts a fresh node on every update
- * and, when its per-CPU free lists run dry under churn, evicts entries that
- * are still live -- the call's exit then finds nothing and the call would
- * vanish uncounted (seen on 7.2: a third of a flood's checks).  Every entry
- * is deleted at the call's exit; a full table is counted (untracked[]).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MDEVVER_INFLIGHT_MAX);
-	__type(key, __u64);
-	__type(value, struct inflight);
-} inflight SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct vendor_text);
-} vendor_texts SEC(".maps");
-
-/* Enforcement state shared by every program instance (mdevver_enforce.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MDEVVER_STATE_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} enforce_state SEC(".maps");
-
-/* Which program instance's events reach the ring: an `enforce` that adopts
- * pinned programs switches state[INSTANCE] once its own are attached, so the
- * hand-over neither doubles nor drops events.  0 for the plain tracer. */
-const volatile __u64 instance_id = 0;
 
 static __always_inline __u64 state_get(__u32 key)
 {
@@ -166,21 +59,6 @@ static __always_inline bool task_wanted(void)
 		}
 	}
 	return true;
-}
-
-/* The current task's open file fd (NULL if none). */
-static __always_inline struct file *fd_file(long fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
-	struct file *f = NULL;
-
-	if (fd < 0 || (unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
 }
 
 /* Pieces of a writev the tools gather (events and judgements alike). */
@@ -233,39 +111,6 @@ static __always_inline long gather_iov(char *dst, const struct iovec *vec,
 	}
 	return off;
 }
-
-/*
- * The answer for a node, by kernfs node id (unique for the node's life, never
- * reused): what is settled for good -- a name that is not watched (0; names
- * of files never change, attr_names is fixed at load), or an mdev layout.
- * Not cached: a watched name outside any layout, which may still become one
- * (a device's mdev_type link is made after its attributes).  So an
- * unrelated sysfs access that comes again costs one lookup, not a name read.
- */
-#define MDEVVER_SCOPE_CACHE	8192
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MDEVVER_SCOPE_CACHE);
-	__type(key, __u64);
-	__type(value, __u32);
-} scope_cache SEC(".maps");
-
-/*
- * In front of it, for the common answer "not watched": a direct-mapped
- * table of node ids known not to be watched.  An array lookup is a few
- * instructions where a hash lookup is a hundred; a slot holds one whole id
- * (one aligned 8-byte store), so a hit is exact: only a node found not
- * watched ever has its id written there.
- */
-#define MDEVVER_UNWATCHED_SLOTS	1024
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MDEVVER_UNWATCHED_SLOTS);
-	__type(key, __u32);
-	__type(value, __u64);
-} unwatched SEC(".maps");
 
 static __always_inline __u64 *unwatched_slot(__u64 kn_id)
 {
@@ -364,17 +209,17 @@ static __always_inline void count_class(__s64 *v, __u8 op, __s64 n)
  * between filling it and copying it into the map -- seen as a writer's
  * check reported with a reader's state.
  */
-static __always_inline void begin_call(__u8 op, __u32 scope, const void *arg0,
+static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 				       const void *buf, __u64 count,
-				       __u64 seq_start, __u8 vectored)
+				       __u64 start_pos, __u8 vectored)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct inflight s = {
 		.start_ns = bpf_ktime_get_ns(),
-		.arg0 = arg0,
+		.target = target,
 		.buf = buf,
 		.count = count,
-		.seq_start = seq_start,
+		.start_pos = start_pos,
 		.flags = scope,
 		.op = op,
 		.vectored = vectored,
@@ -413,7 +258,6 @@ static __always_inline void end_call(__u8 op)
 	if (!bpf_map_delete_elem(&inflight, &id))
 		count_class(open_calls, op, -1);
 }
-
 
 /* -x: keep only checks the driver refused and reads that failed. */
 static __always_inline bool outcome_wanted(__u8 op, __s64 ret, __u64 count)
@@ -577,7 +421,7 @@ static __always_inline void fill_common(struct mdevver_event *e,
 	e->__pad = 0;
 	e->verdict = 0;		/* delivery.bpf.h: the call's verdict */
 	e->policy_gen = 0;
-	e->unknown = 0;
+	e->fail_closed = 0;
 	e->rule_id = 0;
 	e->local_len = 0;
 	if (s->flags & MDEVVER_F_LOCAL)

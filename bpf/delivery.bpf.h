@@ -23,107 +23,16 @@
 
 #include "policy.bpf.h"
 
-#define ENOBUFS		105
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 * 1024 * 1024);	/* user space sizes it (--ringbuf) */
-} checks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 2 * 1024 * 1024);	/* user space sizes it */
-} reads SEC(".maps");
-
-/* Pending repeat counts, mmapped by user space (class-major). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, MDEVVER_CLASSES * MDEVVER_REPEAT_SLOTS);
-	__type(key, __u32);
-	__type(value, struct mdevver_repeat_slot);
-} repeat_slots SEC(".maps");
-
-/* Calls not delivered because their class's ring was full (a repeat record
- * that found no room adds the repeats it carried).  Read by user space
- * through the mmapped .bss. */
-__u64 lost[MDEVVER_CLASSES] = {};
-/* enforce --strict: checks refused (ENOBUFS) because no ring space could be
- * promised to their record. */
-__u64 strict_refused = 0;
-
-const volatile bool strict = false;
-
-/* Set by user space once the kernel reports a skipped run of one of our
- * programs (call_at_exit): until then an exit without its entry costs
- * nothing more than the in-flight lookup, on kernels that never skip. */
-__u32 recover_skipped = 0;
-
 /* Ring space one admitted check may need: its event and the repeat record
  * of the run it ends (ring records carry an 8-byte header, 8-aligned). */
 #define RING_REC(sz)	((((sz) + 8) + 7) & ~7ull)
 #define STRICT_UNIT	(RING_REC(sizeof(struct mdevver_event)) + \
 			 RING_REC(sizeof(struct mdevver_repeat)))
 
-/*
- * What makes two calls of one thread identical, besides their bytes.  The
- * owner is part of it: an LRU entry reused under a thread (map pressure)
- * then never matches.
- */
-struct run_key {
-	__u64 owner;		/* pid_tgid */
-	__u64 node_id;
-	__s64 ret;
-	__s64 vendor_ret;
-	__u64 cgroup_id;
-	__u64 uid_gid;
-	__u32 ppid;
-	__u32 data_len;
-	__u32 rule_id;
-	__u32 flags;
-	__u32 local_len;
-	__u32 vendor_remote_len;
-	__u16 unknown;
-	__u8 op;
-	__u8 mode;
-	__u8 verdict;
-	__u8 policy_gen;
-	__u8 __pad[2];
-	char comm[MDEVVER_TASK_COMM_LEN];
-};
-
-struct run_class {
-	__u32 gen;		/* 0: no run */
-	__u32 slot;
-	__u32 next_gen;		/* run started, its first event not sent yet */
-	__u32 __pad;
-	struct run_key key;
-	char data[MDEVVER_REPEAT_DATA_MAX];
-};
-
-/* Per thread, touched only by that thread: its current run per class and
- * room for the call being compared (no per-CPU scratch, which another
- * task could overwrite when this one is preempted). */
-struct run_state {
-	struct inflight rebuilt;	/* a call rebuilt at its exit (below) */
-	struct run_key cand_key;
-	char cand[MDEVVER_REPEAT_DATA_MAX];
-	struct run_class c[MDEVVER_CLASSES];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, struct run_state);
-} runs SEC(".maps");
-
-static const struct run_state run_state_zero;
-
 /* The verdict a finished call reports (enforcing: decided earlier). */
 struct verdict_facts {
 	__u32 rule_id;
-	__u16 unknown;
+	__u16 fail_closed;
 	__u8 verdict;
 	__u8 policy_gen;
 };
@@ -246,7 +155,7 @@ static __always_inline void take_verdict(struct inflight *s,
 	v->verdict = s->verdict;
 	v->rule_id = s->rule_id;
 	v->policy_gen = s->policy_gen;
-	v->unknown = s->unknown;
+	v->fail_closed = s->fail_closed;
 	if (enforce_mode() != MDEVVER_ENFORCE_ON)
 		return;
 	d = bpf_map_lookup_elem(&decisions, &id);
@@ -260,7 +169,7 @@ static __always_inline void take_verdict(struct inflight *s,
 		v->verdict = d->verdict;
 		v->rule_id = d->rule_id;
 		v->policy_gen = d->gen;
-		v->unknown = d->unknown;
+		v->fail_closed = d->fail_closed;
 	}
 	bpf_map_delete_elem(&decisions, &id);
 }
@@ -271,7 +180,7 @@ static __always_inline void apply_verdict(struct mdevver_event *e,
 	e->verdict = v->verdict;
 	e->rule_id = v->rule_id;
 	e->policy_gen = v->policy_gen;
-	e->unknown = v->unknown;
+	e->fail_closed = v->fail_closed;
 }
 
 /* ---- coalescing -------------------------------------------------------- */
@@ -410,7 +319,7 @@ static __always_inline void run_key_fill(struct run_key *k, struct inflight *s,
 	k->flags = s->flags;
 	k->local_len = s->local_len;
 	k->vendor_remote_len = s->vendor_remote_len;
-	k->unknown = v->unknown;
+	k->fail_closed = v->fail_closed;
 	k->op = s->op;
 	k->mode = mode;
 	k->verdict = v->verdict;
@@ -564,7 +473,7 @@ static __always_inline bool none_in_flight(int cls)
  * stack (6.1 counts the judge's frames in the same 512 bytes).
  */
 static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
-						     const void *arg0,
+						     const void *target,
 						     const void *buf, __u64 count,
 						     struct kernfs_node *kn)
 {
@@ -587,7 +496,7 @@ static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
 	s = &rs->rebuilt;
 	__builtin_memset(s, 0, sizeof(*s));
 	s->start_ns = bpf_ktime_get_ns();
-	s->arg0 = arg0;
+	s->target = target;
 	s->buf = buf;
 	s->count = count;
 	s->op = op;

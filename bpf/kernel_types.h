@@ -70,15 +70,6 @@ struct kernfs_node {
 	unsigned short flags;
 };
 
-/* The parent pointer was renamed in 6.15 ("parent" -> "__parent", RCU). */
-struct kernfs_node___old {
-	struct kernfs_node *parent;
-};
-
-struct kernfs_node___new {
-	struct kernfs_node *__parent;
-};
-
 struct kernfs_open_file {
 	struct kernfs_node *kn;
 	struct file *file;
@@ -125,6 +116,37 @@ struct task_struct {
 struct iovec {
 	void *iov_base;
 	size_t iov_len;
+};
+
+/* the mdev and VFIO lifecycle (migration.bpf.h); vfio.ko and mdev.ko
+ * types resolve against those modules' BTF */
+struct kobject {
+	const char *name;
+	struct kobject *parent;
+};
+struct bus_type {
+	const char *name;
+};
+struct device {
+	struct kobject kobj;
+	struct device *parent;
+	const struct bus_type *bus;
+};
+/* vfio.ko: the core's view of a device, and (6.2+) the per-open wrapper
+ * the device file's private_data points to */
+struct vfio_device {
+	struct device *dev;
+};
+struct vfio_device_file {
+	struct vfio_device *device;
+};
+/* mdev.ko */
+struct mdev_type {
+	struct kobject kobj;
+};
+struct mdev_device {
+	struct device dev;
+	struct mdev_type *type;
 };
 
 #pragma clang attribute pop

@@ -20,7 +20,9 @@
  *   vfio_device_fops_release                   the device file closed
  *
  * Nothing here runs for unrelated work: every hook is a VFIO or mdev
- * function, so a host without VFIO traffic pays nothing.
+ * function, so a host without VFIO traffic pays nothing.  The SEC entry
+ * points are in mdevver_trace.bpf.c, the maps (vfio_sessions, vfio_calls)
+ * in maps.bpf.h, the kernel types in kernel_types.h.
  *
  * The bytes of a migration are never counted per read(2)/write(2) (which
  * would put a program on every read of the host).  Drivers keep the data
@@ -35,91 +37,7 @@
 #define MDEVVER_MIGRATION_BPF_H
 
 #include "capture.bpf.h"
-#include "mdevver_vfio.h"
 
-#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
-struct kobject {
-	const char *name;
-	struct kobject *parent;
-};
-struct bus_type {
-	const char *name;
-};
-struct device {
-	struct kobject kobj;
-	struct device *parent;
-	const struct bus_type *bus;
-};
-/* vfio.ko: the core's view of a device, and (6.2+) the per-open wrapper
- * the device file's private_data points to */
-struct vfio_device {
-	struct device *dev;
-};
-struct vfio_device_file {
-	struct vfio_device *device;
-};
-/* mdev.ko */
-struct mdev_type {
-	struct kobject kobj;
-};
-struct mdev_device {
-	struct device dev;
-	struct mdev_type *type;
-};
-#pragma clang attribute pop
-
-/* One open of a device file: its session and migration bookkeeping. */
-struct vfio_session {
-	__u64 id;
-	struct file *data_file;	/* the data file of the current phase */
-	__s32 data_fd;
-	__u32 data_tgid;	/* whose fd table holds it */
-	__u8 state;		/* last state seen (enum mdevver_mig_state) */
-	__u8 __pad[7];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);			/* struct file * of the device */
-	__type(value, struct vfio_session);
-} vfio_sessions SEC(".maps");
-
-/* A lifecycle call in flight, per thread (entry -> exit). */
-struct vfio_call {
-	__u64 start_ns;
-	__u64 file;		/* device file (ioctl) */
-	__u64 arg;		/* user pointer of the ioctl argument */
-	__u64 obj;		/* create: struct mdev_type *; remove: mdev */
-	__u32 cmd;
-	__u32 feature;		/* the feature word the call carried */
-	__u8 to_state;
-	__u8 from_state;
-	__u8 from_driver;
-	__u8 __pad[5];
-	__u64 bytes;		/* state change: f_pos of the phase's data file
-				 * at entry (drivers reset it when the change
-				 * disables the file) */
-	__u32 bytes_flags;	/* MDEVVER_VF_BYTES or _BYTES_LOST */
-	__u32 __pad2;
-	__u8 uuid[16];		/* create */
-	/* remove: the device's names, read at entry (gone at exit) */
-	char device[MDEVVER_DEVNAME_MAX];
-	char parent[MDEVVER_DEVNAME_MAX];
-	char type[MDEVVER_DEVNAME_MAX];
-	__u32 names_flags;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64);			/* pid_tgid */
-	__type(value, struct vfio_call);
-} vfio_calls SEC(".maps");
-
-/* Lifecycle records that found no ring space (user space reports them). */
-__u64 lost_lifecycle = 0;
-__u64 session_seq = 0;
 
 static __always_inline struct mdevver_vfio_event *vfio_reserve(void)
 {
@@ -358,6 +276,18 @@ static __always_inline void device_ioctl_end(__s64 ret, __u8 mode)
 	s = bpf_map_lookup_elem(&vfio_sessions, &c->file);
 	id = c->feature & MDEVVER_FEATURE_MASK;
 	set = c->feature & MDEVVER_FEATURE_SET;
+	if (id == MDEVVER_FEATURE_MIG_DEVICE_STATE && !set) {
+		/* GET of the current state: QEMU and the test program ask it
+		 * around every change; it only refreshes the session's state
+		 * (a record each time would drown the changes themselves) */
+		__u32 v = 0;
+
+		if (ret == 0 && s && (c->feature & MDEVVER_FEATURE_GET) &&
+		    !bpf_probe_read_user(&v, sizeof(v), (void *)(c->arg + 8)) &&
+		    v < MDEVVER_MIG_STATES)
+			s->state = v;
+		goto out;
+	}
 	e = vfio_reserve();
 	if (!e)
 		goto out;
@@ -417,11 +347,6 @@ static __always_inline void device_ioctl_end(__s64 ret, __u8 mode)
 		e->what = MDEVVER_VFIO_FEATURE;
 		if (ret == 0 && (c->feature & MDEVVER_FEATURE_GET) &&
 		    !bpf_probe_read_user(&v, sizeof(v), (void *)(c->arg + 8))) {
-			if (id == MDEVVER_FEATURE_MIG_DEVICE_STATE) {
-				v = (__u32)v;
-				if (s && v < MDEVVER_MIG_STATES)
-					s->state = v;
-			}
 			e->value = v;
 			e->flags |= MDEVVER_VF_VALUE;
 		}
@@ -517,169 +442,6 @@ static __always_inline void mdev_end(__s64 ret, __u8 mode)
 	vfio_submit(e);
 out:
 	bpf_map_delete_elem(&vfio_calls, &key);
-}
-
-/* ---- entry points: fentry/fexit ---------------------------------------- */
-
-SEC("fentry/mdev_device_create")
-int BPF_PROG(fentry_mdev_create, struct mdev_type *type, const void *uuid)
-{
-	mdev_begin(MDEVVER_VFIO_CREATE, type, uuid);
-	return 0;
-}
-
-SEC("fexit/mdev_device_create")
-int BPF_PROG(fexit_mdev_create, struct mdev_type *type, const void *uuid, int ret)
-{
-	mdev_end(ret, MDEVVER_MODE_FENTRY);
-	return 0;
-}
-
-SEC("fentry/mdev_device_remove")
-int BPF_PROG(fentry_mdev_remove, struct mdev_device *mdev)
-{
-	mdev_begin(MDEVVER_VFIO_REMOVE, mdev, NULL);
-	return 0;
-}
-
-SEC("fexit/mdev_device_remove")
-int BPF_PROG(fexit_mdev_remove, struct mdev_device *mdev, int ret)
-{
-	mdev_end(ret, MDEVVER_MODE_FENTRY);
-	return 0;
-}
-
-SEC("fexit/vfio_group_fops_unl_ioctl")
-int BPF_PROG(fexit_vfio_group_ioctl, struct file *filep, unsigned int cmd,
-	     unsigned long arg, long ret)
-{
-	if (cmd != MDEVVER_VFIO_GROUP_GET_DEVICE_FD)
-		return 0;
-	/* ret is the new fd of the device file */
-	vfio_opened(ret >= 0 ? fd_file(ret) : NULL, ret, 0, MDEVVER_MODE_FENTRY);
-	return 0;
-}
-
-SEC("fentry/vfio_device_fops_release")
-int BPF_PROG(fentry_vfio_release, struct inode *inode, struct file *filep)
-{
-	vfio_closed(filep, MDEVVER_MODE_FENTRY);
-	return 0;
-}
-
-SEC("fentry/vfio_device_fops_unl_ioctl")
-int BPF_PROG(fentry_vfio_device_ioctl, struct file *filep, unsigned int cmd,
-	     unsigned long arg)
-{
-	device_ioctl_begin(filep, cmd, arg);
-	return 0;
-}
-
-SEC("fexit/vfio_device_fops_unl_ioctl")
-int BPF_PROG(fexit_vfio_device_ioctl, struct file *filep, unsigned int cmd,
-	     unsigned long arg, long ret)
-{
-	if (cmd == MDEVVER_VFIO_DEVICE_FEATURE)
-		device_ioctl_end(ret, MDEVVER_MODE_FENTRY);
-	return 0;
-}
-
-SEC("fentry/vfio_mig_get_next_state")
-int BPF_PROG(fentry_vfio_next_state, struct vfio_device *device, int cur,
-	     int new_state, int *next)
-{
-	driver_next_state(cur);
-	return 0;
-}
-
-/* ---- entry points: kprobe/kretprobe (same paths, arguments kept in
- * vfio_calls by the entry) ------------------------------------------------ */
-
-SEC("kprobe/mdev_device_create")
-int BPF_KPROBE(kprobe_mdev_create, struct mdev_type *type, const void *uuid)
-{
-	mdev_begin(MDEVVER_VFIO_CREATE, type, uuid);
-	return 0;
-}
-
-SEC("kretprobe/mdev_device_create")
-int BPF_KRETPROBE(kretprobe_mdev_create, int ret)
-{
-	mdev_end(ret, MDEVVER_MODE_KPROBE);
-	return 0;
-}
-
-SEC("kprobe/mdev_device_remove")
-int BPF_KPROBE(kprobe_mdev_remove, struct mdev_device *mdev)
-{
-	mdev_begin(MDEVVER_VFIO_REMOVE, mdev, NULL);
-	return 0;
-}
-
-SEC("kretprobe/mdev_device_remove")
-int BPF_KRETPROBE(kretprobe_mdev_remove, int ret)
-{
-	mdev_end(ret, MDEVVER_MODE_KPROBE);
-	return 0;
-}
-
-SEC("kprobe/vfio_device_fops_unl_ioctl")
-int BPF_KPROBE(kprobe_vfio_device_ioctl, struct file *filep, unsigned int cmd,
-	       unsigned long arg)
-{
-	device_ioctl_begin(filep, cmd, arg);
-	return 0;
-}
-
-SEC("kretprobe/vfio_device_fops_unl_ioctl")
-int BPF_KRETPROBE(kretprobe_vfio_device_ioctl, long ret)
-{
-	device_ioctl_end(ret, MDEVVER_MODE_KPROBE);
-	return 0;
-}
-
-SEC("kprobe/vfio_mig_get_next_state")
-int BPF_KPROBE(kprobe_vfio_next_state, struct vfio_device *device, int cur)
-{
-	driver_next_state(cur);
-	return 0;
-}
-
-SEC("kprobe/vfio_device_fops_release")
-int BPF_KPROBE(kprobe_vfio_release, struct inode *inode, struct file *filep)
-{
-	vfio_closed(filep, MDEVVER_MODE_KPROBE);
-	return 0;
-}
-
-/* group ioctl in kprobe mode: the command at entry, the fd at return */
-SEC("kprobe/vfio_group_fops_unl_ioctl")
-int BPF_KPROBE(kprobe_vfio_group_ioctl, struct file *filep, unsigned int cmd)
-{
-	struct vfio_call c = {};
-	__u64 key = bpf_get_current_pid_tgid();
-
-	if (cmd != MDEVVER_VFIO_GROUP_GET_DEVICE_FD || !task_wanted())
-		return 0;
-	c.start_ns = bpf_ktime_get_ns();
-	c.cmd = cmd;
-	bpf_map_update_elem(&vfio_calls, &key, &c, BPF_ANY);
-	return 0;
-}
-
-SEC("kretprobe/vfio_group_fops_unl_ioctl")
-int BPF_KRETPROBE(kretprobe_vfio_group_ioctl, long ret)
-{
-	__u64 key = bpf_get_current_pid_tgid();
-	struct vfio_call *c = bpf_map_lookup_elem(&vfio_calls, &key);
-	__u64 start;
-
-	if (!c || c->cmd != MDEVVER_VFIO_GROUP_GET_DEVICE_FD)
-		return 0;
-	start = c->start_ns;
-	bpf_map_delete_elem(&vfio_calls, &key);
-	vfio_opened(ret >= 0 ? fd_file(ret) : NULL, ret, start, MDEVVER_MODE_KPROBE);
-	return 0;
 }
 
 #endif /* MDEVVER_MIGRATION_BPF_H */

@@ -5,162 +5,24 @@
  * One judgement:
  *   j = judge_claim()                       a scratch slot, held until
  *                                           judge_release(j)
- *   judge_node(j, kn)                       attr / type / parent / local
+ *   judge_node(j, kn)                       attr / type / parent, and
+ *                                           judge_local(): local
  *   judge_task(j)                           comm / uid / cgroup
  *   judge_remote_*(j, ...)                  the written bytes, or why not
  *   judge_run(j)                            index lookups, verify candidates
- * The maps and their layout are defined once in include/mdevver_enforce.h;
- * user/policy_compile.c fills them.
+ * judge_call() is node + task + run, the matcher every verdict uses; the
+ * one path around it (generation, slot, bytes, release) is policy_verdict()
+ * in verdict.bpf.h.  tests/bpf/matcher_test.bpf.c runs judge_local,
+ * judge_task_facts, the remote bytes and judge_run on given facts.
+ * The maps are in maps.bpf.h, their layout in include/mdevver_enforce.h;
+ * user/enforce/policy_compile.c compiles a policy into entries,
+ * user/enforce/policy_maps.c writes them.
  */
 #ifndef MDEVVER_POLICY_BPF_H
 #define MDEVVER_POLICY_BPF_H
 
 #include "capture.bpf.h"
 #include "mdevver_enforce.h"
-
-#define MAY_WRITE	0x2
-#define MAY_READ	0x4
-#define PF_IO_WORKER	0x10
-#define EPERM		1
-
-/* x86-64 syscall numbers whose arguments name the user buffer */
-#define NR_WRITE	1
-#define NR_PWRITE64	18
-#define NR_WRITEV	20
-#define NR_PWRITEV	296
-#define NR_PWRITEV2	328
-
-#define JUDGE_KEYS_MAX	32	/* >= 2 * PREFIX_DEPTH + 11; a power of two */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * MDEVVER_RULES_MAX);
-	__type(key, __u32);
-	__type(value, struct mdevver_rule);
-} rules SEC(".maps");
-
-/* written and read by user space only (event names after adoption) */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * MDEVVER_RULES_MAX);
-	__type(key, __u32);
-	__type(value, struct mdevver_rule_name);
-} rule_names SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MDEVVER_INDEX_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct mdevver_index_key);
-	__type(value, struct mdevver_rule_list);
-} rule_index SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, MDEVVER_PREFIXES_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct mdevver_prefix_key);
-	__type(value, struct mdevver_prefix_set);
-} prefixes SEC(".maps");
-
-/* LRU: attributes come and go with devices; a forgotten one is re-learned
- * at its next read. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MDEVVER_NODES_MAX);
-	__type(key, __u64);
-	__type(value, struct mdevver_node);
-} nodes SEC(".maps");
-
-/* The permission hook's verdict, picked up by the event of the same call. */
-struct decision {
-	const void *kn;
-	__u64 remote_hash;	/* the bytes the hook judged (remote_known) */
-	__u32 rule_id;
-	__u16 unknown;
-	__u8 verdict;		/* NONE: judged, nothing matched */
-	__u8 gen;
-	__u8 remote_known;
-	__u8 strict_admitted;	/* --strict: ring space promised (delivery.bpf.h) */
-	__u8 __pad[6];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MDEVVER_INFLIGHT_MAX);
-	__type(key, __u64);
-	__type(value, struct decision);
-} decisions SEC(".maps");
-
-struct judge_key {
-	__u16 kind;
-	__u16 __pad[3];
-	__u64 value;
-};
-
-struct judge {
-	__u32 busy;		/* claimed (cmpxchg 0 -> 1) */
-	__u32 self;		/* its own index in judges (judge_call) */
-	/* what the check is */
-	__u64 remote_hash;
-	__u64 local_hash;
-	__u64 type_hash;
-	__u64 parent_hash;
-	__u64 attr_hash;
-	__u64 comm_hash;
-	__u64 cgroup;
-	__u32 uid;
-	__u32 known;		/* MDEVVER_RK_* whose value is known */
-	__u32 unknown_remote;	/* enum mdevver_unknown, when remote not known */
-	__u32 remote_len;	/* without the trailing newline */
-	__u32 raw_len;		/* as written */
-	__u32 gen;
-	__u32 kinds;		/* index kinds present in gen (bit per kind) */
-	__u8 op;
-	__u8 __pad[3];
-	struct mdevver_prefix_set rpfx;
-	struct mdevver_prefix_set lpfx;
-	/* the index keys of this check */
-	__u32 n_keys;
-	__u32 __pad2;
-	struct judge_key keys[JUDGE_KEYS_MAX];
-	struct mdevver_index_key cur;
-	/* the result: deny beats audit, then the earlier rule */
-	__u32 best_id;
-	__u32 best_unknown;
-	__u8 best_action;
-	__u8 __pad3[3];
-	__u32 scope;		/* judge_node: MDEVVER_F_SCOPE_TYPE or _DEVICE */
-	char comm[MDEVVER_TASK_COMM_LEN];
-	char name[MDEVVER_NAME_MAX];
-	struct mdevver_prefix_key lpm;
-	struct mdevver_node node;	/* learn_local() builds its entry here */
-	/* the bytes judged: one page; twice that so a writev piece bounded
-	 * separately by offset and length stays inside for the verifier */
-	__u8 bytes[2 * MDEVVER_DATA_MAX];
-};
-
-/*
- * Scratch for judgements, far larger than the stack.  Not per CPU: BPF LSM
- * and tracing programs run with migration disabled but may be preempted
- * (preempt=full, PREEMPT_RT, the lazy preemption of newer kernels), and a
- * second judgement on the same CPU would then write into the first one's
- * scratch.  Each judgement claims a free slot with cmpxchg instead and
- * holds it to the end; a task preempted mid-way keeps its slot.
- */
-#define JUDGE_SLOTS	64
-#define JUDGE_TRIES	8
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, JUDGE_SLOTS);
-	__type(key, __u32);
-	__type(value, struct judge);
-} judges SEC(".maps");
-
-/* A judgement found no free slot (JUDGE_TRIES of them busy): the check is
- * refused without a rule and counted here (user space reports it). */
-__u64 judge_slots_busy = 0;
 
 static __always_inline __u64 enforce_mode(void)
 {
@@ -231,13 +93,13 @@ static __always_inline struct judge *judge_claim(void)
 			continue;
 		j->self = k;
 		j->known = 0;
-		j->unknown_remote = 0;
+		j->remote_missing = 0;
 		j->n_keys = 0;
 		j->rpfx.n = 0;
 		j->lpfx.n = 0;
 		j->best_action = MDEVVER_ACT_NONE;
 		j->best_id = 0;
-		j->best_unknown = 0;
+		j->best_fail_closed = 0;
 		j->remote_len = 0;
 		j->raw_len = 0;
 		return j;
@@ -294,6 +156,33 @@ static __always_inline __u64 hash_kstr(struct judge *j, const char *s)
 
 /* ---- the attribute ------------------------------------------------------ */
 
+/* The device's own string as learned for node ino (learn_local() or
+ * enforce's scan, into nodes): its hash, and through the same trie as the
+ * written bytes, the rule prefixes it starts with.  Unknown if not learned. */
+static __always_inline void judge_local(struct judge *j, __u64 ino)
+{
+	struct mdevver_node *learned = bpf_map_lookup_elem(&nodes, &ino);
+	struct mdevver_prefix_set *ps;
+	__u32 n;
+
+	if (!learned || !(learned->flags & MDEVVER_NODE_LOCAL))
+		return;
+	j->local_hash = learned->local_hash;
+	j->known |= MDEVVER_RK_LOCAL | MDEVVER_RK_LOCAL_PREFIX;
+	n = learned->local_len;
+	if (n > MDEVVER_PREFIX_MAX)
+		n = MDEVVER_PREFIX_MAX;
+	j->lpm.prefixlen = 8 * (1 + n);
+	j->lpm.data[0] = j->gen;
+	barrier_var(n);
+	n &= 0xff;
+	if (n && bpf_probe_read_kernel(j->lpm.data + 1, n, learned->local))
+		return;
+	ps = bpf_map_lookup_elem(&prefixes, &j->lpm);
+	if (ps)
+		j->lpfx = *ps;
+}
+
 /*
  * Where the attribute sits.  Returns false when kn is not an mdev version
  * attribute: neither in a type directory (.../mdev_supported_types/TYPE/)
@@ -302,7 +191,6 @@ static __always_inline __u64 hash_kstr(struct judge *j, const char *s)
 static __always_inline bool judge_node(struct judge *j, struct kernfs_node *kn)
 {
 	struct kernfs_node *dir = kn_parent(kn), *gp, *link;
-	struct mdevver_node *learned;
 	__u64 ino = BPF_CORE_READ(kn, id);
 
 	/* the one definition of an mdev attribute (scope.bpf.h) */
@@ -325,43 +213,33 @@ static __always_inline bool judge_node(struct judge *j, struct kernfs_node *kn)
 			j->known |= MDEVVER_RK_TYPE;
 		}
 	}
-	learned = bpf_map_lookup_elem(&nodes, &ino);
-	if (learned && (learned->flags & MDEVVER_NODE_LOCAL)) {
-		j->local_hash = learned->local_hash;
-		j->known |= MDEVVER_RK_LOCAL | MDEVVER_RK_LOCAL_PREFIX;
-		/* local prefixes: the learned bytes through the same trie */
-		__u32 n = learned->local_len;
-
-		if (n > MDEVVER_PREFIX_MAX)
-			n = MDEVVER_PREFIX_MAX;
-		j->lpm.prefixlen = 8 * (1 + n);
-		j->lpm.data[0] = j->gen;
-		barrier_var(n);
-		n &= 0xff;
-		if (n && bpf_probe_read_kernel(j->lpm.data + 1, n, learned->local))
-			return true;
-		struct mdevver_prefix_set *ps = bpf_map_lookup_elem(&prefixes, &j->lpm);
-
-		if (ps)
-			j->lpfx = *ps;
-	}
+	judge_local(j, ino);
 	return true;
 }
 
-static __always_inline void judge_task(struct judge *j, __u8 op)
+/* The caller's facts, with j->comm filled (16 bytes, NUL padded: hashed
+ * as policy_compile.c hashes comm=). */
+static __always_inline void judge_task_facts(struct judge *j, __u8 op,
+					     __u32 uid, __u64 cgroup)
 {
 	__u64 h = MDEVVER_FNV_OFFSET;
 
 	j->op = op;
-	j->uid = (__u32)bpf_get_current_uid_gid();
-	j->cgroup = bpf_get_current_cgroup_id();
-	__builtin_memset(j->comm, 0, sizeof(j->comm));
-	bpf_get_current_comm(j->comm, sizeof(j->comm));
+	j->uid = uid;
+	j->cgroup = cgroup;
 	for (int i = 0; i < MDEVVER_TASK_COMM_LEN; i++)
 		h = mdevver_hash_step(h, j->comm[i]);
 	j->comm_hash = h;
 	j->known |= MDEVVER_RK_OP | MDEVVER_RK_COMM | MDEVVER_RK_UID |
 		    MDEVVER_RK_CGROUP;
+}
+
+static __always_inline void judge_task(struct judge *j, __u8 op)
+{
+	__builtin_memset(j->comm, 0, sizeof(j->comm));
+	bpf_get_current_comm(j->comm, sizeof(j->comm));
+	judge_task_facts(j, op, (__u32)bpf_get_current_uid_gid(),
+			 bpf_get_current_cgroup_id());
 }
 
 /* ---- the written bytes ------------------------------------------------ */
@@ -397,7 +275,7 @@ static __always_inline void remote_known(struct judge *j, __u32 len)
 
 static __always_inline void remote_unknown(struct judge *j, __u32 why)
 {
-	j->unknown_remote = why;
+	j->remote_missing = why;
 }
 
 /* Bytes in kernel memory (the store's copy). */
@@ -520,7 +398,7 @@ static __always_inline bool rule_holds(struct judge *j,
 		if (j->op != MDEVVER_OP_CHECK)
 			return false;
 		if (!(j->known & MDEVVER_RK_REMOTE))
-			*unk |= j->unknown_remote;
+			*unk |= j->remote_missing;
 		else if (keys & MDEVVER_RK_REMOTE ? r->remote != j->remote_hash
 						  : !in_set(&j->rpfx, r->remote))
 			return false;
@@ -591,7 +469,7 @@ static long check_slot(__u32 i, struct judge **jp)
 	    (r->action == j->best_action && id < j->best_id)) {
 		j->best_action = r->action;
 		j->best_id = id;
-		j->best_unknown = unk;
+		j->best_fail_closed = unk;
 	}
 	return 0;
 }

@@ -22,24 +22,10 @@
 #ifndef MDEVVER_SCOPE_BPF_H
 #define MDEVVER_SCOPE_BPF_H
 
-#include "kernel_types.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include "mdevver_trace.h"
-
-/* --any-sysfs (rodata): watched names outside an mdev layout too */
-const volatile bool any_sysfs = false;
+#include "maps.bpf.h"
 
 /* "mdev_supported_types" and its NUL fit; a longer name reads as 24 */
 #define SCOPE_NAME_SCRATCH	24
-
-/* The parent pointer is "parent" before 6.15 and "__parent" from 6.15. */
-static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
-{
-	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
-		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
-	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
-}
 
 /* Is the kernel string s exactly want (len bytes)?  scratch: at least
  * SCOPE_NAME_SCRATCH bytes, and len < SCOPE_NAME_SCRATCH. */

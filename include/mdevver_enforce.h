@@ -68,7 +68,9 @@ enum mdevver_verdict {
 };
 
 /* Why a deny rule matched without all its keys known (fail closed). */
-enum mdevver_unknown {
+/* Facts a deny rule matched without, so it failed closed (an event's
+ * fail_closed bits; MDEVVER_UNK_*: the fact was unknown). */
+enum mdevver_fail_closed {
 	MDEVVER_UNK_REMOTE_NOBUF = 1u << 0,	/* no user buffer: io_uring, splice, sendfile */
 	MDEVVER_UNK_REMOTE_FAULT = 1u << 1,	/* user page not present */
 	MDEVVER_UNK_LOCAL = 1u << 2,		/* device's own string not learned yet */

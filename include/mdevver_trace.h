@@ -124,7 +124,8 @@ struct mdevver_event {
 	__u8 verdict;		/* enum mdevver_verdict */
 	__u8 policy_gen;	/* generation rule_id belongs to */
 	__u8 __pad;
-	__u16 unknown;		/* enum mdevver_unknown: facts a deny lacked */
+	__u16 fail_closed;	/* enum mdevver_fail_closed: facts a deny lacked
+				 * (JSON "fail_closed") */
 	__u32 rule_id;		/* the matching rule (verdict != NONE) */
 	__u32 __pad2;
 	char comm[MDEVVER_TASK_COMM_LEN];

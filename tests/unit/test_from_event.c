@@ -109,7 +109,7 @@ static void test_verdicts(void)
 	e.policy_gen = 1;
 	e.rule_id = 3;
 	e.ret = -1;
-	e.unknown = MDEVVER_UNK_LOCAL;
+	e.fail_closed = MDEVVER_UNK_LOCAL;
 	ASSERT_EQ(0, record_from_event(&r, &e, sizeof(e), 1, &ctx), "denied");
 	ASSERT_STREQ("denied", r.ev.outcome, "outcome");
 	ASSERT_STREQ("denied", r.ev.verdict, "verdict");

@@ -10,6 +10,7 @@
 
 #include "policy.h"
 #include "policy_compile.h"
+#include "policy_fixtures.h"
 #include "unit.h"
 
 static char err[512];
@@ -162,9 +163,7 @@ static void test_rule_fields(void)
 	char comm[16] = "libvirtd";
 	char comm2[16] = "qemu";
 
-	ASSERT_EQ(0, parse("deny remote=\"00028086-193b-i915-GVTg_V5_4\\n\" local=abc type=i915-GVTg_V5_8 "
-			   "parent=0000:00:02.0 attr=version op=check comm!=libvirtd uid=0 cgroup!=1 name=r1\n"
-			   "audit op=read comm=qemu uid!=107 cgroup=1 local=xy*\n", &p), "parses");
+	ASSERT_EQ(0, parse(FIXTURE_RULE_FIELDS, &p), "parses");
 	ASSERT_EQ(0, compile(&p, 0, &c), "compiles");
 	ASSERT_STREQ("", err, "no error text");
 	ASSERT_EQ(2, c.n_rules, "one entry per rule");
@@ -212,11 +211,7 @@ static void test_remote_forms(void)
 	struct policy p;
 	struct compiled_policy c;
 
-	ASSERT_EQ(0, parse("deny remote=abc\n"
-			   "deny remote=\"abc\\n\"\n"
-			   "deny remote=\"a\\x00b\"\n"
-			   "deny remote=abc*\n"
-			   "deny remote=*\n", &p), "parses");
+	ASSERT_EQ(0, parse(FIXTURE_REMOTE_FORMS, &p), "parses");
 	ASSERT_EQ(0, compile(&p, 1, &c), "compiles");
 	ASSERT_EQ(MDEVVER_RK_REMOTE, c.rules[0].keys, "exact remote: RK_REMOTE only");
 	ASSERT_EQ(hash_str("abc"), c.rules[0].remote, "exact remote hash");
@@ -366,21 +361,7 @@ static void test_index_tie_order(void)
 	char comm[16] = "C";
 	uint64_t comm_hash = mdevver_hash(comm, sizeof(comm));
 
-	ASSERT_EQ(0, parse(
-		/* 0 */ "deny remote=r* local=L comm=C uid=5 cgroup=7 parent=P type=T attr=A\n"
-		/* 1 */ "deny remote=R local=L1 type=T1\n"
-		/* 2 */ "deny local=L2 comm=C uid=5 cgroup=7 parent=P type=T attr=A\n"
-		/* 3 */ "deny local=l3* comm=C uid=5 cgroup=7 parent=P type=T attr=A\n"
-		/* 4 */ "deny comm=C3 uid=5 cgroup=7 parent=P type=T attr=A\n"
-		/* 5 */ "deny comm!=C uid=6 cgroup=7 parent=P type=T attr=A\n"
-		/* 6 */ "deny comm!=C uid!=5 cgroup=8 parent=P type=T attr=A\n"
-		/* 7 */ "deny comm!=C uid!=5 cgroup!=7 parent=P9 type=T attr=A\n"
-		/* 8 */ "deny comm!=C uid!=5 cgroup!=7 type=T9 attr=A\n"
-		/* 9 */ "deny comm!=C uid!=5 cgroup!=7 attr=A9\n"
-		/* 10 */ "audit op=check comm!=C uid!=5 cgroup!=7\n"
-		/* 11 */ "deny op=read\n"
-		/* 12 */ "audit local=L12 type=T12\n"
-		/* 13 */ "audit type=T13\n", &p), "parses");
+	ASSERT_EQ(0, parse(FIXTURE_TIE_ORDER, &p), "parses");
 	ASSERT_EQ(0, compile(&p, 0, &c), "compiles");
 	ASSERT_EQ(1, listed_under(&c, 0, MDEVVER_IDX_PREFIX, c.rules[0].remote),
 		  "rule 0: remote prefix first (no exact remote)");
@@ -538,8 +519,7 @@ static void test_generations(void)
 	struct policy p;
 	struct compiled_policy c0, c1;
 
-	ASSERT_EQ(0, parse("deny remote=ab* type=T\naudit local=abc* op=read\ndeny remote=x\n"
-			   "deny comm!=x uid=3\naudit op=check\n", &p), "parses");
+	ASSERT_EQ(0, parse(FIXTURE_GENERATIONS, &p), "parses");
 	ASSERT_EQ(0, compile(&p, 0, &c0), "gen 0 compiles");
 	ASSERT_EQ(0, compile(&p, 1, &c1), "gen 1 compiles");
 	ASSERT_TRUE(index_invariants(&c0, 0), "gen 0: every index key has gen 0");
@@ -577,11 +557,7 @@ static void test_prefixes(void)
 	const struct compiled_prefix *ab, *abc, *x;
 	uint64_t id_ab, id_abc, id_x;
 
-	ASSERT_EQ(0, parse("deny remote=ab*\n"
-			   "deny remote=abc*\n"
-			   "deny remote=x*\n"
-			   "audit remote=abc* name=again\n"
-			   "deny local=ab* type=T\n", &p), "parses");
+	ASSERT_EQ(0, parse(FIXTURE_PREFIXES, &p), "parses");
 	ASSERT_EQ(0, compile(&p, 1, &c), "compiles");
 	ASSERT_EQ(3, c.n_prefixes, "one entry per distinct prefix (ab, abc, x)");
 	id_ab = c.rules[0].remote;
@@ -906,6 +882,24 @@ static void test_ten_thousand_rules(void)
 
 /* ---- free --------------------------------------------------------------- */
 
+/* Every policy the matcher's verdict fixtures use compiles, for both
+ * generations (tests/bpf/matcher_test.c loads them into the kernel). */
+static void test_fixture_policies(void)
+{
+	for (size_t i = 0; i < sizeof(fixture_checks) / sizeof(fixture_checks[0]); i++) {
+		struct policy p;
+		struct compiled_policy c;
+
+		ASSERT_EQ(0, parse(fixture_checks[i].policy, &p), fixture_checks[i].name);
+		for (unsigned int gen = 0; gen < 2; gen++) {
+			ASSERT_EQ(0, compile(&p, gen, &c), fixture_checks[i].name);
+			ASSERT_TRUE(fixture_checks[i].rule < (int)c.n_rules, "expected rule exists");
+			compiled_policy_free(&c);
+		}
+		policy_free(&p);
+	}
+}
+
 static void test_free(void)
 {
 	struct policy p;
@@ -952,6 +946,7 @@ int main(void)
 	RUN_TEST(test_max_rules);
 	RUN_TEST(test_max_rules_three_unknown_kinds);
 	RUN_TEST(test_ten_thousand_rules);
+	RUN_TEST(test_fixture_policies);
 	RUN_TEST(test_free);
 	return unit_exit();
 }

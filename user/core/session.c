@@ -175,7 +175,7 @@ static void handle_event(struct session *s, const struct mdevver_event *e, size_
 	s->calls[cls]++;
 	/* a deny failed closed for want of the device's own string: learn it
 	 * now, so the next check is judged on facts */
-	if (s->enforcing && (e->unknown & MDEVVER_UNK_LOCAL))
+	if (s->enforcing && (e->fail_closed & MDEVVER_UNK_LOCAL))
 		enforce_scan_nodes(&s->en, false);
 }
 

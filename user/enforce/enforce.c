@@ -36,6 +36,7 @@
 #include "mdevver_enforce.h"
 #include "mdevver_trace.skel.h"
 #include "policy_compile.h"
+#include "policy_maps.h"
 #include "privileges.h"
 #include "file_kind.h"
 
@@ -387,42 +388,16 @@ static int wait_users(struct enforcer *en, unsigned int gen)
 	return -EBUSY;
 }
 
-static int clear_gen(struct enforcer *en, unsigned int gen)
-{
-	int ifd = bpf_map__fd(en->skel->maps.rule_index);
-	int pfd = bpf_map__fd(en->skel->maps.prefixes);
-	struct mdevver_index_key ik, next_ik;
-	struct mdevver_prefix_key pk, next_pk;
-	void *prev;
-
-	/* deleting while walking restarts the walk: collect-free, restart */
-	for (prev = NULL; !bpf_map_get_next_key(ifd, prev, &next_ik);) {
-		ik = next_ik;
-		if (ik.gen == gen) {
-			bpf_map_delete_elem(ifd, &ik);
-			prev = NULL;
-			continue;
-		}
-		prev = &ik;
-	}
-	for (prev = NULL; !bpf_map_get_next_key(pfd, prev, &next_pk);) {
-		pk = next_pk;
-		if (pk.data[0] == gen) {
-			bpf_map_delete_elem(pfd, &pk);
-			prev = NULL;
-			continue;
-		}
-		prev = &pk;
-	}
-	return 0;
-}
-
 static int install(struct enforcer *en, struct policy *p, char *msg, size_t msgsz)
 {
 	unsigned int target = (unsigned int)(state_read(state_fd(en), MDEVVER_STATE_ACTIVE_GEN) & 1) ^ 1;
-	int rfd = bpf_map__fd(en->skel->maps.rules);
-	int ifd = bpf_map__fd(en->skel->maps.rule_index);
-	int pfd = bpf_map__fd(en->skel->maps.prefixes);
+	struct policy_map_fds m = {
+		.state = state_fd(en),
+		.rules = bpf_map__fd(en->skel->maps.rules),
+		.rule_names = bpf_map__fd(en->skel->maps.rule_names),
+		.rule_index = bpf_map__fd(en->skel->maps.rule_index),
+		.prefixes = bpf_map__fd(en->skel->maps.prefixes),
+	};
 	struct compiled_policy c;
 	char err[512];
 	int ret;
@@ -436,29 +411,11 @@ static int install(struct enforcer *en, struct policy *p, char *msg, size_t msgs
 		snprintf(msg, msgsz, "generation %u still in use after 2 s", target);
 		goto out;
 	}
-	/* nobody evaluates target now, and nobody will until the flip */
-	state_set(en, MDEVVER_STATE_GEN_FLAGS0 + target, 0);
-	clear_gen(en, target);
-	for (size_t i = 0; i < c.n_rules; i++) {
-		__u32 key = target * MDEVVER_RULES_MAX + (__u32)i;
-		struct mdevver_rule_name name;
-
-		memset(&name, 0, sizeof(name));
-		snprintf(name.name, sizeof(name.name), "%s", p->rules[i].name);
-		if (bpf_map_update_elem(rfd, &key, &c.rules[i], BPF_ANY) ||
-		    bpf_map_update_elem(bpf_map__fd(en->skel->maps.rule_names), &key,
-					&name, BPF_ANY))
-			goto map_err;
+	if (policy_maps_write(&m, p, &c, target)) {
+		snprintf(msg, msgsz, "writing the policy maps: %s", strerror(errno));
+		ret = -1;
+		goto out;
 	}
-	for (size_t i = 0; i < c.n_prefixes; i++)
-		if (bpf_map_update_elem(pfd, &c.prefixes[i].key, &c.prefixes[i].set, BPF_ANY))
-			goto map_err;
-	for (size_t i = 0; i < c.n_index; i++)
-		if (bpf_map_update_elem(ifd, &c.index[i].key, &c.index[i].list, BPF_ANY))
-			goto map_err;
-	state_set(en, MDEVVER_STATE_GEN_FLAGS0 + target, c.gen_flags);
-	/* the flip: from here every new evaluation uses the new rules */
-	state_set(en, MDEVVER_STATE_ACTIVE_GEN, target);
 	policy_free(&en->pol[target]);
 	en->pol[target] = *p;
 	memset(p, 0, sizeof(*p));
@@ -467,11 +424,6 @@ static int install(struct enforcer *en, struct policy *p, char *msg, size_t msgs
 	snprintf(msg, msgsz, "%zu rules in force (generation %u, at most %zu verified per index key)",
 		 c.n_rules, target, c.largest_bucket);
 	ret = 0;
-	goto out;
-map_err:
-	snprintf(msg, msgsz, "writing the policy maps: %s", strerror(errno));
-	state_set(en, MDEVVER_STATE_GEN_FLAGS0 + target, 0);
-	ret = -1;
 out:
 	compiled_policy_free(&c);
 	return ret;
@@ -533,17 +485,7 @@ static int scan_one(const char *path, const struct stat *sb, int flag, struct FT
 		struct stat st;
 
 		if (!fstat(fd, &st)) {
-			memset(&node, 0, sizeof(node));
-			if (buf[n - 1] == '\n')
-				n--;
-			node.local_hash = mdevver_hash(buf, n);
-			node.local_len = (__u32)n;
-			node.flags = MDEVVER_NODE_LOCAL;
-			if (n > MDEVVER_PREFIX_MAX) {
-				node.flags |= MDEVVER_NODE_LOCAL_LONG;
-				n = MDEVVER_PREFIX_MAX;
-			}
-			memcpy(node.local, buf, n);
+			policy_node_entry(&node, buf, (size_t)n);
 			ino = st.st_ino;
 			bpf_map_update_elem(bpf_map__fd(scan_en->skel->maps.nodes), &ino,
 					    &node, BPF_ANY);

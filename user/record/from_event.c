@@ -96,7 +96,7 @@ int record_from_event(struct record *r, const struct mdevver_event *e,
 		if (e->verdict != MDEVVER_VERDICT_DENIED)
 			ev->driver_outcome =
 				outcome_name(outcome_classify(e->op, e->ret, e->count));
-		ev->fail_closed = e->unknown;
+		ev->fail_closed = e->fail_closed;
 	}
 	ev->latency_ns = e->latency_ns;
 	if (local_present(e, len)) {

@@ -99,7 +99,7 @@ const char *outcome_judged_name(int op, int64_t ret, uint64_t count, int verdict
 	}
 }
 
-/* In bit order of enum mdevver_unknown (docs/event-schema.md, fail_closed) */
+/* In bit order of enum mdevver_fail_closed (docs/event-schema.md, fail_closed) */
 static const char *const fail_closed_names[FAIL_CLOSED_BITS] = {
 	"remote-no-user-buffer",	/* MDEVVER_UNK_REMOTE_NOBUF */
 	"remote-page-not-present",	/* MDEVVER_UNK_REMOTE_FAULT */

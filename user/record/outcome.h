@@ -33,7 +33,7 @@ const char *verdict_name(int verdict);
  * answer (denied and killed -> "denied", would-deny -> "would-deny"); any
  * other verdict leaves outcome_classify's name. */
 const char *outcome_judged_name(int op, int64_t ret, uint64_t count, int verdict);
-/* Facts a deny rule matched without: bit i of enum mdevver_unknown is
+/* Facts a deny rule matched without: bit i of enum mdevver_fail_closed is
  * named fail_closed_name(i) ("remote-no-user-buffer", ...); NULL past the
  * last known bit (FAIL_CLOSED_BITS). */
 #define FAIL_CLOSED_BITS 6

@@ -87,7 +87,7 @@ struct record_event {
 	int64_t vendor_check_ret;
 	uint32_t vendor_remote_len;
 	uint32_t pid, tid, ppid, uid, gid;
-	uint16_t fail_closed;	/* enum mdevver_unknown bits */
+	uint16_t fail_closed;	/* enum mdevver_fail_closed bits */
 	bool truncated;		/* data holds fewer bytes than len */
 	bool unreadable;	/* the bytes could not be read */
 	bool has_local;		/* local is valid */

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * calls.bpf.h - the one capture path every attach mode's entry points
+ * (mdevver_trace.bpf.c) call into:
+ *
+ *   store_begin / store_end   a sysfs store (sysfs_kf_write): fentry/fexit,
+ *                             kprobe/kretprobe
+ *   show_begin / show_end     a sysfs show (sysfs_kf_seq_show), same modes
+ *   sys_begin / sys_end       syscall mode: write/pwrite64/writev/read/
+ *                             pread64 on a watched sysfs file
+ *
+ * Each *_begin records the call (capture.bpf.h's begin_call), each *_end
+ * hands it to deliver_call(): one event in the ring of its class, or one
+ * more repeat of its thread's run (delivery.bpf.h), judged by the dry run
+ * where it runs (verdict.bpf.h).
+ */
+#ifndef MDEVVER_CALLS_BPF_H
+#define MDEVVER_CALLS_BPF_H
+
+#include "verdict.bpf.h"
+
+/* ------------------------------------------------------------------------
+ * Delivery of a finished call, whatever the mode.
+ * ---------------------------------------------------------------------- */
+
+/* writev: gather up to MDEVVER_IOV_MAX pieces into data[]. */
+static __always_inline void fill_data_iov(struct mdevver_event *e,
+					  const struct iovec *vec, __u64 iovcnt,
+					  __u64 *total)
+{
+	long got = gather_iov(e->data, vec, iovcnt, total);
+
+	if (got < 0) {
+		e->flags |= MDEVVER_F_DATA_UNREADABLE;
+		got = 0;
+	}
+	if (iovcnt > MDEVVER_IOV_MAX || *total > (__u64)got)
+		e->flags |= MDEVVER_F_DATA_TRUNCATED;
+	e->data_len = got;
+}
+
+/*
+ * A finished call: one more repeat of its thread's run, or one event in the
+ * ring of its class (which may start a new run).  src: the bytes (user
+ * memory when user), or for a vectored call the iovec array.  A dry run
+ * judges with the event's own bytes and is never coalesced.
+ *
+ * Verifier cost: nothing decided by a branch before the event is filled
+ * (class, run, dry run) stays live across fill_path()/fill_data(); it is
+ * written into the event first and read back afterwards, so the paths
+ * merge again before the expensive part.
+ */
+static __always_inline void deliver_call(struct inflight *s, __u8 mode,
+					 __s64 ret, __u64 count,
+					 struct kernfs_node *kn,
+					 const void *src, bool user)
+{
+	struct verdict_facts v = {};
+	struct mdevver_event *e;
+	__u64 total = 0;
+
+	/* adoption: a newer instance's programs see this call too and
+	 * deliver it; ours must not touch the shared rings and slots */
+	if (state_get(MDEVVER_STATE_INSTANCE) != instance_id)
+		return;
+	take_verdict(s, kn, &v);
+	if (run_begin(s, kn, mode, ret, count, src, user, &v))
+		return;		/* one more repeat of the thread's run */
+	e = reserve_event(class_of(s->op));
+	if (!e) {
+		run_abort(s->op);	/* counted lost: it starts no run */
+		return;
+	}
+	fill_common(e, s, mode, ret, count);
+	apply_verdict(e, &v);
+	e->node_id = BPF_CORE_READ(kn, id);
+	fill_path(e, kn);
+	if (s->vectored) {
+		fill_data_iov(e, src, s->count, &total);
+		e->count = total;
+	} else {
+		fill_data(e, src, count, user);
+	}
+	if (enforce_mode() == MDEVVER_ENFORCE_DRY_RUN)
+		policy_for_event(e, kn, e->op);
+	run_end(e);
+	ring_submit(class_of(e->op), e);
+}
+
+/* ------------------------------------------------------------------------
+ * Generic layer: the sysfs store/show dispatch in fs/sysfs/file.c.
+ * ---------------------------------------------------------------------- */
+
+/* kn_id: of->kn->id, read by the entry point (fentry reads it directly). */
+static __always_inline void store_begin(struct kernfs_open_file *of, __u64 kn_id,
+					const char *buf, __u64 count)
+{
+	__u32 scope;
+
+	if (task_wanted() && (scope = store_scope(of, kn_id)))
+		begin_call(MDEVVER_OP_CHECK, scope, of, buf, count, 0, 0);
+	store_recheck(of, kn_id, buf, count);
+}
+
+/* have_args: the exit program has the store's arguments (fexit). */
+static __always_inline void store_end(__u8 mode, __s64 ret, bool have_args,
+				      struct kernfs_open_file *of_arg,
+				      const char *buf_arg, __u64 count_arg)
+{
+	struct kernfs_open_file *of;
+	struct inflight *s;
+
+	if (none_in_flight(MDEVVER_CLASS_CHECK))
+		return;
+	s = call_at_exit(MDEVVER_OP_CHECK, have_args, of_arg, buf_arg, count_arg,
+			 have_args ? BPF_CORE_READ(of_arg, kn) : NULL);
+	if (!s)
+		return;
+	if (outcome_wanted(MDEVVER_OP_CHECK, ret, s->count)) {
+		of = s->of;
+		deliver_call(s, mode, ret, s->count, BPF_CORE_READ(of, kn),
+			     s->buf, false);
+	}
+	end_call(MDEVVER_OP_CHECK);
+}
+
+static __always_inline void show_begin(struct seq_file *sf)
+{
+	struct kernfs_open_file *of;
+	__u32 scope;
+
+	if (!task_wanted())
+		return;
+	of = BPF_CORE_READ(sf, private);
+	scope = attr_scope(BPF_CORE_READ(of, kn));
+	if (!scope)
+		return;
+	begin_call(MDEVVER_OP_READ, scope, sf, NULL, 0, BPF_CORE_READ(sf, count), 0);
+}
+
+/* sysfs_kf_seq_show returns 0 or -errno; the text is what it added to sf. */
+/* sysfs_kf_seq_show returns 0 or -errno; the text is what it added to sf.
+ * A call rebuilt at its exit (entry skipped) takes the buffer from its
+ * start: a sysfs show fills a fresh seq_file buffer. */
+static __always_inline void show_end(__u8 mode, int err, bool have_args,
+				     struct seq_file *sf_arg)
+{
+	struct kernfs_open_file *of = NULL;
+	struct inflight *s;
+	struct seq_file *sf;
+	__u64 len = 0, now, start;
+	char *text;
+
+	if (none_in_flight(MDEVVER_CLASS_READ))
+		return;
+	if (have_args)
+		of = BPF_CORE_READ(sf_arg, private);
+	s = call_at_exit(MDEVVER_OP_READ, have_args, sf_arg, NULL, 0,
+			 have_args ? BPF_CORE_READ(of, kn) : NULL);
+	if (!s)
+		return;
+	sf = s->sf;
+	start = s->start_pos;
+	if (!err) {
+		now = BPF_CORE_READ(sf, count);
+		len = now > start ? now - start : 0;
+	}
+	of = BPF_CORE_READ(sf, private);
+	text = BPF_CORE_READ(sf, buf) + start;
+	if (!err)
+		learn_local(BPF_CORE_READ(of, kn), text, len);
+	if (outcome_wanted(MDEVVER_OP_READ, err, len))
+		deliver_call(s, mode, err ? err : (__s64)len, len,
+			     BPF_CORE_READ(of, kn), text, false);
+	end_call(MDEVVER_OP_READ);
+}
+
+/* ------------------------------------------------------------------------
+ * Syscall mode: the last resort where neither fentry nor kprobes work.
+ * A file descriptor counts when it is a sysfs regular file with a watched
+ * name; the bytes are the user buffer, read at syscall exit.
+ * ---------------------------------------------------------------------- */
+
+static __always_inline void sys_begin(__u8 op, long fd, const void *buf,
+				      __u64 count, __u8 vectored)
+{
+	struct kernfs_node *kn;
+	struct inode *inode;
+	struct file *f;
+	__u32 scope;
+
+	if (!task_wanted())
+		return;
+	f = fd_file(fd);
+	if (!f)
+		return;
+	inode = BPF_CORE_READ(f, f_inode);
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != SYSFS_MAGIC)
+		return;
+	/* kernfs keeps the node in i_private (kernfs_init_inode) */
+	kn = BPF_CORE_READ(inode, i_private);
+	if (!kn_is_file(kn))
+		return;
+	scope = attr_scope(kn);
+	if (!scope)
+		return;
+	begin_call(op, scope, kn, buf, count, BPF_CORE_READ(f, f_pos), vectored);
+}
+
+static __always_inline void sys_end(long ret)
+{
+	struct inflight *s;
+	__u64 count;
+	__u8 op;
+
+	if (none_in_flight(MDEVVER_CLASS_CHECK) && none_in_flight(MDEVVER_CLASS_READ))
+		return;
+	s = current_call();
+	if (!s)
+		return;
+	op = s->op;
+	/* a read at EOF (offset > 0, nothing left) is the tail of a read
+	 * already reported, not a new one */
+	if (s->op == MDEVVER_OP_READ && ret == 0 && s->start_pos > 0)
+		goto out;
+	count = s->op == MDEVVER_OP_READ ? (ret > 0 ? ret : 0) : s->count;
+	if (!outcome_wanted(s->op, ret, count))
+		goto out;
+	if (ret == -EPERM && denied_by_hook(s->kn))
+		goto out;	/* the permission hook reported this call */
+	if (ret == -ENOBUFS && strict && s->op == MDEVVER_OP_CHECK)
+		goto out;	/* refused unrecorded by --strict (counted) */
+	deliver_call(s, MDEVVER_MODE_SYSCALL, ret, count,
+		     s->kn, s->buf, true);
+out:
+	end_call(op);
+}
+
+#endif /* MDEVVER_CALLS_BPF_H */
