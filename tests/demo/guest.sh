@@ -15,9 +15,21 @@ bin=build/mdevver-trace
 tests/vm/load-mtty.sh > /dev/null
 "$bin" probes | sed -n '1,3p;/^auto mode/p;/^lifecycle/p'
 echo
-"$bin" &
+# wait_started ERRFILE PID WORDS: until the tool says WORDS on stderr
+# (attaching takes seconds under software emulation; a fixed sleep raced it)
+wait_started() {
+	for _ in $(seq 600); do
+		grep -q "$3" "$1" 2>/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+mkdir -p /run/demo
+"$bin" 2> /run/demo/trace.err &
 tracer=$!
-sleep 3   # attach under software emulation
+tail -f --pid="$tracer" /run/demo/trace.err >&2 &
+wait_started /run/demo/trace.err "$tracer" "tracing in"
 
 step() { sleep 0.5; printf '\n# %s\n' "$*"; }
 check() { # check FILE STRING: write it the way a tool would, report the errno
@@ -72,9 +84,10 @@ deny remote="$src" type=i915-GVTg_V5_4 name=gvt-bug-1234
 audit op=check name=every-check
 POLICY
 sed 's/^/#   /' "$policy"
-"$bin" enforce --policy "$policy" &
+"$bin" enforce --policy "$policy" 2> /run/demo/enforce.err &
 enforcer=$!
-sleep 3
+tail -f --pid="$enforcer" /run/demo/enforce.err >&2 &
+wait_started /run/demo/enforce.err "$enforcer" "enforcing"
 step "the check the driver would call compatible: refused (EPERM) by rule gvt-bug-1234"
 check "$types/i915-GVTg_V5_4/version" "$src"$'\n'
 step "any other check reaches the driver (here: incompatible), marked by the audit rule"

@@ -138,8 +138,11 @@ static void test_other_kinds(void)
 	r.end.lost_reads = 4;
 	r.end.total_lost = 7;
 	r.end.strict_refused = 1;
+	r.end.lifecycle = 9;
+	r.end.lost_lifecycle = 2;
 	ASSERT_STREQ(HEAD("end") ",\"events\":7,\"total_lost\":7,\"total_untracked\":0,\"checks\":600,"
-		     "\"reads\":2,\"lost_checks\":3,\"lost_reads\":4,\"strict_refused\":1,\"kernel_missed\":0}\n", fmt(&r), "end");
+		     "\"reads\":2,\"lost_checks\":3,\"lost_reads\":4,\"strict_refused\":1,\"kernel_missed\":0,"
+		     "\"lifecycle\":9,\"lost_lifecycle\":2}\n", fmt(&r), "end");
 }
 
 static void test_time(void)
