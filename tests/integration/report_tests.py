@@ -1546,6 +1546,18 @@ def test_migrations_malformed():
     expect_eq(r.stderr, "mdevver-trace: report: <stdin>:2: migration record: missing or invalid "
               "\"role\"\nmdevver-trace: report: 1 malformed line skipped\n", "stderr")
     expect("  lifecycle    1\n  migrations   1 session\n" in r.stdout, r.stdout)
+    # only a refused transition (role none): no migration, one failure,
+    # its device name (NUL inside) escaped
+    none = _mig("h", 3, "none", "failed", 0, 1.0, None, errno="EINVAL",
+                path="STOP>ERROR(EINVAL)", stopped=0)
+    none["device"] = "d\u0000x"
+    r = report("-", stdin=json.dumps(none) + "\n")
+    expect_eq(r.returncode, 0, f"exit code ({r.stderr})")
+    tail = r.stdout.split("\nMigrations\n", 1)[-1]
+    expect("  no migration: no session was a source or a target\n" in tail and
+           "MDEV_TYPE" not in tail, f"no tables without a migration: {tail}")
+    expect(tail.endswith("  2026-11-18T11:06:41Z  none  EINVAL  mtty-1  h/d\\x00x\n"
+                         "    path STOP>ERROR(EINVAL)\n"), f"the failure: {tail}")
 
 
 def main():

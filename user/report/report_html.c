@@ -822,8 +822,12 @@ static int migrations(FILE *out, struct report_model *m)
 		"on one host, %zu across hosts.</li></ul>\n", MIG_PAIR_WINDOW_S,
 		v.n_sources, plural(v.n_sources, "source", "sources"), v.n_targets,
 		plural(v.n_targets, "target", "targets"), v.n_none, v.n, v.n_local, v.n_across);
-	ret |= mig_groups_html(out, &m->migs, &v);
-	ret |= mig_latest_html(out, &m->migs, &v);
+	if (v.n) {
+		ret |= mig_groups_html(out, &m->migs, &v);
+		ret |= mig_latest_html(out, &m->migs, &v);
+	} else {
+		fputs("<p>No migration: no session was a source or a target.</p>\n", out);
+	}
 	ret |= mig_failed_html(out, &m->migs, &v);
 	report_mig_view_free(&v);
 	return ret;

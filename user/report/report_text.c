@@ -943,8 +943,12 @@ static int migrations(FILE *out, struct report_model *m)
 		MIG_PAIR_WINDOW_S, v.n_sources, plural(v.n_sources, "source", "sources"),
 		v.n_targets, plural(v.n_targets, "target", "targets"), v.n_none, v.n,
 		v.n_local, v.n_across);
-	ret |= mig_groups(out, &m->migs, &v);
-	ret |= mig_latest(out, &m->migs, &v);
+	if (v.n) {
+		ret |= mig_groups(out, &m->migs, &v);
+		ret |= mig_latest(out, &m->migs, &v);
+	} else {
+		fputs("  no migration: no session was a source or a target\n", out);
+	}
 	ret |= mig_failed(out, &m->migs, &v);
 	report_mig_view_free(&v);
 	return ret;
