@@ -615,6 +615,22 @@ def test_migrations_plain():
     r = run([BIN, "top", "--replay", SAMPLE])
     expect(not any(x.startswith("migrations ") for x in r.stdout.splitlines()),
            "no panel without migration records")
+    # more than the view keeps (64): the newest 64, then how many more
+    with open(MIG_LOG) as f:
+        rec = next(json.loads(x) for x in f if '"event":"migration"' in x)
+    with tempfile.TemporaryDirectory() as d:
+        recs = []
+        for i in range(70):
+            recs.append(dict(rec, session=i + 1, bytes=i, time=_time(i)))
+        log = write_log(os.path.join(d, "70.jsonl"), recs)
+        r = run([BIN, "top", "--replay", log])
+        first, head, body = mig_panel(r.stdout.splitlines())
+        expect_eq(first, "migrations 70: completed 70  failed 0  abandoned 0  in-progress 0",
+                  "all 70 counted")
+        expect_eq(len(body), 65, "the 64 kept and one line for the rest")
+        expect_eq(body[-1], "+6 more migrations (older)", "the rest said")
+        expect_eq([x.split()[-2] for x in body[:64]], [str(i) for i in range(69, 5, -1)],
+                  "newest first (bytes = its number)")
 
 
 def main():

@@ -703,7 +703,8 @@ static void draw_migrations(struct canvas *c, int lines)
 		table_line(&l, cols, M_COLS, text);
 		put_line(c, mig_style(g->cls), &l);
 	}
-	if (shown < m->n_mig)
+	/* older than the kept ones too (TOP_MIG_RECENT_MAX) */
+	if (shown < m->migrations)
 		put_fmt(c, STYLE_PLAIN, "+%llu more migrations (older)",
 			(unsigned long long)(m->migrations - shown));
 }
