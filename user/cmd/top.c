@@ -638,7 +638,8 @@ static bool migrations_shown(const struct top_model *m)
  * the header and the latest migrations, at most 2/5 of what is left. */
 static int migrations_lines(const struct top_model *m, int avail)
 {
-	int want = 2 + (int)m->n_mig, most = avail * 2 / 5;
+	/* plain output has INT_MAX lines: no overflow */
+	int want = 2 + (int)m->n_mig, most = (int)((long long)avail * 2 / 5);
 
 	if (!migrations_shown(m))
 		return 0;

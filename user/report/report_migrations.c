@@ -290,7 +290,9 @@ static int cmp_failed(const void *a, const void *b)
 	const struct report_mig *y = &view_migs->v[*(const size_t *)b];
 	int c = strcmp(y->time, x->time);
 
-	return c ? c : *(const size_t *)b > *(const size_t *)a ? 1 : -1;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	return c ? c : j > i ? 1 : j < i ? -1 : 0;
 }
 
 /* One migration from its ends. */
