@@ -9,7 +9,9 @@ The HTML page is rendered with headless Chromium (Debian package
 cells are checked one by one.
 """
 import html.parser
+import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -38,6 +40,13 @@ LEGEND = """\
     the latest of them was incompatible)
 """
 
+# The last section of logs without migration records.
+NO_MIGRATIONS = """
+Migrations
+  none: no migration record in the logs (tracers of this version write
+  them where the kernel has VFIO migration; see docs/migration.md)
+"""
+
 # hostA, hostB, hostC: every section, every number, every byte.  Where a VM
 # on hostA/V5_4 can go, by hand: it read S3 (its type's version) and S4
 # (its instance's migration_version); S3 was compatible twice on hostB/V5_4,
@@ -50,6 +59,8 @@ Summary
   time range   2026-11-23T21:17:05Z .. 2026-11-23T21:17:50Z
   checks       7
   reads        3 (ok 2, unsupported 1)
+  lifecycle    0
+  migrations   0 sessions
   lost events  3 (lost records 2, dropped records 1)
   input        3 logs, 20 lines, 1 malformed line skipped
 
@@ -124,7 +135,7 @@ Compatibility matrix
   S2   unknown source        I1  .   .   .
   S3   hostA/i915-GVTg_V5_4  C2  I1  .   U1
   S4   hostA/i915-GVTg_V5_4  .   .   U1  .
-"""
+""" + NO_MIGRATIONS
 
 # Enforcement mode's records (outcome denied / would-deny, with "rule"); the
 # mixed cell's latest check (08:00:05) was the denied one: "C1 D1*".
@@ -134,6 +145,8 @@ Summary
   time range   2026-11-24T08:00:00Z .. 2026-11-24T08:01:00Z
   checks       5
   reads        0
+  lifecycle    0
+  migrations   0 sessions
   lost events  0 (lost records 0, dropped records 0)
   input        1 log, 7 lines, 0 malformed lines skipped
 
@@ -182,7 +195,7 @@ Compatibility matrix
   S1   unknown source  C1 D1*
   S2   unknown source  D2
   S3   unknown source  W1
-"""
+""" + NO_MIGRATIONS
 
 MALFORMED_B = "mdevver-trace: report: {}:5: not a JSON record\n"
 ONE_SKIPPED = "mdevver-trace: report: 1 malformed line skipped\n"
@@ -718,6 +731,8 @@ EXPECTED_TABLES_ABCD = {
         ["time range", "2026-11-23T21:17:05Z .. 2026-11-24T08:01:00Z"],
         ["checks", "12"],                                   # 7 + 5
         ["reads", "3 (ok 2, unsupported 1)"],               # 3 + 0
+        ["lifecycle", "0"],
+        ["migrations", "0 sessions"],
         ["lost events", "3 (lost records 2, dropped records 1)"],
         ["input", "4 logs, 27 lines, 1 malformed line skipped"],   # 20 + 7 lines
     ]},
@@ -766,6 +781,8 @@ def test_html_tables():
     got = html_sections(A, B, C, D)
     expect("Where can a VM go" in got, "the section of the sources")
     got.pop("Where can a VM go", None)
+    expect_eq(got.pop("Migrations", None), {"para": "None: no migration record in the logs."},
+              "no migrations: said in a sentence")
     expect_eq(sorted(got), sorted(EXPECTED_TABLES_ABCD), "sections with a table")
     for title, want in EXPECTED_TABLES_ABCD.items():
         expect_eq(got[title].get("class"), want["class"], f"{title}: table class")
@@ -1265,6 +1282,284 @@ def test_precise_times():
         expect("2026-11-23T21:17:05.100000000Z .. 2026-11-23T21:17:50.250000000Z"
                in open(page).read(), "html: --precise")
 
+# --- migrations ------------------------------------------------------------
+
+MIG_FIXTURE = os.path.join(REPO, "tests", "data", "migration", "mtty-6.12.jsonl")
+MIG_OCS = ("completed", "in-progress", "abandoned", "failed", "other")  # worse last
+MIG_WINDOW_NS = 60 * 10**9
+
+
+def _ns(t):
+    """RFC 3339 UTC with 9 fraction digits -> ns since the epoch."""
+    import calendar
+    secs = calendar.timegm(time.strptime(t[:19], "%Y-%m-%dT%H:%M:%S"))
+    frac = t[20:-1] if len(t) > 20 else ""
+    return secs * 10**9 + int((frac + "000000000")[:9])
+
+
+def _cesc(s):
+    """A log string as the report shows it (c_escape, escape.h), for the
+    strings of these tests: printable ASCII kept, a backslash doubled, any
+    other byte \\xNN."""
+    return "".join(c if " " <= c <= "~" and c != "\\" else
+                   "\\\\" if c == "\\" else f"\\x{ord(c):02x}" for c in s)
+
+
+def _ms(ns):
+    return f"{ns // 1000000}.{ns // 100000 % 10}"
+
+
+def mig_model(paths):
+    """The Migrations section computed here, from the logs, by the rules of
+    docs/report.md: (groups, latest, failed, sessions) as rows of text."""
+    migs = []
+    for p in paths:
+        with open(p) as f:
+            for line in f:
+                r = json.loads(line)
+                if r.get("event") == "migration":
+                    r["start"], r["end"] = _ns(r["started"]), _ns(r["time"])
+                    r["peer"] = None
+                    migs.append(r)
+    for i, t in enumerate(migs):            # on one host: the tracer's peer
+        if t["role"] != "target" or not t["peer_session"]:
+            continue
+        c = [j for j, s in enumerate(migs) if s["role"] == "source" and s["peer"] is None and
+             s["session"] == t["peer_session"] and s["host"] == t["host"] and
+             (not t["peer_device"] or s["device"] == t["peer_device"])]
+        if c:
+            j = min(c, key=lambda j: (abs(migs[j]["end"] - t["end"]), j))
+            t["peer"], migs[j]["peer"], t["across"] = j, i, False
+    across = 0
+    for i in sorted((i for i, t in enumerate(migs) if t["role"] == "target" and
+                     t["peer"] is None and t["bytes"] is not None),
+                    key=lambda i: (migs[i]["start"], i)):
+        t, best = migs[i], None
+        for j, s in enumerate(migs):
+            if (s["role"] != "source" or s["peer"] is not None or s["bytes"] != t["bytes"]
+                    or s["host"] == t["host"] or s["type"] != t["type"]):
+                continue
+            gap = max(0, max(s["start"], t["start"]) - min(s["end"], t["end"]))
+            key = (gap, abs(s["start"] - t["start"]), j)
+            if gap <= MIG_WINDOW_NS and (best is None or key < best):
+                best = key
+        if best:
+            t["peer"], migs[best[2]]["peer"] = best[2], i
+            across += 1
+    pairs = []
+    for i, m in enumerate(migs):
+        if m["role"] == "source":
+            pairs.append((i, m["peer"]))
+        elif m["role"] == "target" and m["peer"] is None:
+            pairs.append((None, i))
+    rows = []
+    for src, dst in pairs:
+        ends = [migs[k] for k in (src, dst) if k is not None]
+        a = migs[src] if src is not None else None
+        b = migs[dst] if dst is not None else None
+        oc = max((MIG_OCS.index(e["outcome"]) if e["outcome"] in MIG_OCS else 4) for e in ends)
+        byts = next((e["bytes"] for e in ends if e["bytes"] is not None), None)
+        vm = _cesc((a["vm"] if a and a["vm"] else (b["vm"] if b else a["vm"])) or "")
+        rows.append({"time": max(e["time"] for e in ends), "idx": src if src is not None else dst,
+                     "type": ends[0]["type"], "src": a["host"] if a else None,
+                     "dst": b["host"] if b else None, "oc": MIG_OCS[oc],
+                     "down": max(e["stopped_ns"] for e in ends), "bytes": byts, "vm": vm})
+    pair = lambda r: f"{r['src'] if r['src'] is not None else '?'} -> " \
+                     f"{r['dst'] if r['dst'] is not None else '?'}"
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["type"], r["src"] is None, r["src"] or "", r["dst"] is None,
+                           r["dst"] or ""), []).append(r)
+    grows = []
+    for k in sorted(groups):
+        g = groups[k]
+        d = sorted(r["down"] for r in g)
+        med = d[len(d) // 2] if len(d) % 2 else (d[len(d) // 2 - 1] + d[len(d) // 2]) // 2
+        ocs = ", ".join(f"{o} {n}" for o in MIG_OCS
+                        for n in [sum(1 for r in g if r["oc"] == o)] if n)
+        grows.append([g[0]["type"], pair(g[0]), str(len(g)), _ms(med), _ms(d[-1]),
+                      str(sum(r["bytes"] or 0 for r in g)), ocs])
+    latest = [[r["time"][:19] + "Z", r["type"], pair(r), r["oc"], _ms(r["down"]),
+               "-" if r["bytes"] is None else str(r["bytes"]), r["vm"] or "-"]
+              for r in sorted(rows, key=lambda r: (r["time"], r["idx"]), reverse=True)]
+    failed = [[m["time"][:19] + "Z", m["role"], m["errno_name"] or "-", m["type"],
+               f"{m['host']}/{m['device']}", m["path"]]
+              for i, m in sorted(enumerate(migs), key=lambda x: (x[1]["time"], x[0]),
+                                 reverse=True) if m["outcome"] == "failed"]
+    roles = [m["role"] for m in migs]
+    local = sum(1 for s, d in pairs if s is not None and d is not None) - across
+    sessions = (f"  sessions: {roles.count('source')} source"
+                f"{'' if roles.count('source') == 1 else 's'}, {roles.count('target')} target"
+                f"{'' if roles.count('target') == 1 else 's'}, "
+                f"{len(roles) - roles.count('source') - roles.count('target')} without a data "
+                f"phase; migrations {len(rows)}:\n  {local} paired on one host, {across} "
+                f"across hosts\n")
+    return grows, latest, failed, sessions
+
+
+def mig_section(out):
+    """The report's Migrations section: (groups, latest, failed, text)."""
+    expect("\nMigrations\n" in out, "a Migrations section")
+    text = out.split("\nMigrations\n", 1)[1]
+    lines = text.splitlines()
+    cells = lambda x: re.split(r"\s{2,}", x.strip())
+    g0 = next(i for i, x in enumerate(lines) if x.startswith("  MDEV_TYPE  SOURCE -> TARGET"))
+    expect_eq(cells(lines[g0]), ["MDEV_TYPE", "SOURCE -> TARGET", "MIGRATIONS", "MEDIAN_MS",
+                                 "MAX_MS", "BYTES", "OUTCOMES"], "group header")
+    groups = [cells(x) for x in lines[g0 + 1:lines.index("", g0)]]
+    l0 = next(i for i, x in enumerate(lines) if x.startswith("  TIME  "))
+    latest = [cells(x) for x in lines[l0 + 1:lines.index("", l0)]]
+    f0 = next(i for i, x in enumerate(lines) if x.startswith("  failed sessions"))
+    failed = []
+    for a, b in zip(lines[f0 + 1::2], lines[f0 + 2::2]):
+        expect(b.startswith("    path "), f"path line: {b!r}")
+        failed.append(cells(a) + [b[len("    path "):]])
+    return groups, latest, failed, text
+
+
+def check_migrations(out, paths):
+    groups, latest, failed, sessions = mig_model(paths)
+    got_g, got_l, got_f, text = mig_section(out)
+    expect(sessions in text, f"session counts {sessions!r} in:\n{text}")
+    expect_eq(got_g, groups, "per mdev type and host pair")
+    expect_eq(got_l, latest, "latest first")
+    expect_eq(got_f, failed, "failed sessions")
+    wide = [x for x in out.splitlines() if len(x) > 100]
+    expect(not wide, f"lines over 100 columns: {wide}")
+    return got_g, got_l, got_f
+
+
+def test_migrations_fixture():
+    """The real mtty log (a 6.12 VM run: a migration with a VM, one
+    without, an invalid transition, a corrupt resume): the summary counts
+    lifecycle and migration records; the section's rows and numbers equal
+    those computed here from the records."""
+    r = report(MIG_FIXTURE)
+    expect_eq(r.returncode, 0, f"exit code ({r.stderr})")
+    with open(MIG_FIXTURE) as f:
+        kinds = [json.loads(x)["event"] for x in f]
+    expect(f"  lifecycle    {kinds.count('lifecycle')}\n" in r.stdout, "lifecycle count")
+    expect(f"  migrations   {kinds.count('migration')} sessions\n" in r.stdout,
+           "migration count")
+    g, latest, failed = check_migrations(r.stdout, [MIG_FIXTURE])
+    # by hand, from the records: sessions 1 and 2 paired by the tracer
+    # (60 bytes, stopped 41.86 and 30.60 ms, VM guest-one)
+    expect_eq(g[0], ["mtty-1", "(none) -> (none)", "1", "41.8", "41.8", "60", "completed 1"],
+              "the paired migration")
+    expect_eq(latest[-1][-1], "guest-one", "its VM")
+    expect_eq([f[2] for f in failed], ["EINVAL", "EINVAL"], "the failures' errno")
+
+
+def _mig(host, session, role, outcome, start, secs, nbytes, type_="mtty-1", vm=None,
+         peer=None, errno=None, path="RUNNING>STOP_COPY>STOP", stopped=1500000):
+    t0 = 1795000000 + start
+    iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(t))) + \
+        f".{int(round((t % 1) * 1e9)):09d}Z"
+    return {"schema": 1, "event": "migration", "time": iso(t0 + secs), "ts_ns": 1,
+            "host": host, "device": f"uuid-{host}-{session}", "parent": "mtty", "type": type_,
+            "session": session, "role": role, "path": path, "outcome": outcome,
+            "ret": -5 if errno else 0, "errno_name": errno, "changes": 3,
+            "stopped_ns": stopped, "bytes": nbytes, "started": iso(t0),
+            "started_ns": 1, "pid": 9, "tid": 9, "uid": 0, "comm": "qemu", "cgroup_id": 1,
+            "vm": vm, "unit": None, "peer_session": peer[0] if peer else None,
+            "peer_device": peer[1] if peer else None,
+            "checks_before": {"compatible": 1, "incompatible": 0, "other": 0,
+                              "last": "compatible"}}
+
+
+def two_host_logs(d):
+    """hostA sends vm-one to hostB (same type, 4096 bytes, overlapping);
+    decoys: a second hostB target of 4096 bytes later (its source is taken),
+    hostC's target of another type, 8192 bytes 98 s apart (beyond 60 s), a
+    pair hostA paired itself, a failed resume with a hostile VM name."""
+    evil = "evil\u001b[31m<b>"
+    logs = {
+        "hostA": [_mig("hostA", 1, "source", "completed", 0, 2.0, 4096, vm="vm-one",
+                       stopped=41234567),
+                  _mig("hostA", 2, "source", "completed", 100, 2.0, 8192, stopped=3000000),
+                  _mig("hostA", 4, "source", "completed", 300, 1.0, 64, type_="mtty-2",
+                       peer=(5, "uuid-hostA-5"), stopped=2000000),
+                  _mig("hostA", 5, "target", "completed", 300.5, 1.0, 64, type_="mtty-2",
+                       peer=(4, "uuid-hostA-4"), stopped=7000000,
+                       path="RUNNING>STOP>RESUMING>STOP>RUNNING"),
+                  {"schema": 1, "event": "lifecycle", "time": "2026-11-18T11:06:40Z",
+                   "host": "hostA", "what": "create"}],
+        "hostB": [_mig("hostB", 7, "target", "completed", 1, 2.0, 4096, vm="vm-one",
+                       stopped=20000000, path="RUNNING>STOP>RESUMING>STOP>RUNNING"),
+                  _mig("hostB", 8, "target", "completed", 30, 2.0, 4096, stopped=9000000),
+                  _mig("hostB", 9, "target", "completed", 200, 1.0, 8192, stopped=5000000),
+                  _mig("hostB", 10, "target", "failed", 400, 1.0, 10, vm=evil, errno="EIO",
+                       path="RUNNING>STOP>RESUMING>STOP(EIO)", stopped=8000000)],
+        "hostC": [_mig("hostC", 3, "target", "completed", 1, 2.0, 4096, type_="mtty-2",
+                       stopped=6000000)],
+    }
+    paths = []
+    for h, recs in logs.items():
+        paths.append(os.path.join(d, f"{h}.jsonl"))
+        with open(paths[-1], "w") as f:
+            for r in recs:
+                f.write(json.dumps(r, separators=(",", ":")) + "\n")
+    return paths
+
+
+def test_migrations_two_hosts():
+    """A source on hostA pairs with the target on hostB (same type and
+    bytes, overlapping times) and with nothing else; the rows equal those
+    computed here; text and HTML escape the VM name."""
+    with tempfile.TemporaryDirectory() as d:
+        paths = two_host_logs(d)
+        page = os.path.join(d, "page.html")
+        r = report("--html", page, *paths)
+        expect_eq(r.returncode, 0, f"exit code ({r.stderr})")
+        g, latest, failed = check_migrations(r.stdout, paths)
+        # by hand: 41.2 ms on hostA, 20.0 on hostB: the longer one
+        expect(["mtty-1", "hostA -> hostB", "1", "41.2", "41.2", "4096", "completed 1"] in g,
+               f"hostA -> hostB paired: {g}")
+        expect(["mtty-2", "hostA -> hostA", "1", "7.0", "7.0", "64", "completed 1"] in g,
+               f"the pair hostA's tracer made: {g}")
+        expect(sum(1 for x in g if x[1] == "hostA -> ?") == 1 and
+               any(x[1] == "? -> hostC" for x in g), f"unpaired ends: {g}")
+        expect("  1 paired on one host, 1 across hosts\n" in r.stdout, "pair counts")
+        expect_eq(latest[0][-1], "evil\\x1b[31m<b>", "the VM name C-escaped in text")
+        expect("\x1b" not in r.stdout, "no raw escape byte in the text")
+        expect_eq(failed, [["2026-11-18T11:13:21Z", "target", "EIO", "mtty-1",
+                            "hostB/uuid-hostB-10", "RUNNING>STOP>RESUMING>STOP(EIO)"]],
+                  "the failed resume")
+        with open(page) as f:
+            html_page = f.read()
+        expect("evil\\x1b[31m&lt;b&gt;" in html_page and "<b>evil" not in html_page and
+               "\x1b" not in html_page, "the VM name escaped in HTML")
+        expect("<td>hostA</td><td>hostB</td>" in html_page, "the host pair in HTML")
+
+
+def test_migrations_malformed():
+    """A migration record without its role is a malformed line (named,
+    skipped); lifecycle records are counted whatever fields they have."""
+    good = json.dumps(_mig("h", 1, "source", "completed", 0, 1.0, 5))
+    bad = json.loads(good)
+    del bad["role"]
+    log = "\n".join([good, json.dumps(bad),
+                     '{"schema":1,"event":"lifecycle","time":"2026-11-23T21:17:05Z",'
+                     '"host":"h","what":42}']) + "\n"
+    r = report("-", stdin=log)
+    expect_eq(r.returncode, 0, f"exit code ({r.stderr})")
+    expect_eq(r.stderr, "mdevver-trace: report: <stdin>:2: migration record: missing or invalid "
+              "\"role\"\nmdevver-trace: report: 1 malformed line skipped\n", "stderr")
+    expect("  lifecycle    1\n  migrations   1 session\n" in r.stdout, r.stdout)
+    # only a refused transition (role none): no migration, one failure,
+    # its device name (NUL inside) escaped
+    none = _mig("h", 3, "none", "failed", 0, 1.0, None, errno="EINVAL",
+                path="STOP>ERROR(EINVAL)", stopped=0)
+    none["device"] = "d\u0000x"
+    r = report("-", stdin=json.dumps(none) + "\n")
+    expect_eq(r.returncode, 0, f"exit code ({r.stderr})")
+    tail = r.stdout.split("\nMigrations\n", 1)[-1]
+    expect("  no migration: no session was a source or a target\n" in tail and
+           "MDEV_TYPE" not in tail, f"no tables without a migration: {tail}")
+    expect(tail.endswith("  2026-11-18T11:06:41Z  none  EINVAL  mtty-1  h/d\\x00x\n"
+                         "    path STOP>ERROR(EINVAL)\n"), f"the failure: {tail}")
+
+
 def main():
     if not os.path.exists(BIN):
         print(f"FAIL report: {BIN} not built (make)")
@@ -1280,6 +1575,9 @@ def main():
     run_test("report_coalesced_counts", test_coalesced_counts)
     run_test("report_hostile_strings", test_hostile_strings)
     run_test("report_html_over_input", test_html_over_input)
+    run_test("report_migrations_fixture", test_migrations_fixture)
+    run_test("report_migrations_two_hosts", test_migrations_two_hosts)
+    run_test("report_migrations_malformed", test_migrations_malformed)
     run_test("report_100k_lines", test_100k_lines)
     run_test("report_html_self_contained", test_html_self_contained)
     run_test("report_no_record", test_no_record)

@@ -112,6 +112,14 @@ def start_pane(cols, rows, args):
     return wait_for(lambda l: any(x.startswith("checks ") for x in l), "view drawn")
 
 
+def respawn_pane(cols, rows, args, pred, what):
+    """Another view in the same pane: the server stays up (a kill-server
+    right before new-session can race the old server's exit)."""
+    tmux("resize-window", "-t", SESSION, "-x", str(cols), "-y", str(rows))
+    tmux("respawn-pane", "-k", "-t", SESSION, " ".join([BIN, "top", *args]))
+    return wait_for(lambda l: len(l) == rows and pred(l), what)
+
+
 def keys(*k):
     tmux("send-keys", "-t", SESSION, *k)
 
@@ -125,11 +133,12 @@ def more_rows(lines):
     return None
 
 
-def table(lines, head):
-    """The header line starting with head and the lines under it up to a
-    blank line."""
+def table(lines, head, contains=""):
+    """The header line starting with head (and holding contains: the
+    migrations panel's header starts with TIME too) and the lines under it
+    up to a blank line."""
     for i, x in enumerate(lines):
-        if x.startswith(head):
+        if x.startswith(head) and contains in x:
             body = []
             for y in lines[i + 1:]:
                 if not y.strip():
@@ -177,7 +186,7 @@ def check_columns_stay(lines):
 
 def check_outcomes_whole(lines):
     """Every recent line has a whole outcome, nothing cut like unsuppor."""
-    head, body = table(lines, "TIME")
+    head, body = table(lines, "TIME", " PID ")
     check_head(head)
     at = head.index("OUTCOME")
     events = [x for x in body if x[:2].isdigit()]
@@ -486,6 +495,144 @@ def test_same_options_as_trace():
         expect("needs the kernel; --replay reads a log" in r.stderr, r.stderr)
 
 
+# --- migrations ------------------------------------------------------------
+
+MIG_LOG = os.path.join(REPO, "tests", "data", "migration", "mtty-6.12.jsonl")
+MIG_OUTCOMES = ("completed", "failed", "abandoned", "in-progress")
+
+
+def mig_expected(path):
+    """The panel's rows computed from the log itself, newest first: time,
+    device, type, role, outcome, errno, downtime in ms (0.1, truncated),
+    bytes, VM."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("event") != "migration":
+                continue
+            ns = r["stopped_ns"]
+            rows.append([r["time"][11:19], r["device"], r["type"], r["role"], r["outcome"],
+                         r["errno_name"] or "-", f"{ns // 1000000}.{ns // 100000 % 10}",
+                         "-" if r["bytes"] is None else str(r["bytes"]), r["vm"] or "-"])
+    return rows[::-1]
+
+
+def mig_panel(lines):
+    """The counts line, the header and the rows of the migrations panel."""
+    at = next((i for i, x in enumerate(lines) if x.startswith("migrations ")), None)
+    expect(at is not None, "migrations panel shown:\n" + "\n".join(lines))
+    body = []
+    for y in lines[at + 2:]:
+        if not y.strip():
+            break
+        body.append(y)
+    return lines[at], lines[at + 1], body
+
+
+def check_mig_row(line, head, want):
+    """One panel row against its record: every column the header shows,
+    the device possibly cut at its start (its end tells devices apart)."""
+    names = head.split()
+    if re.fullmatch(r"\+\d", names[-1]):
+        names = names[:-1]
+    cols = dict(zip(("TIME", "DEVICE", "TYPE", "ROLE", "OUTCOME", "ERRNO", "DOWN_MS", "BYTES",
+                     "VM"), want))
+    got = line.split()
+    expect_eq(len(got), len(names), f"cells of {line!r} under {head!r}")
+    for name, cell in zip(names, got):
+        if name == "DEVICE" and cell != cols[name]:
+            expect(cell[0] in "\u2026~" and cols[name].endswith(cell[1:]),
+                   f"device cut at its start: {cell!r} of {cols[name]!r}")
+        else:
+            expect_eq(cell, cols[name], f"{name} of {line!r}")
+
+
+def test_migrations_panel_80x24():
+    """The real mtty log (tests/data/migration/, from a 6.12 VM run) at
+    80x24: the counts by outcome and every migration, newest first, with
+    role, outcome, downtime, bytes and VM as the records have them; then
+    with 300 device rows before them: the panel keeps its lines, and in a
+    pane 16 high it shows the newest and says how many are not shown."""
+    want = mig_expected(MIG_LOG)
+    expect_eq(len(want), 5, "migration records in the fixture")
+    counts = {o: sum(1 for w in want if w[4] == o) for o in MIG_OUTCOMES}
+    count_line = (f"migrations {len(want)}: completed {counts['completed']}  failed "
+                  f"{counts['failed']}  abandoned {counts['abandoned']}  in-progress "
+                  f"{counts['in-progress']}")
+    try:
+        lines = start_pane(80, 24, ["--replay", MIG_LOG])
+        check_fits(lines, 80, 24)
+        first, head, body = mig_panel(lines)
+        expect_eq(first, count_line, "counts by outcome")
+        for name in ("TIME", "DEVICE", "ROLE", "OUTCOME", "DOWN_MS"):
+            expect(name in head.split(), f"{name} in {head!r}")
+        expect_eq(len(body), len(want), f"every migration shown: {body}")
+        for line, w in zip(body, want):
+            check_mig_row(line, head, w)
+        with tempfile.TemporaryDirectory() as d:
+            log = write_log(os.path.join(d, "many.jsonl"), gen_records())
+            with open(log, "a") as f, open(MIG_LOG) as m:
+                f.write(m.read())
+            lines = respawn_pane(80, 24, ["--replay", log],
+                                 lambda l: any(x.startswith("checks 300") for x in l),
+                                 "the view of 300 device rows")
+            check_fits(lines, 80, 24)
+            check_columns_stay(lines)
+            expect(more_rows(lines) is not None, "device rows cut: +N more rows")
+            first, head, body = mig_panel(lines)
+            expect_eq(first, count_line, "counts with device rows")
+            expect_eq(len(body), len(want), f"every migration still shown: {body}")
+            for line, w in zip(body, want):
+                check_mig_row(line, head, w)
+            check_outcomes_whole(lines)
+            lines = respawn_pane(80, 16, ["--replay", log],
+                                 lambda l: any(x.startswith("+") and "migrations" in x
+                                               for x in l), "the view in 16 lines")
+            check_fits(lines, 80, 16)
+            first, head, body = mig_panel(lines)
+            rows = [x for x in body if not x.startswith("+")]
+            expect(rows and len(rows) < len(want), f"some migrations shown: {body}")
+            expect_eq(body[-1], f"+{len(want) - len(rows)} more migrations (older)",
+                      "what is not shown")
+            for line, w in zip(rows, want):
+                check_mig_row(line, head, w)
+    finally:
+        tmux("kill-server")
+
+
+def test_migrations_plain():
+    """Plain output (not a terminal) lists every migration; a log without
+    migration records has no panel (nothing to show but zeros)."""
+    r = run([BIN, "top", "--replay", MIG_LOG])
+    expect_eq(r.returncode, 0, f"exit ({r.stderr})")
+    lines = r.stdout.splitlines()
+    first, head, body = mig_panel(lines)
+    want = mig_expected(MIG_LOG)
+    expect_eq(len(body), len(want), f"rows: {body}")
+    for line, w in zip(body, want):
+        check_mig_row(line, head, w)
+    r = run([BIN, "top", "--replay", SAMPLE])
+    expect(not any(x.startswith("migrations ") for x in r.stdout.splitlines()),
+           "no panel without migration records")
+    # more than the view keeps (64): the newest 64, then how many more
+    with open(MIG_LOG) as f:
+        rec = next(json.loads(x) for x in f if '"event":"migration"' in x)
+    with tempfile.TemporaryDirectory() as d:
+        recs = []
+        for i in range(70):
+            recs.append(dict(rec, session=i + 1, bytes=i, time=_time(i)))
+        log = write_log(os.path.join(d, "70.jsonl"), recs)
+        r = run([BIN, "top", "--replay", log])
+        first, head, body = mig_panel(r.stdout.splitlines())
+        expect_eq(first, "migrations 70: completed 70  failed 0  abandoned 0  in-progress 0",
+                  "all 70 counted")
+        expect_eq(len(body), 65, "the 64 kept and one line for the rest")
+        expect_eq(body[-1], "+6 more migrations (older)", "the rest said")
+        expect_eq([x.split()[-2] for x in body[:64]], [str(i) for i in range(69, 5, -1)],
+                  "newest first (bytes = its number)")
+
+
 def main():
     run_test("top_plain_replay", test_plain_replay)
     run_test("top_hostile_replay_plain", test_hostile_replay_plain)
@@ -498,6 +645,8 @@ def main():
     run_test("top_replay_filters", test_replay_filters)
     run_test("top_enforce_replay", test_enforce_replay)
     run_test("top_same_options_as_trace", test_same_options_as_trace)
+    run_test("top_migrations_panel_80x24", test_migrations_panel_80x24)
+    run_test("top_migrations_plain", test_migrations_plain)
     return finish()
 
 

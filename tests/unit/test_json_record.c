@@ -113,6 +113,41 @@ static void test_malformed(void)
 	ASSERT_STREQ("future", json_record_event(p), "its name");
 }
 
+/* A migration record of the real mtty run (tests/data/migration/) reads
+ * back as one, for the live view's panel; lifecycle records stay "other". */
+static void test_migration(void)
+{
+	static const char line[] =
+		"{\"schema\":1,\"event\":\"migration\",\"time\":\"2026-11-30T09:54:38.118243151Z\","
+		"\"ts_ns\":148059323075,\"host\":\"(none)\",\"device\":\"11111111-2222-3333-4444-555555555551\","
+		"\"parent\":\"mtty\",\"type\":\"mtty-1\",\"session\":1,\"role\":\"source\","
+		"\"path\":\"RUNNING>PRE_COPY>STOP_COPY>STOP\",\"outcome\":\"completed\",\"ret\":0,"
+		"\"errno_name\":null,\"changes\":3,\"stopped_ns\":41866246,\"bytes\":60,"
+		"\"started\":\"2026-11-30T09:54:38.057326511Z\",\"started_ns\":147998406435,\"pid\":267,"
+		"\"tid\":267,\"uid\":0,\"comm\":\"vfio_migrate\",\"cgroup_id\":46,\"vm\":\"guest-one\","
+		"\"unit\":\"machine-qemu\\\\x2d7\\\\x2dguest\\\\x2done.scope\",\"peer_session\":2,"
+		"\"peer_device\":\"11111111-2222-3333-4444-555555555552\",\"checks_before\":"
+		"{\"compatible\":1,\"incompatible\":2,\"other\":0,\"last\":\"incompatible\"}}";
+	static const char life[] = "{\"schema\":1,\"event\":\"lifecycle\",\"what\":\"open\"}";
+	struct record r;
+
+	ASSERT_EQ(JSON_RECORD_OK, json_record_parse(p, line, sizeof(line) - 1, &r), "parsed");
+	ASSERT_EQ(RECORD_MIGRATION, r.kind, "kind");
+	ASSERT_STREQ("source", r.mig.role, "role");
+	ASSERT_STREQ("completed", r.mig.outcome, "outcome");
+	ASSERT_TRUE(r.mig.errno_name == NULL, "no errno");
+	ASSERT_EQ(41866246, r.mig.stopped_ns, "stopped");
+	ASSERT_TRUE(r.mig.has_bytes && r.mig.bytes == 60, "bytes");
+	ASSERT_MEMEQ("guest-one", r.mig.who.vm.p, 9, "vm");
+	ASSERT_EQ(9, r.mig.who.vm.len, "vm length");
+	ASSERT_EQ(2, r.mig.peer_session, "peer session");
+	ASSERT_EQ(2, r.mig.checks_incompatible, "checks before");
+	ASSERT_STREQ("incompatible", r.mig.last_check, "last check");
+	ASSERT_EQ(1796032478LL * 1000000000 + 57326511, r.mig.started_wall_ns, "started");
+	ASSERT_EQ(JSON_RECORD_OTHER, json_record_parse(p, life, sizeof(life) - 1, &r), "lifecycle");
+	ASSERT_STREQ("lifecycle", json_record_event(p), "its name");
+}
+
 static void test_time_out_of_range(void)
 {
 	/* found by fuzzing (tests/fuzz/regressions/json_record/): seconds *
@@ -138,6 +173,7 @@ int main(void)
 	RUN_TEST(test_count_missing);
 	RUN_TEST(test_malformed);
 	RUN_TEST(test_time_out_of_range);
+	RUN_TEST(test_migration);
 	json_record_parser_free(p);
 	return unit_exit();
 }

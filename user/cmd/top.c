@@ -283,6 +283,7 @@ enum line_style { STYLE_PLAIN, STYLE_HEADER, STYLE_GOOD, STYLE_BAD, STYLE_WARN }
 struct canvas {
 	struct top_state *st;
 	int y, rows, cols;
+	int reserve;		/* lines kept for the migrations panel below */
 };
 
 static void put_line(struct canvas *c, enum line_style style, const struct line *l)
@@ -467,7 +468,7 @@ static void draw_rows(struct canvas *c, const size_t *idx, size_t n)
 	}
 	/* on a terminal rows get at most half of what is left; recent
 	 * checks the rest */
-	room = st->curses_on ? (size_t)((c->rows - c->y) / 2) : SIZE_MAX;
+	room = st->curses_on ? (size_t)((c->rows - c->y - c->reserve) / 2) : SIZE_MAX;
 	if (room < 2)
 		room = 2;
 	shown = match <= room ? match : room - 1;	/* a line for "+N more" */
@@ -603,6 +604,112 @@ static void draw_recent(struct canvas *c)
 		put_fmt(c, STYLE_PLAIN, "+%zu more checks and reads (older)", match - shown);
 }
 
+/* --- migrations --------------------------------------------------------- */
+
+enum { M_TIME, M_DEVICE, M_TYPE, M_ROLE, M_OUTCOME, M_ERRNO, M_DOWN, M_BYTES, M_VM, M_COLS };
+
+static void mig_text(const struct top_migration *g, const char *text[M_COLS])
+{
+	text[M_TIME] = g->time;
+	text[M_DEVICE] = g->device;
+	text[M_TYPE] = g->type;
+	text[M_ROLE] = g->role;
+	text[M_OUTCOME] = g->outcome;
+	text[M_ERRNO] = g->errname;
+	text[M_DOWN] = g->down;
+	text[M_BYTES] = g->bytes;
+	text[M_VM] = g->vm;
+}
+
+static enum line_style mig_style(enum top_mig_outcome o)
+{
+	return o == TOP_MIG_COMPLETED ? STYLE_GOOD : o == TOP_MIG_FAILED ? STYLE_BAD :
+	       o == TOP_MIG_ABANDONED ? STYLE_WARN : STYLE_PLAIN;
+}
+
+/* Shown once a migration record came (a log or a kernel without
+ * migration tracing would only show zeros). */
+static bool migrations_shown(const struct top_model *m)
+{
+	return m->migrations > 0;
+}
+
+/* Lines the panel takes on a terminal with avail lines left: the counts,
+ * the header and the latest migrations, at most 2/5 of what is left. */
+static int migrations_lines(const struct top_model *m, int avail)
+{
+	/* plain output has INT_MAX lines: no overflow */
+	int want = 2 + (int)m->n_mig, most = (int)((long long)avail * 2 / 5);
+
+	if (!migrations_shown(m))
+		return 0;
+	if (most < 3)
+		most = 3;
+	return want < most ? want : most;
+}
+
+/* Counts by outcome, then the latest migrations, newest first, in lines
+ * lines at most (a terminal; plain output: all that are kept). */
+static void draw_migrations(struct canvas *c, int lines)
+{
+	const struct top_model *m = &c->st->model;
+	struct col cols[M_COLS] = {
+		[M_TIME] = COL("TIME", 8, 0, 0, false),
+		/* UUIDs differ at the end: cut from the start */
+		[M_DEVICE] = COL("DEVICE", 10, 14, 0, false),
+		[M_TYPE] = COL("TYPE", 6, 14, 0, false),
+		[M_ROLE] = COL("ROLE", 99, 0, 0, false),
+		/* never cut: the answer */
+		[M_OUTCOME] = COL("OUTCOME", 99, 0, 0, false),
+		[M_ERRNO] = COL("ERRNO", 99, 0, 2, false),
+		[M_DOWN] = COL("DOWN_MS", 99, 0, 0, true),
+		[M_BYTES] = COL("BYTES", 99, 0, 3, true),
+		[M_VM] = COL("VM", 6, 12, 1, false),
+	};
+	const char *text[M_COLS];
+	struct line l = { .len = 0 };
+	size_t rows = c->st->curses_on ? (size_t)(lines > 2 ? lines - 2 : 0) : m->n_mig;
+	size_t shown = m->n_mig < rows ? m->n_mig : rows;
+	int gone;
+
+	char other[40] = "";
+
+	if (m->mig_totals[TOP_MIG_OTHER])
+		snprintf(other, sizeof(other), "  other %llu",
+			 (unsigned long long)m->mig_totals[TOP_MIG_OTHER]);
+	put_fmt(c, STYLE_PLAIN, "migrations %llu: completed %llu  failed %llu  abandoned %llu  "
+		"in-progress %llu%s", (unsigned long long)m->migrations,
+		(unsigned long long)m->mig_totals[TOP_MIG_COMPLETED],
+		(unsigned long long)m->mig_totals[TOP_MIG_FAILED],
+		(unsigned long long)m->mig_totals[TOP_MIG_ABANDONED],
+		(unsigned long long)m->mig_totals[TOP_MIG_IN_PROGRESS], other);
+	if (shown < m->n_mig && shown)
+		shown--;	/* a line says how many are not shown */
+	cols[M_DEVICE].keep_end = true;
+	for (size_t i = 0; i < shown; i++) {
+		mig_text(top_model_migration(m, i), text);
+		for (int k = 0; k < M_COLS; k++)
+			col_measure(&cols[k], text[k]);
+	}
+	gone = layout(cols, M_COLS, c->cols);
+	table_head(&l, cols, M_COLS, gone);
+	put_line(c, STYLE_HEADER, &l);
+	for (size_t i = 0; i < shown; i++) {
+		const struct top_migration *g = top_model_migration(m, i);
+
+		mig_text(g, text);
+		l.len = 0;
+		l.width = 0;
+		l.buf[0] = '\0';
+		table_line(&l, cols, M_COLS, text);
+		put_line(c, mig_style(g->cls), &l);
+	}
+	/* older than the kept ones too (TOP_MIG_RECENT_MAX) */
+	if (shown < m->migrations)
+		put_fmt(c, STYLE_PLAIN, "+%llu more migrations (older)",
+			(unsigned long long)(m->migrations - shown));
+}
+
 static const char *const help_lines[] = {
 	"Keys",
 	"q          quit",
@@ -651,6 +758,7 @@ static void draw(struct top_state *st)
 	const struct top_model *m = &st->model;
 	struct canvas c = { .st = st, .rows = INT_MAX, .cols = PLAIN_COLS };
 	size_t idx[TOP_ROWS_MAX], n;
+	int mig;
 
 	if (st->curses_on) {
 		erase();
@@ -666,7 +774,13 @@ static void draw(struct top_state *st)
 		m->rows_dropped ? "   (devices beyond the table's size not shown)" : "");
 	put_fmt(&c, STYLE_PLAIN, "%s", "");
 	n = top_model_order(m, st->sort, idx, TOP_ROWS_MAX);
+	mig = migrations_lines(m, c.rows - 1 - c.y);
+	c.reserve = mig ? mig + 1 : 0;	/* with its blank line */
 	draw_rows(&c, idx, n);
+	if (mig) {
+		put_fmt(&c, STYLE_PLAIN, "%s", "");
+		draw_migrations(&c, mig);
+	}
 	put_fmt(&c, STYLE_PLAIN, "%s", "");
 	draw_recent(&c);
 	if (st->curses_on) {

@@ -238,6 +238,52 @@ static void event(struct json_record_parser *p, struct json_object *o,
 	}
 }
 
+/* Who drove it (lifecycle and migration records). */
+static void actor(struct json_record_parser *p, struct json_object *o,
+		  struct record_actor *w)
+{
+	w->pid = (uint32_t)u64(o, "pid", 0);
+	w->tid = (uint32_t)u64(o, "tid", 0);
+	w->uid = (uint32_t)u64(o, "uid", 0);
+	w->comm = str(p, o, "comm");
+	w->cgroup_id = u64(o, "cgroup_id", 0);
+	w->vm = str(p, o, "vm");
+	w->unit = str(p, o, "unit");
+}
+
+/* A migration record: what the live view's migrations panel shows, and
+ * enough to write the record again. */
+static void migration(struct json_record_parser *p, struct json_object *o,
+		      struct record_migration *m)
+{
+	struct json_object *cb = get(o, "checks_before");
+
+	actor(p, o, &m->who);
+	m->device = str(p, o, "device");
+	m->parent = str(p, o, "parent");
+	m->mdev_type = str(p, o, "type");
+	m->session = u64(o, "session", 0);
+	m->role = cstr(p, o, "role");
+	m->path = cstr(p, o, "path");
+	m->outcome = cstr(p, o, "outcome");
+	m->ret = i64(o, "ret");
+	m->errno_name = cstr(p, o, "errno_name");
+	m->changes = u64(o, "changes", 0);
+	m->stopped_ns = u64(o, "stopped_ns", 0);
+	m->has_bytes = get(o, "bytes") && json_object_is_type(get(o, "bytes"), json_type_int);
+	m->bytes = u64(o, "bytes", 0);
+	m->started_ns = u64(o, "started_ns", 0);
+	m->started_wall_ns = parse_time(cstr(p, o, "started"));
+	m->peer_session = u64(o, "peer_session", 0);
+	m->peer_device = str(p, o, "peer_device");
+	if (cb && json_object_is_type(cb, json_type_object)) {
+		m->checks_compatible = u64(cb, "compatible", 0);
+		m->checks_incompatible = u64(cb, "incompatible", 0);
+		m->checks_other = u64(cb, "other", 0);
+		m->last_check = cstr(p, cb, "last");
+	}
+}
+
 enum json_record_result json_record_parse(struct json_record_parser *p,
 					  const char *line, size_t len,
 					  struct record *r)
@@ -308,7 +354,12 @@ enum json_record_result json_record_parse(struct json_record_parser *p,
 		r->end.total_lost = u64(o, "total_lost", 0);
 		r->end.total_untracked = u64(o, "total_untracked", 0);
 		r->end.strict_refused = u64(o, "strict_refused", 0);
+	} else if (!strcmp(ev, "migration")) {
+		r->kind = RECORD_MIGRATION;
+		migration(p, o, &r->mig);
 	} else {
+		/* "lifecycle" too: the view shows migrations, joined from
+		 * them by the tracer, not the single changes */
 		if (!strcmp(ev, "dropped"))
 			p->dropped = u64(o, "dropped", 0);
 		return JSON_RECORD_OTHER;

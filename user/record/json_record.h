@@ -21,8 +21,10 @@ enum json_record_result {
 	JSON_RECORD_MALFORMED = -1,	/* not a JSON object with a string "event" */
 	JSON_RECORD_OK = 0,		/* *r holds the record */
 	JSON_RECORD_OTHER = 1,		/* a record struct record has no kind for:
-					 * "dropped" (json_record_dropped) or a
-					 * newer kind; *r is not valid */
+					 * "dropped" (json_record_dropped),
+					 * "lifecycle" (joined into "migration",
+					 * which is read) or a newer kind; *r is
+					 * not valid */
 };
 
 /*

@@ -323,6 +323,8 @@ static int summary(FILE *out, struct report_model *m)
 		fprintf(out, " %llu%s", (unsigned long long)ro[i]->count, i + 1 == nro ? ")" : "");
 	}
 	fputs("</td></tr>\n", out);
+	kv(out, "lifecycle", "%llu", (unsigned long long)m->lifecycle);
+	kv(out, "migrations", "%zu %s", m->migs.n, plural(m->migs.n, "session", "sessions"));
 	kv(out, "lost events", "%llu (lost records %llu, dropped records %llu)",
 	   (unsigned long long)sat_add_u64(m->lost, m->dropped), (unsigned long long)m->lost,
 	   (unsigned long long)m->dropped);
@@ -662,6 +664,175 @@ out:
 	return ret;
 }
 
+/* --- migrations ------------------------------------------------------------ */
+
+/* Migrations and failed sessions listed on the page; a fleet's years of
+ * logs would otherwise make it unreadable. */
+#define HTML_MIG_MAX 500
+
+/* A host of a migration's end: "?" when that end is not in the logs. */
+static int mig_host(FILE *out, struct bstr host)
+{
+	if (!host.len) {
+		fputs("<span class=\"unknown\" title=\"not in the logs\">?</span>", out);
+		return 0;
+	}
+	return html_take(out, show_name(host));
+}
+
+static void ms_cell(FILE *out, uint64_t ns)
+{
+	char ms[32];
+
+	fprintf(out, "<td class=\"num\">%s</td>", mig_ms(ns, ms));
+}
+
+static int mig_groups_html(FILE *out, const struct report_migs *s,
+			   const struct report_mig_view *v)
+{
+	int ret = 0;
+
+	fputs("<table class=\"migrations\">\n<thead><tr><th>mdev type</th><th>source host</th>"
+	      "<th>target host</th><th>migrations</th>", out);
+	for (int i = 0; i < MIG_OC_N; i++)
+		fprintf(out, "<th>%s</th>", mig_oc_name[i]);
+	fputs("<th>downtime median (ms)</th><th>downtime max (ms)</th><th>bytes</th>"
+	      "</tr></thead>\n<tbody>\n", out);
+	for (size_t k = 0; k < v->n_groups; k++) {
+		const struct report_mig_group *grp = &v->groups[k];
+		const struct report_migration *g = &v->list[v->by_pair[grp->first]];
+
+		fputs("<tr><td>", out);
+		ret |= html_take(out, show_name(g->type));
+		fputs("</td><td>", out);
+		ret |= mig_host(out, mig_src_host(s, g));
+		fputs("</td><td>", out);
+		ret |= mig_host(out, mig_dst_host(s, g));
+		fputs("</td>", out);
+		num_cell(out, grp->end - grp->first);
+		for (int i = 0; i < MIG_OC_N; i++)
+			num_cell(out, grp->n_oc[i]);
+		ms_cell(out, grp->down_median_ns);
+		ms_cell(out, grp->down_max_ns);
+		num_cell(out, grp->bytes);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	return ret;
+}
+
+static int mig_latest_html(FILE *out, const struct report_migs *s,
+			   const struct report_mig_view *v)
+{
+	size_t shown = v->n < HTML_MIG_MAX ? v->n : HTML_MIG_MAX;
+	int ret = 0;
+
+	fputs("<h2>Migrations, latest first</h2>\n<table class=\"mig-list\">\n<thead><tr>"
+	      "<th>time</th><th>mdev type</th><th>source</th><th>target</th><th>outcome</th>"
+	      "<th>downtime (ms)</th><th>bytes</th><th>VM</th></tr></thead>\n<tbody>\n", out);
+	for (size_t i = 0; i < shown; i++) {
+		const struct report_migration *g = &v->list[i];
+		char when[SHOW_TIME_LEN];
+
+		fprintf(out, "<tr class=\"%s\"><td>%s</td><td>", mig_oc_name[g->oc],
+			show_time(g->time, when));
+		ret |= html_take(out, show_name(g->type));
+		for (int end = 0; end < 2; end++) {
+			size_t at = end ? g->dst : g->src;
+
+			fputs("</td><td>", out);
+			if (at == MIG_NONE) {
+				ret |= mig_host(out, (struct bstr){ "", 0 });
+				continue;
+			}
+			ret |= html_take(out, show_name(s->v[at].host));
+			fputs("/", out);
+			ret |= html_take(out, show_name(s->v[at].device));
+		}
+		fprintf(out, "</td><td>%s</td>", mig_oc_name[g->oc]);
+		ms_cell(out, g->down_ns);
+		if (g->has_bytes)
+			num_cell(out, g->bytes);
+		else
+			fputs("<td class=\"num\">-</td>", out);
+		fputs("<td>", out);
+		ret |= html_take(out, show_name(g->vm));
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	if (shown < v->n)
+		fprintf(out, "<p>%zu older migrations not shown.</p>\n", v->n - shown);
+	return ret;
+}
+
+static int mig_failed_html(FILE *out, const struct report_migs *s,
+			   const struct report_mig_view *v)
+{
+	size_t shown = v->n_failed < HTML_MIG_MAX ? v->n_failed : HTML_MIG_MAX;
+	int ret = 0;
+
+	fputs("<h2>Failed migration sessions</h2>\n", out);
+	if (!v->n_failed) {
+		fputs("<p>None.</p>\n", out);
+		return 0;
+	}
+	fputs("<table class=\"mig-failed\">\n<thead><tr><th>time</th><th>host</th>"
+	      "<th>device</th><th>mdev type</th><th>role</th><th>errno</th>"
+	      "<th>path of states</th></tr></thead>\n<tbody>\n", out);
+	for (size_t i = 0; i < shown; i++) {
+		const struct report_mig *g = &s->v[v->failed[i]];
+		char when[SHOW_TIME_LEN];
+		const struct bstr *f[] = { &g->host, &g->device, &g->type, &g->role,
+					   &g->errno_name, &g->path };
+
+		fprintf(out, "<tr><td>%s</td>", show_time(g->time, when));
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			fputs(k == 5 ? "<td><code>" : "<td>", out);
+			ret |= html_take(out, show_name(*f[k]));
+			fputs(k == 5 ? "</code></td>" : "</td>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	if (shown < v->n_failed)
+		fprintf(out, "<p>%zu older failed sessions not shown.</p>\n", v->n_failed - shown);
+	return ret;
+}
+
+static int migrations(FILE *out, struct report_model *m)
+{
+	struct report_mig_view v;
+	int ret = 0;
+
+	fputs("<h2>Migrations</h2>\n", out);
+	if (!m->migs.n) {
+		fputs("<p>None: no migration record in the logs.</p>\n", out);
+		return 0;
+	}
+	if (report_mig_view_build(&m->migs, &v)) {
+		report_mig_view_free(&v);
+		return -1;
+	}
+	fprintf(out, "<ul class=\"notes\"><li>A migration is a source session (it entered "
+		"STOP_COPY or PRE_COPY) and the target session (RESUMING) it fed: paired on one "
+		"host by the tracer, across hosts by the report (same mdev type and bytes, times "
+		"overlapping or at most %d s apart); ? marks an end that is not in the logs.</li>"
+		"<li>Downtime: the longer time stopped of its two ends.</li>"
+		"<li>Sessions: %zu %s, %zu %s, %zu without a data phase; migrations %zu: %zu paired "
+		"on one host, %zu across hosts.</li></ul>\n", MIG_PAIR_WINDOW_S,
+		v.n_sources, plural(v.n_sources, "source", "sources"), v.n_targets,
+		plural(v.n_targets, "target", "targets"), v.n_none, v.n, v.n_local, v.n_across);
+	if (v.n) {
+		ret |= mig_groups_html(out, &m->migs, &v);
+		ret |= mig_latest_html(out, &m->migs, &v);
+	} else {
+		fputs("<p>No migration: no session was a source or a target.</p>\n", out);
+	}
+	ret |= mig_failed_html(out, &m->migs, &v);
+	report_mig_view_free(&v);
+	return ret;
+}
+
 static void page_head(FILE *out, struct report_model *m, const char *title)
 {
 	size_t nh;
@@ -708,6 +879,7 @@ int report_write_html(FILE *out, struct report_model *m)
 	page_head(out, m, "mdevver-trace report");
 	ret |= sources(out, m, NULL, (struct bstr){ 0 }, (struct bstr){ 0 });
 	ret |= matrix(out, m);
+	ret |= migrations(out, m);
 	ret |= summary(out, m);
 	ret |= by_outcome(out, m);
 	ret |= by_name(out, m->by_type, "Checks by mdev type", "mdev type", "None.",

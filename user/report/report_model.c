@@ -148,6 +148,7 @@ void report_model_free(struct report_model *m)
 	tally_free(m->targets);
 	tally_free(m->sources);
 	tally_free(m->devices);
+	report_migs_free(&m->migs);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -210,6 +211,11 @@ int report_model_add(struct report_model *m, const struct report_record *r)
 	case REC_DROPPED:
 		sat_inc_u64(&m->dropped, r->lost);
 		return ADD(m->hosts, r->lost, r->host, bs(HOST_LOST));
+	case REC_LIFECYCLE:
+		m->lifecycle++;
+		break;
+	case REC_MIGRATION:
+		return report_migs_add(&m->migs, r);
 	case REC_OTHER:
 		break;
 	}

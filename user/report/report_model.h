@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report_migrations.h"
 #include "report_record.h"
 #include "report_tally.h"
 
@@ -85,6 +86,8 @@ struct report_model {
 	uint64_t records, checks, reads;
 	uint64_t lost;			/* sum of "lost" records' lost */
 	uint64_t dropped;		/* sum of "dropped" records' dropped */
+	uint64_t lifecycle;		/* "lifecycle" records */
+	struct report_migs migs;	/* "migration" records, copied */
 	char first_time[REPORT_TIME_LEN + 1];	/* "" before the first record */
 	char last_time[REPORT_TIME_LEN + 1];
 	/* the input, for the summary */

@@ -23,6 +23,12 @@ enum field_buf {
 	FB_OUTCOME,
 	FB_COMM,
 	FB_RULE,
+	FB_DEVICE,
+	FB_ROLE,
+	FB_PATH,
+	FB_ERRNO,
+	FB_VM,
+	FB_PEER,
 	FB_N,
 };
 
@@ -211,6 +217,86 @@ static int parse_event(struct report_parser *p, struct json_object *o,
 	return 0;
 }
 
+/* An optional string: absent or null is "". */
+static int opt_str(struct report_parser *p, struct json_object *o, const char *key,
+		   enum field_buf fb, struct bstr *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v) {
+		out->p = "";
+		out->len = 0;
+		return 0;
+	}
+	return str_field(p, o, key, fb, 0, out);
+}
+
+/* An optional count: absent or null is 0 (*has false); never negative. */
+static int opt_u64(struct json_object *o, const char *key, uint64_t *out, bool *has)
+{
+	struct json_object *v;
+	int64_t n;
+
+	*out = 0;
+	if (has)
+		*has = false;
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return 0;
+	if (int_field(o, key, &n) || n < 0)
+		return -1;
+	*out = (uint64_t)n;
+	if (has)
+		*has = true;
+	return 0;
+}
+
+/*
+ * The fields of a migration record (docs/event-schema.md): what the
+ * Migrations section needs is required (role, outcome, stopped_ns,
+ * session, started); names may be null.  -1 with *why set.
+ */
+static int parse_migration(struct report_parser *p, struct json_object *o,
+			   struct report_record *rec, const char **why)
+{
+	static const char kind[] = "migration";
+	struct report_mig_fields *g = &rec->mig;
+	struct json_object *v;
+	int64_t n;
+
+	if (opt_str(p, o, "type", FB_TYPE, &rec->mdev_type))
+		return bad(p, why, kind, "type");
+	if (str_field(p, o, "outcome", FB_OUTCOME, 0, &rec->outcome) || !rec->outcome.len)
+		return bad(p, why, kind, "outcome");
+	if (str_field(p, o, "role", FB_ROLE, 0, &g->role) || !g->role.len)
+		return bad(p, why, kind, "role");
+	if (opt_str(p, o, "device", FB_DEVICE, &g->device))
+		return bad(p, why, kind, "device");
+	if (opt_str(p, o, "path", FB_PATH, &g->path))
+		return bad(p, why, kind, "path");
+	if (opt_str(p, o, "errno_name", FB_ERRNO, &g->errno_name))
+		return bad(p, why, kind, "errno_name");
+	if (opt_str(p, o, "vm", FB_VM, &g->vm))
+		return bad(p, why, kind, "vm");
+	if (opt_str(p, o, "peer_device", FB_PEER, &g->peer_device))
+		return bad(p, why, kind, "peer_device");
+	if (int_field(o, "session", &n) || n < 0)
+		return bad(p, why, kind, "session");
+	g->session = (uint64_t)n;
+	if (int_field(o, "stopped_ns", &n) || n < 0)
+		return bad(p, why, kind, "stopped_ns");
+	g->stopped_ns = (uint64_t)n;
+	if (opt_u64(o, "peer_session", &g->peer_session, NULL))
+		return bad(p, why, kind, "peer_session");
+	if (opt_u64(o, "bytes", &g->bytes, &g->has_bytes))
+		return bad(p, why, kind, "bytes");
+	if (!json_object_object_get_ex(o, "started", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    normalize_time(json_object_get_string(v), (size_t)json_object_get_string_len(v),
+			   g->started))
+		return bad(p, why, kind, "started");
+	return 0;
+}
+
 static int parse_object(struct report_parser *p, struct json_object *o,
 			struct report_record *rec, const char **why)
 {
@@ -230,6 +316,10 @@ static int parse_object(struct report_parser *p, struct json_object *o,
 		rec->kind = REC_LOST;
 	else if (!strcmp(event, "dropped"))
 		rec->kind = REC_DROPPED;
+	else if (!strcmp(event, "lifecycle"))
+		rec->kind = REC_LIFECYCLE;
+	else if (!strcmp(event, "migration"))
+		rec->kind = REC_MIGRATION;
 	else
 		rec->kind = REC_OTHER;
 	/* unknown kinds are still records; messages name them only when the
@@ -270,6 +360,9 @@ static int parse_object(struct report_parser *p, struct json_object *o,
 			return bad(p, why, event, event);
 		rec->lost = (uint64_t)n;
 		return 0;
+	case REC_MIGRATION:
+		return parse_migration(p, o, rec, why);
+	case REC_LIFECYCLE:
 	case REC_OTHER:
 		return 0;
 	}

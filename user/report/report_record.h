@@ -19,11 +19,23 @@ enum report_kind {
 	REC_READ,
 	REC_LOST,
 	REC_DROPPED,
+	REC_LIFECYCLE,	/* a device's lifecycle step: only counted */
+	REC_MIGRATION,	/* one device session's migration (report_migrations.h) */
 	REC_OTHER,	/* start, end, and kinds added later: only counted */
 };
 
 /* Length of a normalized time: 2026-11-23T21:17:07.123456789Z */
 #define REPORT_TIME_LEN TALLY_TIME_LEN	/* 30 */
+
+/* The fields of a "migration" record the report uses. */
+struct report_mig_fields {
+	struct bstr device, role, path, errno_name, vm, peer_device;
+	uint64_t session, peer_session;		/* peer_session 0: none */
+	uint64_t stopped_ns;
+	bool has_bytes;
+	uint64_t bytes;
+	char started[REPORT_TIME_LEN + 1];	/* normalized */
+};
 
 struct report_record {
 	enum report_kind kind;
@@ -40,6 +52,8 @@ struct report_record {
 	struct bstr rule;
 	/* lost ("lost") and dropped ("dropped") */
 	uint64_t lost;
+	/* migration: its mdev type in mdev_type ("type"), outcome in outcome */
+	struct report_mig_fields mig;
 };
 
 struct report_parser;

@@ -17,6 +17,9 @@
 #include "report_text.h"
 #include "sat.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 /* --- aligned columns ------------------------------------------------------ */
 
 struct ttable {
@@ -159,6 +162,10 @@ static int summary(FILE *out, struct report_model *m)
 	} else {
 		tt_cell(&t, strdup("0"));
 	}
+	tt_cell(&t, strdup("lifecycle"));
+	tt_cellu(&t, m->lifecycle);
+	tt_cell(&t, strdup("migrations"));
+	tt_cellf(&t, "%zu %s", m->migs.n, plural(m->migs.n, "session", "sessions"));
 	tt_cell(&t, strdup("lost events"));
 	tt_cellf(&t, "%llu (lost records %llu, dropped records %llu)",
 		 (unsigned long long)sat_add_u64(m->lost, m->dropped),
@@ -748,6 +755,205 @@ out:
 	return ret;
 }
 
+/* --- migrations ------------------------------------------------------------ */
+
+/* Migrations and failed sessions listed in text; all of them: --html. */
+#define MIG_TEXT_MAX 20
+/* host, mdev type and VM names in the migration tables */
+#define MIG_NAME_W 20
+
+/* A name shortened in the middle to max; "?" for an unknown (empty) host
+ * when unknown is set. */
+static char *mig_name(struct bstr s, size_t max, int unknown)
+{
+	char *full, *fit;
+
+	if (unknown && !s.len)
+		return strdup("?");
+	full = show_name(s);
+	fit = full ? show_fit(full, max) : NULL;
+	free(full);
+	return fit;
+}
+
+/* "hostA -> hostB" of a migration ("?": that end is not in the logs) */
+static char *mig_pair(const struct report_migs *s, const struct report_migration *g)
+{
+	char *a = mig_name(mig_src_host(s, g), MIG_NAME_W, 1);
+	char *b = mig_name(mig_dst_host(s, g), MIG_NAME_W, 1);
+	char *out = NULL;
+
+	if (!a || !b || asprintf(&out, "%s -> %s", a, b) < 0)
+		out = NULL;
+	free(a);
+	free(b);
+	return out;
+}
+
+/* "completed 2, failed 1" */
+static char *mig_outcomes(const struct report_mig_group *grp)
+{
+	char buf[256];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < MIG_OC_N; i++)
+		if (grp->n_oc[i])
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s %llu",
+						len ? ", " : "", mig_oc_name[i],
+						(unsigned long long)grp->n_oc[i]);
+	return strdup(buf);
+}
+
+static int mig_groups(FILE *out, const struct report_migs *s, const struct report_mig_view *v)
+{
+	static const unsigned char right[] = { 0, 0, 1, 1, 1, 1, 0 };
+	struct ttable t = { .ncols = 7, .right = right };
+
+	tt_cell(&t, strdup("MDEV_TYPE"));
+	tt_cell(&t, strdup("SOURCE -> TARGET"));
+	tt_cell(&t, strdup("MIGRATIONS"));
+	tt_cell(&t, strdup("MEDIAN_MS"));
+	tt_cell(&t, strdup("MAX_MS"));
+	tt_cell(&t, strdup("BYTES"));
+	tt_cell(&t, strdup("OUTCOMES"));
+	for (size_t k = 0; k < v->n_groups; k++) {
+		const struct report_mig_group *grp = &v->groups[k];
+		const struct report_migration *g = &v->list[v->by_pair[grp->first]];
+		char a[32], b[32];
+
+		tt_cell(&t, mig_name(g->type, MIG_NAME_W, 0));
+		tt_cell(&t, mig_pair(s, g));
+		tt_cellf(&t, "%zu", grp->end - grp->first);
+		tt_cell(&t, strdup(mig_ms(grp->down_median_ns, a)));
+		tt_cell(&t, strdup(mig_ms(grp->down_max_ns, b)));
+		tt_cellu(&t, grp->bytes);
+		tt_cell(&t, mig_outcomes(grp));
+	}
+	return tt_print(out, &t);
+}
+
+static int mig_latest(FILE *out, const struct report_migs *s, const struct report_mig_view *v)
+{
+	static const unsigned char right[] = { 0, 0, 0, 0, 1, 1, 0 };
+	struct ttable t = { .ncols = 7, .right = right };
+	size_t shown = v->n < MIG_TEXT_MAX ? v->n : MIG_TEXT_MAX;
+	int ret;
+
+	fprintf(out, "\n  latest first%s:\n", shown < v->n ?
+		" (at most " STR(MIG_TEXT_MAX) "; all: report --html FILE)" : "");
+	tt_cell(&t, strdup("TIME"));
+	tt_cell(&t, strdup("MDEV_TYPE"));
+	tt_cell(&t, strdup("SOURCE -> TARGET"));
+	tt_cell(&t, strdup("OUTCOME"));
+	tt_cell(&t, strdup("DOWN_MS"));
+	tt_cell(&t, strdup("BYTES"));
+	tt_cell(&t, strdup("VM"));
+	for (size_t i = 0; i < shown; i++) {
+		const struct report_migration *g = &v->list[i];
+		char when[SHOW_TIME_LEN], ms[32];
+
+		tt_cell(&t, strdup(show_time(g->time, when)));
+		tt_cell(&t, mig_name(g->type, MIG_NAME_W, 0));
+		tt_cell(&t, mig_pair(s, g));
+		tt_cell(&t, strdup(mig_oc_name[g->oc]));
+		tt_cell(&t, strdup(mig_ms(g->down_ns, ms)));
+		if (g->has_bytes)
+			tt_cellu(&t, g->bytes);
+		else
+			tt_cell(&t, strdup("-"));
+		tt_cell(&t, mig_name(g->vm, MIG_NAME_W, 0));
+	}
+	ret = tt_print(out, &t);
+	if (shown < v->n)
+		fprintf(out, "  (+%zu more)\n", v->n - shown);
+	return ret;
+}
+
+/* Failed sessions: when, role, errno, host/device, then the path taken. */
+static int mig_failed(FILE *out, const struct report_migs *s, const struct report_mig_view *v)
+{
+	size_t shown = v->n_failed < MIG_TEXT_MAX ? v->n_failed : MIG_TEXT_MAX;
+	size_t w_role = 4, w_err = 5;
+	int ret = 0;
+
+	fprintf(out, "\n  failed sessions, latest first, with the path of states taken%s:\n",
+		v->n_failed ? "" : ": none");
+	for (size_t i = 0; i < shown; i++) {
+		const struct report_mig *g = &s->v[v->failed[i]];
+		char *role = show_name(g->role), *err = show_name(g->errno_name);
+
+		if (role && strlen(role) > w_role)
+			w_role = strlen(role);
+		if (err && strlen(err) > w_err)
+			w_err = strlen(err);
+		ret |= role && err ? 0 : -1;
+		free(role);
+		free(err);
+	}
+	for (size_t i = 0; i < shown; i++) {
+		const struct report_mig *g = &s->v[v->failed[i]];
+		char when[SHOW_TIME_LEN];
+		char *role = show_name(g->role), *err = show_name(g->errno_name);
+		char *type = mig_name(g->type, MIG_NAME_W, 0);
+		char *host = mig_name(g->host, MIG_NAME_W, 0), *dev = show_name(g->device);
+		char *path = show_name(g->path), *fit = path ? show_fit(path, TEXT_WIDTH - 9) : NULL;
+
+		fprintf(out, "  %s  %-*s  %-*s  %s  %s/%s\n    path %s\n",
+			show_time(g->time, when), (int)w_role, role ? role : "?", (int)w_err,
+			err ? err : "?", type ? type : "?", host ? host : "?", dev ? dev : "?",
+			fit ? fit : "?");
+		ret |= role && err && type && host && dev && fit ? 0 : -1;
+		free(role);
+		free(err);
+		free(type);
+		free(host);
+		free(dev);
+		free(path);
+		free(fit);
+	}
+	if (shown < v->n_failed)
+		fprintf(out, "  (+%zu more: report --html FILE)\n", v->n_failed - shown);
+	return ret;
+}
+
+static int migrations(FILE *out, struct report_model *m)
+{
+	struct report_mig_view v;
+	int ret = 0;
+
+	fputs("\nMigrations\n", out);
+	if (!m->migs.n) {
+		fputs("  none: no migration record in the logs (tracers of this version write\n"
+		      "  them where the kernel has VFIO migration; see docs/migration.md)\n", out);
+		return 0;
+	}
+	if (report_mig_view_build(&m->migs, &v)) {
+		report_mig_view_free(&v);
+		return -1;
+	}
+	fprintf(out,
+		"  a migration: a source session (it entered STOP_COPY or PRE_COPY) and\n"
+		"  the target session (RESUMING) it fed; paired on one host by the tracer,\n"
+		"  across hosts by the report (same mdev type and bytes, times overlapping\n"
+		"  or at most %d s apart); ? that end is not in the logs; DOWN_MS: the\n"
+		"  longer time stopped of its ends, in ms\n"
+		"  sessions: %zu %s, %zu %s, %zu without a data phase; migrations %zu:\n"
+		"  %zu paired on one host, %zu across hosts\n\n",
+		MIG_PAIR_WINDOW_S, v.n_sources, plural(v.n_sources, "source", "sources"),
+		v.n_targets, plural(v.n_targets, "target", "targets"), v.n_none, v.n,
+		v.n_local, v.n_across);
+	if (v.n) {
+		ret |= mig_groups(out, &m->migs, &v);
+		ret |= mig_latest(out, &m->migs, &v);
+	} else {
+		fputs("  no migration: no session was a source or a target\n", out);
+	}
+	ret |= mig_failed(out, &m->migs, &v);
+	report_mig_view_free(&v);
+	return ret;
+}
+
 int report_write_text_source(FILE *out, struct report_model *m, struct bstr host,
 			     struct bstr type)
 {
@@ -794,5 +1000,6 @@ int report_write_text(FILE *out, struct report_model *m)
 		       "(no rule)");
 	ret |= sources(out, m);
 	ret |= matrix(out, m);
+	ret |= migrations(out, m);
 	return ret ? -1 : 0;
 }

@@ -31,6 +31,19 @@ const char *top_outcome_label(enum top_outcome o)
 	return o < TOP_OUTCOMES ? outcome_labels[o] : "?";
 }
 
+static const char *const mig_labels[TOP_MIG_OUTCOMES] = {
+	[TOP_MIG_COMPLETED] = "completed",
+	[TOP_MIG_FAILED] = "failed",
+	[TOP_MIG_ABANDONED] = "abandoned",
+	[TOP_MIG_IN_PROGRESS] = "in-progress",
+	[TOP_MIG_OTHER] = "other",
+};
+
+const char *top_mig_outcome_label(enum top_mig_outcome o)
+{
+	return o < TOP_MIG_OUTCOMES ? mig_labels[o] : "?";
+}
+
 const char *top_sort_name(enum top_sort s)
 {
 	static const char *const names[TOP_SORTS] = { "device", "total", "recent" };
@@ -215,6 +228,55 @@ static void feed_event(struct top_model *m, const struct record *rec)
 	rc->cls = cls;
 }
 
+static enum top_mig_outcome mig_classify(const char *outcome)
+{
+	for (int i = 0; outcome && i < TOP_MIG_OTHER; i++)
+		if (!strcmp(outcome, mig_labels[i]))
+			return (enum top_mig_outcome)i;
+	return TOP_MIG_OTHER;
+}
+
+const struct top_migration *top_model_migration(const struct top_model *m, size_t i)
+{
+	return &m->mig[(m->mig_head + TOP_MIG_RECENT_MAX - 1 - i) % TOP_MIG_RECENT_MAX];
+}
+
+static void feed_migration(struct top_model *m, const struct record *rec)
+{
+	const struct record_migration *g = &rec->mig;
+	struct top_migration *t = &m->mig[m->mig_head];
+
+	m->mig_head = (m->mig_head + 1) % TOP_MIG_RECENT_MAX;
+	if (m->n_mig < TOP_MIG_RECENT_MAX)
+		m->n_mig++;
+	memset(t, 0, sizeof(*t));
+	t->cls = mig_classify(g->outcome);
+	sat_inc_u64(&m->mig_totals[t->cls], 1);
+	sat_inc_u64(&m->migrations, 1);
+	short_time(rec->wall_ns, t->time, sizeof(t->time));
+	name(t->device, sizeof(t->device), g->device);
+	if (!g->device.p)
+		snprintf(t->device, sizeof(t->device), "?");
+	name(t->type, sizeof(t->type), g->mdev_type);
+	if (!g->mdev_type.p)
+		snprintf(t->type, sizeof(t->type), "-");
+	text(t->role, sizeof(t->role), g->role, "?");
+	text(t->outcome, sizeof(t->outcome), g->outcome, "?");
+	text(t->errname, sizeof(t->errname), g->errno_name, "-");
+	/* milliseconds, one decimal: downtime is read in ms */
+	snprintf(t->down, sizeof(t->down), "%llu.%llu",
+		 (unsigned long long)(g->stopped_ns / 1000000),
+		 (unsigned long long)(g->stopped_ns / 100000 % 10));
+	if (g->has_bytes)
+		snprintf(t->bytes, sizeof(t->bytes), "%llu", (unsigned long long)g->bytes);
+	else
+		snprintf(t->bytes, sizeof(t->bytes), "-");
+	if (g->who.vm.p && g->who.vm.len)
+		name(t->vm, sizeof(t->vm), g->who.vm);
+	else
+		snprintf(t->vm, sizeof(t->vm), "-");
+}
+
 void top_model_feed_record(struct top_model *m, const struct record *r)
 {
 	if (!top_filter_pass(&m->filter, r)) {
@@ -239,6 +301,9 @@ void top_model_feed_record(struct top_model *m, const struct record *r)
 		text(m->enforcement, sizeof(m->enforcement), r->enforce.state, "on");
 		m->enforcement_seen = true;
 		m->enforcement_inferred = 0;
+		break;
+	case RECORD_MIGRATION:
+		feed_migration(m, r);
 		break;
 	default:
 		break;

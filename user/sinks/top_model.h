@@ -53,6 +53,32 @@ struct top_recent {
 	enum top_outcome cls;
 };
 
+/* Migration outcomes (docs/event-schema.md, "migration"), counted. */
+enum top_mig_outcome {
+	TOP_MIG_COMPLETED,
+	TOP_MIG_FAILED,
+	TOP_MIG_ABANDONED,
+	TOP_MIG_IN_PROGRESS,
+	TOP_MIG_OTHER,		/* an outcome this version does not know */
+	TOP_MIG_OUTCOMES,
+};
+
+#define TOP_MIG_RECENT_MAX 64
+
+/* One migration record, as the panel shows it: every text C-escaped. */
+struct top_migration {
+	char time[32];			/* HH:MM:SS the record was written */
+	char device[TOP_TEXT_MAX];
+	char type[TOP_TEXT_MAX];
+	char role[16];
+	char outcome[16];
+	char errname[16];		/* "-" when it did not fail */
+	char down[24];			/* stopped_ns in ms: "41.9" */
+	char bytes[24];			/* "-" when unknown */
+	char vm[TOP_TEXT_MAX];		/* "-" when none */
+	enum top_mig_outcome cls;
+};
+
 /* Which records count: the tracer's own filters (-p, -c, -x,
  * --any-sysfs), applied to records so a replayed log is selected as the
  * kernel would have selected live calls (live records pass already). */
@@ -85,6 +111,11 @@ struct top_model {
 	uint64_t rows_dropped;		/* devices beyond TOP_ROWS_MAX */
 	struct top_recent recent[TOP_RECENT_MAX];	/* ring, newest at head-1 */
 	size_t recent_head, n_recent;
+	/* migration records: counts by outcome, the latest as a ring */
+	uint64_t mig_totals[TOP_MIG_OUTCOMES];
+	uint64_t migrations;
+	struct top_migration mig[TOP_MIG_RECENT_MAX];	/* newest at head-1 */
+	size_t mig_head, n_mig;
 };
 
 void top_model_init(struct top_model *m);
@@ -103,6 +134,9 @@ static inline int top_model_feed_json(struct top_model *m, const char *line, siz
 	return top_model_feed(m, line, len);
 }
 const char *top_outcome_label(enum top_outcome o);
+const char *top_mig_outcome_label(enum top_mig_outcome o);
+/* The i-th latest migration (0: newest), i < n_mig. */
+const struct top_migration *top_model_migration(const struct top_model *m, size_t i);
 
 /* Sorting of rows for display (key s cycles). */
 enum top_sort { TOP_SORT_DEVICE, TOP_SORT_TOTAL, TOP_SORT_RECENT, TOP_SORTS };
