@@ -121,8 +121,19 @@ const char *lifecycle_label(const struct tracer *t)
 
 bool lifecycle_func_present(int mode, const char *module, const char *func)
 {
-	if (mode == MDEVVER_MODE_FENTRY)
-		return kf_module_btf_has_func(module, func);
+	char path[64];
+
+	/* most hosts have no VFIO at all: ask the cheap question first, so
+	 * start-up neither parses BTF nor scans kallsyms for nothing */
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	if (access(path, F_OK))
+		return false;
+	if (mode == MDEVVER_MODE_FENTRY) {
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+		/* a loaded module has its own BTF; a built-in one is in vmlinux */
+		return access(path, F_OK) ? kf_btf_has_func(func, NULL, 0)
+					  : kf_module_btf_has_func(module, func);
+	}
 	if (mode == MDEVVER_MODE_KPROBE)
 		return kf_kallsyms_has(func);
 	return false;
@@ -256,6 +267,9 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 			want_lifecycle = true;
 		}
 	}
+	/* the parsed BTF is not needed for the load: free it before libbpf
+	 * parses its own copy (peak RSS) */
+	kf_btf_cache_drop();
 	/* optional programs: a rung that fails with them is tried without */
 	*used_vendor = want_vendor_get || want_vendor_check || want_lifecycle;
 	if (cfg->before_load) {
