@@ -39,22 +39,36 @@ static bool btf_file_has_func(const char *path, struct btf *base,
 }
 
 /*
- * One module's functions, asked many times while the attach ladder enables
- * the lifecycle programs: vmlinux's BTF (megabytes) and the module's are
- * parsed once and kept until kf_btf_cache_drop().
+ * Functions asked about many times while the attach ladder picks its
+ * programs (vendor probes, lifecycle hooks; `probes` for every spec):
+ * vmlinux's BTF (megabytes) is parsed once, one module's BTF is kept, and
+ * each answer of kf_btf_has_func() is remembered -- until
+ * kf_btf_cache_drop(), which the ladder calls before libbpf parses its own
+ * copy for the load (start-up time and peak RSS).
  */
 static struct btf *cache_vmlinux, *cache_module;
 static char cache_module_name[64];
+
+#define FUNC_MEMO_MAX 32
+static struct {
+	char func[128];
+	char module[256];	/* "" when not found */
+} func_memo[FUNC_MEMO_MAX];
+static unsigned int func_memo_n;
+
+static struct btf *vmlinux_btf(void)
+{
+	if (!cache_vmlinux)
+		cache_vmlinux = btf__parse(VMLINUX_BTF_PATH, NULL);
+	return cache_vmlinux;
+}
 
 bool kf_module_btf_has_func(const char *module, const char *func)
 {
 	char path[128];
 
-	if (!cache_vmlinux) {
-		cache_vmlinux = btf__parse(VMLINUX_BTF_PATH, NULL);
-		if (!cache_vmlinux)
-			return false;
-	}
+	if (!vmlinux_btf())
+		return false;
 	if (!cache_module || strcmp(cache_module_name, module)) {
 		btf__free(cache_module);
 		cache_module = NULL;
@@ -73,22 +87,18 @@ void kf_btf_cache_drop(void)
 	btf__free(cache_vmlinux);
 	cache_module = cache_vmlinux = NULL;
 	cache_module_name[0] = '\0';
+	func_memo_n = 0;
 }
 
-bool kf_btf_has_func(const char *func, char *module, size_t module_sz)
+static bool btf_search_func(struct btf *vmlinux, const char *func, char *found_in,
+			    size_t sz)
 {
-	struct btf *vmlinux;
 	struct dirent *de;
 	bool found = false;
 	DIR *dir;
 
-	vmlinux = btf__parse(VMLINUX_BTF_PATH, NULL);
-	if (!vmlinux)
-		return false;
 	if (btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) > 0) {
-		if (module && module_sz)
-			snprintf(module, module_sz, "vmlinux");
-		btf__free(vmlinux);
+		snprintf(found_in, sz, "vmlinux");
 		return true;
 	}
 	dir = opendir("/sys/kernel/btf");
@@ -100,13 +110,39 @@ bool kf_btf_has_func(const char *func, char *module, size_t module_sz)
 		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
 		if (btf_file_has_func(path, vmlinux, func)) {
 			found = true;
-			if (module && module_sz)
-				snprintf(module, module_sz, "%s", de->d_name);
+			snprintf(found_in, sz, "%s", de->d_name);
 		}
 	}
 	if (dir)
 		closedir(dir);
-	btf__free(vmlinux);
+	return found;
+}
+
+bool kf_btf_has_func(const char *func, char *module, size_t module_sz)
+{
+	char found_in[256] = "";
+	struct btf *vmlinux;
+	bool found;
+
+	for (unsigned int i = 0; i < func_memo_n; i++) {
+		if (strcmp(func_memo[i].func, func))
+			continue;
+		if (func_memo[i].module[0] && module && module_sz)
+			snprintf(module, module_sz, "%s", func_memo[i].module);
+		return func_memo[i].module[0] != '\0';
+	}
+	vmlinux = vmlinux_btf();
+	if (!vmlinux)
+		return false;
+	found = btf_search_func(vmlinux, func, found_in, sizeof(found_in));
+	if (found && module && module_sz)
+		snprintf(module, module_sz, "%s", found_in);
+	if (func_memo_n < FUNC_MEMO_MAX && strlen(func) < sizeof(func_memo[0].func)) {
+		snprintf(func_memo[func_memo_n].func, sizeof(func_memo[0].func), "%s", func);
+		snprintf(func_memo[func_memo_n].module, sizeof(func_memo[0].module), "%s",
+			 found ? found_in : "");
+		func_memo_n++;
+	}
 	return found;
 }
 
