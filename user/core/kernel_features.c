@@ -65,11 +65,11 @@ static struct btf *vmlinux_btf(void)
 
 bool kf_module_btf_has_func(const char *module, const char *func)
 {
-	char path[128];
-
 	if (!vmlinux_btf())
 		return false;
 	if (!cache_module || strcmp(cache_module_name, module)) {
+		char path[128];
+
 		btf__free(cache_module);
 		cache_module = NULL;
 		snprintf(cache_module_name, sizeof(cache_module_name), "%s", module);

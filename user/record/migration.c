@@ -20,7 +20,7 @@ struct text {
 };
 
 struct session {
-	bool used, has_state;
+	bool used;
 	uint64_t id;
 	struct text device, parent, type, comm, vm, unit;
 	uint32_t pid, tid, uid;
@@ -196,7 +196,6 @@ static void on_state(struct migration_joiner *mj, struct session *s,
 		     const struct record *r)
 {
 	const struct record_lifecycle *l = &r->life;
-	char piece[64];
 	unsigned int to = MDEVVER_MIG_STATES;
 
 	for (unsigned int i = 0; i < MDEVVER_MIG_STATES; i++)
@@ -228,6 +227,8 @@ static void on_state(struct migration_joiner *mj, struct session *s,
 		s->bytes = l->bytes;
 	}
 	if (l->ret < 0) {
+		char piece[64];
+
 		snprintf(piece, sizeof(piece), "%s(%s)", l->to ? l->to : "?",
 			 l->errno_name ? l->errno_name : "error");
 		path_add(s, piece);

@@ -115,14 +115,15 @@ static void event_line(struct strbuf *b, const struct record *r)
 	else if (ev->unreadable)
 		sb_puts(b, " (unreadable)");
 	if (ev->verdict) {
-		char rule[256];
-
 		sb_puts(b, " [");
 		sb_puts(b, ev->verdict);
 		sb_puts(b, " rule=");
-		if (ev->rule)
+		if (ev->rule) {
+			char rule[256];
+
 			sb_puts(b, esc(rule, sizeof(rule),
 				       (struct bytes){ ev->rule, strlen(ev->rule) }));
+		}
 		for (unsigned int i = 0; i < FAIL_CLOSED_BITS; i++) {
 			if (ev->fail_closed & (1u << i)) {
 				sb_puts(b, " fail-closed:");
@@ -178,14 +179,16 @@ static void device_col(struct strbuf *b, struct bytes parent, struct bytes dev,
 		       struct bytes type)
 {
 	char p[4 * MDEVVER_NAME_MAX + 4], d[4 * MDEVVER_NAME_MAX + 4];
-	char t[4 * MDEVVER_NAME_MAX + 4], where[3 * sizeof(p) + 8];
+	char where[3 * sizeof(p) + 8];
 
 	esc(p, sizeof(p), parent);
 	esc(d, sizeof(d), dev);
-	if (type.p)
+	if (type.p) {
+		char t[4 * MDEVVER_NAME_MAX + 4];
+
 		snprintf(where, sizeof(where), "%s/%s(%s)", parent.p ? p : "?", d,
 			 esc(t, sizeof(t), type));
-	else
+	} else
 		snprintf(where, sizeof(where), "%s/%s", parent.p ? p : "?", d);
 	col(b, where, 32);
 }
@@ -218,13 +221,14 @@ static void vm_suffix(struct strbuf *b, const struct record_actor *w)
 static void lifecycle_line(struct strbuf *b, const struct record *r)
 {
 	const struct record_lifecycle *l = &r->life;
-	char line[256];
 
 	who_cols(b, r, &l->who, l->what);
 	device_col(b, l->parent, l->device, l->mdev_type);
 	col(b, l->ret < 0 ? "failed" : "ok", 12);
 	col(b, l->errno_name ? l->errno_name : "-", 7);
 	if (l->to) {
+		char line[256];
+
 		snprintf(line, sizeof(line), "%s -> %s", l->from, l->to);
 		sb_puts(b, line);
 		if (l->has_bytes) {
@@ -263,7 +267,7 @@ static void lifecycle_line(struct strbuf *b, const struct record *r)
 static void migration_line(struct strbuf *b, const struct record *r)
 {
 	const struct record_migration *m = &r->mig;
-	char line[256], peer[4 * MDEVVER_NAME_MAX + 4];
+	char line[256];
 
 	who_cols(b, r, &m->who, "migr");
 	device_col(b, m->parent, m->device, m->mdev_type);
@@ -277,6 +281,8 @@ static void migration_line(struct strbuf *b, const struct record *r)
 		sb_u64(b, m->bytes);
 	}
 	if (m->peer_device.p) {
+		char peer[4 * MDEVVER_NAME_MAX + 4];
+
 		sb_puts(b, " peer=");
 		sb_puts(b, esc(peer, sizeof(peer), m->peer_device));
 	}
