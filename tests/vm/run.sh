@@ -135,8 +135,16 @@ if ((icount)); then
 	# Instruction-counted clock: reproducible timings; -smp 2 does not boot.
 	cpu=(-accel tcg -cpu max -smp 1 -icount shift=1)
 else
+	# Two vCPUs, each on its own host thread (MTTCG).  On sid (7.x) a BPF
+	# trampoline detach once raced MTTCG's cross-vCPU code invalidation: a
+	# vCPU still ran the int3 of a finished text poke (an int3 oops in
+	# bpf_lsm_file_permission, no test's doing).  There one TCG thread runs
+	# both vCPUs in turn: still SMP for the kernel, no stale code.
+	# MDEVVER_VM_TCG_THREAD=multi|single overrides.
+	tcg_thread=${MDEVVER_VM_TCG_THREAD:-multi}
+	[[ -n ${MDEVVER_VM_TCG_THREAD:-} || $VM_SUITE != sid ]] || tcg_thread=single
 	# shellcheck disable=SC2054 # qemu's own comma syntax
-	cpu=(-accel tcg,thread=multi -cpu max -smp 2)
+	cpu=(-accel "tcg,thread=$tcg_thread" -cpu max -smp 2)
 fi
 cmdline="console=ttyS0 quiet panic=-1 lsm=$lsm mdevver.out=$out mdevver.top=$VM_TOP${append:+ $append}"
 
