@@ -116,23 +116,8 @@ esac
 sections=$(readelf -SW "$ko")
 grep -q ' [.]BTF ' <<<"$sections" || vm_die "$ko has no .BTF section (log: $out/build.log)"
 if command -v bpftool >/dev/null; then
-	if grep -q ' [.]BTF[.]base ' <<<"$sections"; then
-		# Distilled base BTF (kbuild of 6.11+ with pahole >= 1.28, for
-		# out-of-tree modules): the module's type ids count from the small
-		# .BTF.base, which the kernel maps onto its own BTF at load time.
-		# The host's bpftool cannot do that mapping, so read the module's
-		# BTF against .BTF.base itself.
-		tmp=$(mktemp -d)
-		trap 'rm -rf "$tmp"' EXIT
-		objcopy --dump-section .BTF.base="$tmp/base.btf" --dump-section .BTF="$tmp/mod.btf" \
-			"$ko" "$tmp/ko" || vm_die "objcopy cannot extract the BTF sections of $ko"
-		btf=$(bpftool -B "$tmp/base.btf" btf dump file "$tmp/mod.btf") || btf=
-		rm -rf "$tmp"
-		trap - EXIT
-	else
-		btf=$(bpftool -B "$VM_VMLINUX" btf dump file "$ko") || btf=
-	fi
-	[[ -n $btf ]] || vm_die "bpftool cannot read the BTF of $ko"
+	# read against .BTF.base or vmlinux (vm_module_btf, common.sh)
+	btf=$(vm_module_btf "$ko") || exit 1
 	for f in "${hooks[@]}"; do
 		grep -q "FUNC '$f' " <<<"$btf" || vm_die "$f is not a BTF FUNC in $ko"
 	done

@@ -190,19 +190,8 @@ esac
 sections=$(readelf -SW "$ko")
 grep -q ' [.]BTF ' <<<"$sections" || vm_die "$ko has no .BTF section (log: $out/build.log)"
 if command -v bpftool >/dev/null; then
-	if grep -q ' [.]BTF[.]base ' <<<"$sections"; then
-		# Distilled base BTF (see build-kmod.sh): read against .BTF.base.
-		tmpb=$(mktemp -d)
-		trap 'rm -rf "$tmpb"' EXIT
-		objcopy --dump-section .BTF.base="$tmpb/base.btf" --dump-section .BTF="$tmpb/mod.btf" \
-			"$ko" "$tmpb/ko" || vm_die "objcopy cannot extract the BTF sections of $ko"
-		btf=$(bpftool -B "$tmpb/base.btf" btf dump file "$tmpb/mod.btf") || btf=
-		rm -rf "$tmpb"
-		trap - EXIT
-	else
-		btf=$(bpftool -B "$VM_VMLINUX" btf dump file "$ko") || btf=
-	fi
-	[[ -n $btf ]] || vm_die "bpftool cannot read the BTF of $ko"
+	# read against .BTF.base or vmlinux (vm_module_btf, common.sh)
+	btf=$(vm_module_btf "$ko") || exit 1
 	sed -n "s/.* FUNC '\(mtty_[A-Za-z0-9_]*\)' .*/\1/p" <<<"$btf" | sort -u >"$out/mtty-funcs.txt"
 	[[ -s $out/mtty-funcs.txt ]] || vm_die "no mtty_* BTF FUNC in $ko"
 fi

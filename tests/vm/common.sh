@@ -16,6 +16,28 @@ VM_CACHE=${MDEVVER_VM_CACHE:-/var/cache/mdevver-trace/vm}
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
 vm_die() { printf 'vm: error: %s\n' "$*" >&2; exit 1; }
 
+# vm_module_btf KO: print bpftool's dump of a built module's BTF (dies if it
+# cannot be read).  With a distilled base BTF (kbuild of 6.11+ with pahole
+# >= 1.28, for out-of-tree modules) the module's type ids count from the
+# small .BTF.base, which the kernel maps onto its own BTF at load time; the
+# host's bpftool cannot do that mapping, so the module's BTF is read against
+# .BTF.base itself.  Otherwise against the suite's vmlinux ($VM_VMLINUX).
+vm_module_btf() {
+	local ko=$1 sections tmp btf
+	sections=$(readelf -SW "$ko")
+	if grep -q ' [.]BTF[.]base ' <<<"$sections"; then
+		tmp=$(mktemp -d)
+		objcopy --dump-section .BTF.base="$tmp/base.btf" --dump-section .BTF="$tmp/mod.btf" \
+			"$ko" "$tmp/ko" || { rm -rf "$tmp"; vm_die "objcopy cannot extract the BTF sections of $ko"; }
+		btf=$(bpftool -B "$tmp/base.btf" btf dump file "$tmp/mod.btf") || btf=
+		rm -rf "$tmp"
+	else
+		btf=$(bpftool -B "$VM_VMLINUX" btf dump file "$ko") || btf=
+	fi
+	[[ -n $btf ]] || vm_die "bpftool cannot read the BTF of $ko"
+	printf '%s\n' "$btf"
+}
+
 # Serialise concurrent runs (make -j, two CI jobs) on one cache entry.
 # Usage: vm_lock FILE  -- holds the lock until the script exits.  Each call
 # takes a fresh fd, so a script can hold several locks (the module build
