@@ -46,6 +46,52 @@ static void test_counts(void)
 	ASSERT_TRUE(strstr(t, "mdevver_denied_total{rule=\"gvt-bug\"} 4\n") != NULL, "denied by rule");
 	ASSERT_TRUE(strstr(t, "mdevver_coalesced_checks_total 502\n") != NULL, "coalesced checks: 499 + 3");
 	ASSERT_TRUE(strstr(t, "mdevver_coalesced_reads_total 2\n") != NULL, "coalesced reads");
+	/* the type's first check made its compatible series too, at 0 */
+	ASSERT_TRUE(strstr(t, "mdevver_checks_total{outcome=\"compatible\",mdev_type=\"i915-GVTg_V5_8\"} 0\n") != NULL,
+		    "compatible series at 0");
+	/* reads create no check series for their type */
+	ASSERT_TRUE(strstr(t, "mdevver_checks_total{outcome=\"compatible\",mdev_type=\"a") == NULL,
+		    "no check series from a read");
+	metrics_stop(m);
+}
+
+/* A type's first check creates both its compatible and incompatible series,
+ * so the first incompatible check after compatible ones is an increase from
+ * a sample at 0 (the alert rule MdevverTypeTurnedIncompatible needs it). */
+static void test_type_series_from_zero(void)
+{
+	struct metrics *m = metrics_new_unserved();
+	struct record r;
+	const char *t;
+
+	fix_check(&r);
+	r.ev.outcome = "compatible";
+	r.ev.count = 2;
+	metrics_record(m, &r);
+	t = render(m);
+	ASSERT_TRUE(strstr(t, "mdevver_checks_total{outcome=\"compatible\",mdev_type=\"i915-GVTg_V5_8\"} 2\n") != NULL,
+		    "compatible counted");
+	ASSERT_TRUE(strstr(t, "mdevver_checks_total{outcome=\"incompatible\",mdev_type=\"i915-GVTg_V5_8\"} 0\n") != NULL,
+		    "incompatible series exists at 0");
+	r.ev.outcome = "incompatible";
+	r.ev.count = 1;
+	metrics_record(m, &r);
+	t = render(m);
+	ASSERT_TRUE(strstr(t, "mdevver_checks_total{outcome=\"incompatible\",mdev_type=\"i915-GVTg_V5_8\"} 1\n") != NULL,
+		    "incompatible counted on the same series");
+	ASSERT_TRUE(strstr(t, "mdevver_checks_total{outcome=\"compatible\",mdev_type=\"i915-GVTg_V5_8\"} 2\n") != NULL,
+		    "compatible unchanged");
+	/* one series per outcome and type, never a duplicate */
+	{
+		const char *p = t;
+		int n = 0;
+
+		while ((p = strstr(p, "mdevver_checks_total{outcome=\"incompatible\",mdev_type=\"i915-GVTg_V5_8\"}"))) {
+			n++;
+			p++;
+		}
+		ASSERT_TRUE(n == 1, "one incompatible series");
+	}
 	metrics_stop(m);
 }
 
@@ -98,8 +144,14 @@ static void test_lost(void)
 	r.lost.lost_reads = 3;
 	metrics_record(m, &r);
 	metrics_record(m, &r);
+	t = render(m);
+	ASSERT_TRUE(strstr(t, "mdevver_lost_lifecycle_total 0\n") != NULL, "lost lifecycle from 0");
+	metrics_set_lost_lifecycle(m, 2);
+	t = render(m);
+	ASSERT_TRUE(strstr(t, "mdevver_lost_lifecycle_total 2\n") != NULL, "lost lifecycle setter");
 	r.kind = RECORD_END;
 	r.end.strict_refused = 6;
+	r.end.lost_lifecycle = 8;
 	metrics_record(m, &r);
 	r.kind = RECORD_START;
 	r.start.mode = "syscall";
@@ -109,6 +161,7 @@ static void test_lost(void)
 	ASSERT_TRUE(strstr(t, "mdevver_lost_checks_total 4\n") != NULL, "lost checks");
 	ASSERT_TRUE(strstr(t, "mdevver_lost_reads_total 6\n") != NULL, "lost reads");
 	ASSERT_TRUE(strstr(t, "mdevver_strict_refused_total 6\n") != NULL, "strict refused");
+	ASSERT_TRUE(strstr(t, "mdevver_lost_lifecycle_total 8\n") != NULL, "lost lifecycle from the end record");
 	ASSERT_TRUE(strstr(t, "mdevver_attach_mode{mode=\"syscall\"} 1\n") != NULL, "mode");
 	metrics_set_strict_refused(m, 9);
 	t = render(m);
@@ -133,6 +186,7 @@ static void test_sink(void)
 int main(void)
 {
 	RUN_TEST(test_counts);
+	RUN_TEST(test_type_series_from_zero);
 	RUN_TEST(test_migrations);
 	RUN_TEST(test_lost);
 	RUN_TEST(test_sink);

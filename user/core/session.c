@@ -359,6 +359,9 @@ static void settle(struct session *s, bool final)
 		metrics_set_strict_refused(s->metrics,
 					   __atomic_load_n(&s->t.skel->bss->strict_refused,
 							   __ATOMIC_RELAXED));
+		metrics_set_lost_lifecycle(s->metrics,
+					   __atomic_load_n(&s->t.skel->bss->lost_lifecycle,
+							   __ATOMIC_RELAXED));
 	}
 }
 

@@ -49,6 +49,7 @@ struct metrics {
 	uint64_t coalesced_checks, coalesced_reads;
 	uint64_t strict_refused;
 	uint64_t audit_dropped, records;
+	uint64_t lost_lifecycle;
 	char mode[16];
 	/* migrations (record/migration.h): histograms of the time a device
 	 * was stopped and of the bytes it moved; no per-device or VM labels
@@ -127,6 +128,15 @@ void metrics_record(struct metrics *m, const struct record *r)
 		uint64_t n = r->ev.count ? r->ev.count : 1;
 		struct bytes outcome = r->ev.outcome ? cs(r->ev.outcome) : cs("unknown");
 
+		/* A type's first check creates its compatible and incompatible
+		 * series at 0: Prometheus' increase() needs a sample before the
+		 * first incompatible check to see it, and the alert "a type
+		 * that was compatible turns incompatible" is exactly that
+		 * first one (dist/prometheus/, docs/metrics.md). */
+		if (r->kind == RECORD_CHECK) {
+			add(m, S_CHECK, cs("compatible"), or_unknown(r->ev.node.mdev_type), 0);
+			add(m, S_CHECK, cs("incompatible"), or_unknown(r->ev.node.mdev_type), 0);
+		}
 		add(m, r->kind == RECORD_CHECK ? S_CHECK : S_READ, outcome,
 		    or_unknown(r->ev.node.mdev_type), n);
 		if (r->ev.outcome && !strcmp(r->ev.outcome, "denied"))
@@ -168,6 +178,7 @@ void metrics_record(struct metrics *m, const struct record *r)
 		break;
 	case RECORD_END:
 		m->strict_refused = r->end.strict_refused;
+		m->lost_lifecycle = r->end.lost_lifecycle;
 		break;
 	default:
 		break;
@@ -227,6 +238,13 @@ void metrics_set_audit_dropped(struct metrics *m, uint64_t dropped)
 {
 	pthread_mutex_lock(&m->lock);
 	m->audit_dropped = dropped;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_set_lost_lifecycle(struct metrics *m, uint64_t lost)
+{
+	pthread_mutex_lock(&m->lock);
+	m->lost_lifecycle = lost;
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -325,6 +343,9 @@ char *metrics_render(struct metrics *m, size_t *len)
 	fprintf(f, "# HELP mdevver_lost_reads_total Reads not delivered individually.\n"
 		"# TYPE mdevver_lost_reads_total counter\nmdevver_lost_reads_total %llu\n",
 		(unsigned long long)m->lost_reads);
+	fprintf(f, "# HELP mdevver_lost_lifecycle_total Lifecycle records (mdev create/remove, VFIO open/close, migration state changes) the kernel could not deliver (ring buffer full).\n"
+		"# TYPE mdevver_lost_lifecycle_total counter\nmdevver_lost_lifecycle_total %llu\n",
+		(unsigned long long)m->lost_lifecycle);
 	fprintf(f, "# HELP mdevver_coalesced_checks_total Checks delivered inside another check's record (identical repeats).\n"
 		"# TYPE mdevver_coalesced_checks_total counter\nmdevver_coalesced_checks_total %llu\n",
 		(unsigned long long)m->coalesced_checks);

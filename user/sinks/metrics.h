@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * metrics.h - Prometheus text exposition over HTTP (libmicrohttpd): checks
- * by outcome and type, reads, denials by rule, lost events, audit records
- * dropped, attach mode.  Fed the typed records of the pipeline (no JSON
+ * by outcome and type, reads, denials by rule, lost events and lifecycle
+ * records, audit records dropped, attach mode (docs/metrics.md).  Fed the typed records of the pipeline (no JSON
  * parsing); counts are of calls (a record's count), not of records.
  */
 #ifndef MDEVVER_METRICS_H
@@ -28,6 +28,9 @@ void metrics_record(struct metrics *m, const struct record *r);
  */
 struct sink *metrics_sink(struct metrics *m);
 void metrics_set_audit_dropped(struct metrics *m, uint64_t dropped);
+/* Lifecycle records lost in the kernel since start (the end record sets it
+ * too): a total, like audit_dropped, read from the BPF counter each round. */
+void metrics_set_lost_lifecycle(struct metrics *m, uint64_t lost);
 /* enforce --strict: checks refused because they could not be recorded
  * (the end record sets it too). */
 void metrics_set_strict_refused(struct metrics *m, uint64_t refused);
