@@ -60,8 +60,10 @@ COMPLDIR   ?= $(PREFIX)/share/bash-completion/completions
 # what the man page and the helps point to; docs/ stays docs/ under DOCDIR
 # so README's links hold there too
 DOCS       := docs/event-schema.md docs/policy.md docs/privileges.md \
-	      docs/delivery.md docs/report.md
+	      docs/delivery.md docs/report.md docs/metrics.md
 POLICYDIR  ?= /etc/mdevver-trace
+# Prometheus alert rules: data a site's prometheus.yml names in rule_files
+DATADIR    := $(PREFIX)/share/mdevver-trace
 
 all: $(BIN)
 
@@ -154,6 +156,8 @@ install: $(BIN)
 	install -d -m 0755 $(DESTDIR)$(DOCDIR)/docs
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/docs/
 	install -D -m 0644 dist/mdevver-trace.bash-completion $(DESTDIR)$(COMPLDIR)/mdevver-trace
+	install -D -m 0644 dist/prometheus/mdevver-trace.rules.yml \
+		$(DESTDIR)$(DATADIR)/prometheus/mdevver-trace.rules.yml
 	@# the policy the enforce unit reads: root-owned, not group/other
 	@# writable (enforce refuses anything else); never overwrite one
 	install -d -m 0755 $(DESTDIR)$(POLICYDIR)
@@ -165,7 +169,7 @@ uninstall:
 	      $(DESTDIR)$(UNITDIR)/mdevver-trace.service $(DESTDIR)$(LOGROTDIR)/mdevver-trace \
 	      $(DESTDIR)$(UNITDIR)/mdevver-trace-enforce.service \
 	      $(DESTDIR)$(COMPLDIR)/mdevver-trace
-	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)
 	@echo "kept $(DESTDIR)$(POLICYDIR) (your policy)"
 
 clean:

@@ -64,7 +64,7 @@ skip_allowed() {
 	done < tests/skips-allowed
 }
 
-all_suites="unit fuzz host cli audit report top metrics asan valgrind vm"
+all_suites="unit fuzz host cli audit report top metrics alerts asan valgrind vm"
 all_kernels="bookworm trixie sid"
 suites=${SUITES:-$all_suites}
 kernels=${KERNELS:-$all_kernels}
@@ -118,6 +118,12 @@ for suite in $suites; do
 		;;
 	metrics)
 		run_suite metrics python3 tests/integration/metrics_tests.py
+		;;
+	alerts)
+		# the shipped Prometheus alert rules: promtool check + test rules
+		# (a missing promtool fails); their real evaluation against the
+		# tracer is in the VM (prometheus_alert_tests.py)
+		run_suite alerts tests/prometheus/run.sh
 		;;
 	report)
 		run_suite report python3 tests/integration/report_tests.py

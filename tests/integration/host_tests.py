@@ -172,7 +172,8 @@ def test_make_install():
                 doc + "README.md": 0o644,
                 **{doc + "docs/" + n: 0o644 for n in ("policy.md", "event-schema.md",
                                                       "privileges.md", "delivery.md",
-                                                      "report.md")},
+                                                      "report.md", "metrics.md")},
+                "usr/share/mdevver-trace/prometheus/mdevver-trace.rules.yml": 0o644,
                 doc + "examples/known-bad-firmware.policy": 0o644,
                 doc + "examples/only-libvirtd-checks.policy": 0o644,
                 doc + "examples/site.policy": 0o644}
@@ -182,8 +183,12 @@ def test_make_install():
         for path, mode in want.items():
             full = os.path.join(d, path)
             expect_eq(stat.S_IMODE(os.stat(full).st_mode), mode, f"mode of {path}")
+        # the installed alert rules are the shipped ones, valid for promtool
+        rules = os.path.join(d, "usr/share/mdevver-trace/prometheus/mdevver-trace.rules.yml")
+        r = run(["promtool", "check", "rules", rules], timeout=60)
+        expect_eq(r.returncode, 0, f"promtool check rules on the installed file: {r.stdout}{r.stderr}")
         man = open(os.path.join(d, "usr/share/man/man8/mdevver-trace.8")).read()
-        for n in ("policy.md", "event-schema.md"):
+        for n in ("policy.md", "event-schema.md", "metrics.md"):
             expect(f"/usr/share/doc/mdevver-trace/docs/{n}" in man.replace("\\-", "-"),
                    f"the man page points to the installed {n}")
         unit = open(os.path.join(d, "usr/lib/systemd/system/mdevver-trace.service")).read()
@@ -233,6 +238,8 @@ def test_make_install():
                                 doc + "README.md", doc + "docs/delivery.md",
                                 doc + "docs/event-schema.md", doc + "docs/policy.md",
                                 doc + "docs/privileges.md", doc + "docs/report.md",
+                                doc + "docs/metrics.md",
+                                "usr/local/share/mdevver-trace/prometheus/mdevver-trace.rules.yml",
                                 "usr/local/share/man/man8/mdevver-trace.8"]),
                   "make install (PREFIX /usr/local): units in /etc/systemd/system")
         unit = open(os.path.join(d, "etc/systemd/system/mdevver-trace.service")).read()
