@@ -7,7 +7,9 @@ sees) scrapes it every second and evaluates the rules file as shipped,
 unchanged (the alert tested has no `for:`), and its HTTP API must show
 MdevverTypeTurnedIncompatible firing for the type after a scripted
 incompatible burst -- and not before it, while the type had compatible
-checks only.  Runs in the VM: real checks on the simulated vGPU.
+checks only.  Prometheus sends the alert to a real Alertmanager (Debian's
+prometheus-alertmanager), where `amtool alert query` must list it.  Runs
+in the VM: real checks on the simulated vGPU.
 
 Every wait polls with a deadline; nothing sleeps to synchronise.
 """
@@ -30,6 +32,8 @@ from vm_tests import OTHER, SELF, TYPE, VERSION  # noqa: E402
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 RULES = os.path.join(REPO, "dist", "prometheus", "mdevver-trace.rules.yml")
 PROMETHEUS = "/usr/bin/prometheus"
+ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
+AM_ADDR = "127.0.0.1:19093"
 TRACER_ADDR = "127.0.0.1:19467"
 PROM_ADDR = "127.0.0.1:19090"
 ALERT = "MdevverTypeTurnedIncompatible"
@@ -92,8 +96,35 @@ def evaluated_after(t):
     return False
 
 
+def amtool_alerts():
+    """What `amtool alert query` lists for the alert and type (JSON)."""
+    r = subprocess.run(["amtool", "alert", "query", "-o", "json",
+                        f"--alertmanager.url=http://{AM_ADDR}",
+                        f"alertname={ALERT}", f"mdev_type={TYPE}"],
+                       capture_output=True, text=True, timeout=30)
+    if r.returncode:
+        return None     # not listening yet; the deadline reports the last
+    return json.loads(r.stdout)
+
+
+def start(cmd, log):
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    return proc.returncode
+
+
 def test_incompatible_burst_fires():
-    expect(os.access(PROMETHEUS, os.X_OK), f"{PROMETHEUS} (make deps installs prometheus)")
+    for path, pkg in ((PROMETHEUS, "prometheus"), (ALERTMANAGER, "prometheus-alertmanager"),
+                      ("/usr/bin/amtool", "prometheus-alertmanager")):
+        expect(os.access(path, os.X_OK), f"{path} (make deps installs {pkg})")
     lo_up()
     t0 = time.monotonic()
     deadline = t0 + DEADLINE
@@ -105,17 +136,27 @@ def test_incompatible_burst_fires():
   evaluation_interval: 1s
 rule_files:
   - {RULES}
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ["{AM_ADDR}"]
 scrape_configs:
   - job_name: mdevver-trace
     static_configs:
       - targets: ["{TRACER_ADDR}"]
 """)
+    am_cfg = os.path.join(work, "alertmanager.yml")
+    with open(am_cfg, "w") as f:
+        f.write("route:\n  receiver: none\nreceivers:\n  - name: none\n")
     tracer = Tracer("-m", "fentry", "--metrics-addr", TRACER_ADDR, "-p", str(os.getpid()))
-    log = open(os.path.join(work, "prometheus.log"), "w")
-    prom = subprocess.Popen([PROMETHEUS, f"--config.file={cfg}",
-                             f"--storage.tsdb.path={work}/data",
-                             f"--web.listen-address={PROM_ADDR}", "--log.level=warn"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    log = open(os.path.join(work, "servers.log"), "w")
+    # no cluster: one Alertmanager, nothing listening beyond loopback
+    am = start([ALERTMANAGER, f"--config.file={am_cfg}", f"--storage.path={work}/am",
+                f"--web.listen-address={AM_ADDR}", "--cluster.listen-address=",
+                "--log.level=warn"], log)
+    prom = start([PROMETHEUS, f"--config.file={cfg}", f"--storage.tsdb.path={work}/data",
+                  f"--web.listen-address={PROM_ADDR}", "--log.level=warn"], log)
+    rcs = {}
     try:
         wait_until("Prometheus scraping the tracer (up == 1)",
                    lambda: (query_value('up{job="mdevver-trace"}') or (0,))[0] == 1, deadline)
@@ -154,21 +195,25 @@ scrape_configs:
         # the tracer counted what the driver said
         expect_eq((query_value(sel + '"incompatible"}') or (None,))[0], 5.0,
                   "incompatible checks in Prometheus")
+        # Prometheus sent it to Alertmanager: amtool lists it
+        listed = wait_until(f"amtool alert query {ALERT} mdev_type={TYPE}", amtool_alerts,
+                            deadline)
+        t_am = time.monotonic()
+        expect_eq(len(listed), 1, f"one alert in Alertmanager: {listed}")
+        expect_eq(listed[0]["labels"].get("instance"), TRACER_ADDR, "amtool: instance")
+        expect_eq(listed[0]["status"]["state"], "active", "amtool: active")
         print(f"# prometheus: up after {t_up - t0:.1f} s, alert firing "
-              f"{t_fire - t_burst:.1f} s after the burst, {t_fire - t0:.1f} s in all")
+              f"{t_fire - t_burst:.1f} s after the burst, in Alertmanager "
+              f"{t_am - t_fire:.1f} s later, {t_am - t0:.1f} s in all")
     finally:
-        prom.terminate()
-        try:
-            prom.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            prom.kill()
-            prom.wait()
+        rcs = {"Prometheus": stop(prom), "Alertmanager": stop(am)}
         log.close()
         tracer.stop()
-        if prom.returncode not in (0, -15):
-            print(open(os.path.join(work, "prometheus.log")).read()[-2000:])
+        if any(rcs.values()):
+            print(open(os.path.join(work, "servers.log")).read()[-2000:])
         shutil.rmtree(work, ignore_errors=True)
-    expect_eq(prom.returncode, 0, "Prometheus exited cleanly on SIGTERM")
+    for name, rc in rcs.items():
+        expect_eq(rc, 0, f"{name} exited cleanly on SIGTERM")
 
 
 def main():
