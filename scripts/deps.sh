@@ -16,7 +16,8 @@ packages=(
 	libmicrohttpd-dev            # serves Prometheus metrics over HTTP
 	libcap-ng-dev                # drops capabilities once attached
 	valgrind                     # the valgrind suite (report, top --replay)
-	prometheus                   # tests validate the metrics with promtool
+	prometheus                   # promtool: metrics, alert rules; a real Prometheus in the VM
+	prometheus-alertmanager      # amtool and Alertmanager: the alert test in the VM
 	chromium                     # tests render the report's HTML page
 	debootstrap debian-archive-keyring   # build chroots for the trixie/sid test kernels
 	tmux                         # tests read the live view with capture-pane

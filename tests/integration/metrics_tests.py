@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BIN, Tracer, expect, expect_eq, finish, read_attr, run,  # noqa: E402
+from harness import (BIN, REPO, Tracer, expect, expect_eq, finish, read_attr, run,  # noqa: E402
                      run_test)
 
 ADDR = "127.0.0.1:19464"
@@ -73,6 +73,15 @@ def test_host_metrics():
     expect_eq(s.get('mdevver_attach_mode{mode="fentry"}'), 0.0, "inactive mode is 0")
     expect_eq(s.get("mdevver_lost_events_total"), 0.0, "lost events")
     expect_eq(s.get("mdevver_audit_records_dropped_total"), 0.0, "audit drops")
+    expect_eq(s.get("mdevver_lost_lifecycle_total"), 0.0, "lost lifecycle records")
+    # reads make no check series (a type's check series start with its
+    # first check: docs/metrics.md)
+    expect_eq([k for k in s if k.startswith("mdevver_checks_total")], [], "no check series")
+    # every family the alert rules use is served (dist/prometheus/)
+    rules = open(os.path.join(REPO, "dist", "prometheus", "mdevver-trace.rules.yml")).read()
+    used = set(re.findall(r"\b(mdevver_[a-z_]+)", rules))
+    served = set(re.findall(r"^# TYPE (\S+)", text, re.M))
+    expect_eq(sorted(used - served), [], "metrics the alert rules use and the tracer serves")
 
 
 def test_not_found_and_bad_addr():

@@ -22,6 +22,10 @@ python3 tests/integration/enforce_tests.py || rc=1
 if [ "${MDEVVER_FULL_LINE:-0}" = 1 ]; then
 	python3 tests/integration/claims_tests.py || rc=1
 	python3 tests/integration/privilege_tests.py || rc=1
+	# the shipped alert rules evaluated by a real Prometheus and
+	# Alertmanager on loopback (~45 s under TCG, mostly Go starting up);
+	# what it checks does not differ between kernels
+	python3 tests/integration/prometheus_alert_tests.py || rc=1
 fi
 python3 tests/integration/flood_tests.py || rc=1
 # the kernel's own mdev driver (mtty, run.sh --mtty): VFIO migration on
