@@ -334,7 +334,7 @@ char *metrics_render(struct metrics *m, size_t *len)
 		   "Device sessions with migration state changes (VFIO migration uAPI v2), by outcome and mdev type.",
 		   "outcome", "mdev_type");
 	put_histograms(f, m);
-	fprintf(f, "# HELP mdevver_lost_events_total Events the kernel could not deliver (ring buffer full).\n"
+	fprintf(f, "# HELP mdevver_lost_events_total Checks and reads not delivered individually (lost checks + lost reads, every cause: docs/metrics.md).\n"
 		"# TYPE mdevver_lost_events_total counter\nmdevver_lost_events_total %llu\n",
 		(unsigned long long)m->lost);
 	fprintf(f, "# HELP mdevver_lost_checks_total Checks not delivered individually (ring full, or a repeat whose run could not be reported).\n"
