@@ -183,6 +183,35 @@ static void test_sink(void)
 	s->ops->close(s);
 }
 
+/* With every label set taken, a new type's zero series are not made and
+ * not counted as dropped; its counted check is. */
+static void test_full_table(void)
+{
+	struct metrics *m = metrics_new_unserved();
+	struct record r;
+	char rule[16];
+	const char *t;
+
+	fix_check(&r);
+	r.ev.outcome = "denied";
+	for (int i = 0; i < 1022; i++) {	/* + compatible, incompatible, denied of the type */
+		snprintf(rule, sizeof(rule), "r%d", i);
+		r.ev.rule = rule;
+		metrics_record(m, &r);
+	}
+	t = render(m);
+	ASSERT_TRUE(strstr(t, "mdevver_metric_series_dropped_total 1\n") != NULL,
+		    "1025 label sets: one dropped");
+	r.ev.node.mdev_type = (struct bytes){ "new", 3 };
+	r.ev.outcome = "compatible";
+	metrics_record(m, &r);
+	t = render(m);
+	ASSERT_TRUE(strstr(t, "mdevver_metric_series_dropped_total 2\n") != NULL,
+		    "the new type's check dropped, its zero series not counted");
+	ASSERT_TRUE(strstr(t, "mdev_type=\"new\"") == NULL, "no series of the new type");
+	metrics_stop(m);
+}
+
 int main(void)
 {
 	RUN_TEST(test_counts);
@@ -190,6 +219,7 @@ int main(void)
 	RUN_TEST(test_migrations);
 	RUN_TEST(test_lost);
 	RUN_TEST(test_sink);
+	RUN_TEST(test_full_table);
 	free(text);
 	return unit_exit();
 }

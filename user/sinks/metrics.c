@@ -95,7 +95,9 @@ static void add(struct metrics *m, enum series_kind kind, struct bytes a,
 		}
 	}
 	if (m->n_series == SERIES_MAX) {
-		m->series_overflow++;
+		/* a series made at 0 (below) loses no count: not a drop */
+		if (n)
+			m->series_overflow++;
 		return;
 	}
 	s = &m->series[m->n_series++];
@@ -132,7 +134,8 @@ void metrics_record(struct metrics *m, const struct record *r)
 		 * series at 0: Prometheus' increase() needs a sample before the
 		 * first incompatible check to see it, and the alert "a type
 		 * that was compatible turns incompatible" is exactly that
-		 * first one (dist/prometheus/, docs/metrics.md). */
+		 * first one (dist/prometheus/, docs/metrics.md).  With the label sets
+		 * all taken they are not made, and not counted as dropped. */
 		if (r->kind == RECORD_CHECK) {
 			add(m, S_CHECK, cs("compatible"), or_unknown(r->ev.node.mdev_type), 0);
 			add(m, S_CHECK, cs("incompatible"), or_unknown(r->ev.node.mdev_type), 0);
