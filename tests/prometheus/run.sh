@@ -6,7 +6,7 @@
 # PASS/FAIL line each, for tests/run_all.sh.  promtool comes from Debian's
 # prometheus package (make deps); without it this is a FAIL, never a skip.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 rules=dist/prometheus/mdevver-trace.rules.yml
 rc=0
 if ! command -v promtool >/dev/null; then
@@ -34,14 +34,22 @@ if [ "$n" -eq 0 ]; then
 	echo "FAIL alerts-tests: no tests/prometheus/*.test.yml"
 	rc=1
 fi
-# every alert in the rules is named by some test: a new alert without a
-# test fails here
-for a in $(sed -n 's/^ *- alert: *//p' "$rules"); do
-	if grep -q "alertname: $a\$" tests/prometheus/*.test.yml; then
-		echo "PASS alerts-tested-$a"
+# every alert in the rules is tested both firing and not firing: a new
+# alert without both fails here (an alert_rule_test names its alert, then
+# has `exp_alerts: []` or a list)
+cases=$(awk '/alertname:/ { a = $NF }
+	/exp_alerts: *\[\] *$/ { print a, "quiet" }
+	/exp_alerts: *$/ { print a, "fires" }' tests/prometheus/*.test.yml | sort -u)
+while read -r a; do
+	missing=
+	for c in fires quiet; do
+		grep -qx "$a $c" <<<"$cases" || missing="$missing $c"
+	done
+	if [ -z "$missing" ]; then
+		echo "PASS alerts-tested-$a: firing and not firing"
 	else
-		echo "FAIL alerts-tested-$a: no tests/prometheus/*.test.yml evaluates it"
+		echo "FAIL alerts-tested-$a: no tests/prometheus/*.test.yml case where it$missing"
 		rc=1
 	fi
-done
+done < <(sed -n 's/^ *- alert: *//p' "$rules")
 exit $rc
