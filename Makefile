@@ -20,12 +20,13 @@ WARN        := -Wall -Wextra -Werror
 CFLAGS      ?= -O2 -g
 # user/<subsystem>/: cmd core record sinks enforce report (README "Where things are")
 USER_DIRS   := $(sort $(dir $(wildcard user/*/*.c)))
-USER_INC    := -Iinclude $(patsubst %/,-I%,$(USER_DIRS)) -I$(BUILD)
+# libpq's header lives in /usr/include/postgresql (report --db)
+USER_INC    := -Iinclude $(patsubst %/,-I%,$(USER_DIRS)) -I$(BUILD) -I/usr/include/postgresql
 USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(USER_INC)
 # -mcpu=v3: BPF atomics (cmpxchg) for the judgement slots; kernels >= 5.12
 BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter -target bpf -mcpu=v3 \
 	       -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
-LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lpthread -lcap-ng
+LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lpthread -lcap-ng -lpq
 
 BIN        := $(BUILD)/mdevver-trace
 BPF_OBJ    := $(BUILD)/mdevver_trace.bpf.o

@@ -15,6 +15,9 @@ packages=(
 	libncurses-dev               # the live view (top)
 	libmicrohttpd-dev            # serves Prometheus metrics over HTTP
 	libcap-ng-dev                # drops capabilities once attached
+	libpq-dev                    # report --db: the collector's PostgreSQL table (libpq)
+	rsyslog rsyslog-relp rsyslog-pgsql   # fleet suite: dist/rsyslog/ snippets, RELP, ompgsql
+	postgresql                   # fleet suite: a throwaway cluster (initdb, pg_ctl) as the store
 	valgrind                     # the valgrind suite (report, top --replay)
 	prometheus                   # tests validate the metrics with promtool
 	chromium                     # tests render the report's HTML page

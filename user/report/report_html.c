@@ -328,10 +328,15 @@ static int summary(FILE *out, struct report_model *m)
 	kv(out, "lost events", "%llu (lost records %llu, dropped records %llu)",
 	   (unsigned long long)sat_add_u64(m->lost, m->dropped), (unsigned long long)m->lost,
 	   (unsigned long long)m->dropped);
-	kv(out, "input", "%llu %s, %llu %s, %llu malformed %s skipped",
-	   (unsigned long long)m->logs, plural(m->logs, "log", "logs"),
-	   (unsigned long long)m->lines, plural(m->lines, "line", "lines"),
-	   (unsigned long long)m->malformed, plural(m->malformed, "line", "lines"));
+	if (m->from_db)
+		kv(out, "input", "database, %llu %s, %llu malformed %s skipped",
+		   (unsigned long long)m->lines, plural(m->lines, "row", "rows"),
+		   (unsigned long long)m->malformed, plural(m->malformed, "row", "rows"));
+	else
+		kv(out, "input", "%llu %s, %llu %s, %llu malformed %s skipped",
+		   (unsigned long long)m->logs, plural(m->logs, "log", "logs"),
+		   (unsigned long long)m->lines, plural(m->lines, "line", "lines"),
+		   (unsigned long long)m->malformed, plural(m->malformed, "line", "lines"));
 	fputs("</table>\n", out);
 
 	fputs("<h2>Hosts</h2>\n", out);

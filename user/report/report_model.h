@@ -8,6 +8,7 @@
 #ifndef MDEVVER_REPORT_MODEL_H
 #define MDEVVER_REPORT_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,6 +93,9 @@ struct report_model {
 	char last_time[REPORT_TIME_LEN + 1];
 	/* the input, for the summary */
 	uint64_t logs, lines, malformed;
+	/* report --db: lines and malformed count the table's rows, and the
+	 * summary says "database" instead of logs */
+	bool from_db;
 };
 
 /* 0, or -1 when out of memory. */

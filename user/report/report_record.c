@@ -146,7 +146,7 @@ static int all_digits(const char *s, size_t n)
  * the fixed 9-digit form: then plain text order is time order, whichever
  * precision a writer used.  0, or -1 for anything else.
  */
-static int normalize_time(const char *s, size_t len, char out[REPORT_TIME_LEN + 1])
+int report_normalize_time(const char *s, size_t len, char out[REPORT_TIME_LEN + 1])
 {
 	size_t frac = 0;
 
@@ -291,7 +291,7 @@ static int parse_migration(struct report_parser *p, struct json_object *o,
 		return bad(p, why, kind, "bytes");
 	if (!json_object_object_get_ex(o, "started", &v) ||
 	    !json_object_is_type(v, json_type_string) ||
-	    normalize_time(json_object_get_string(v), (size_t)json_object_get_string_len(v),
+	    report_normalize_time(json_object_get_string(v), (size_t)json_object_get_string_len(v),
 			   g->started))
 		return bad(p, why, kind, "started");
 	return 0;
@@ -347,7 +347,7 @@ static int parse_object(struct report_parser *p, struct json_object *o,
 	    !json_object_is_type(v, json_type_string))
 		return bad(p, why, event, "time");
 	t = json_object_get_string(v);
-	if (normalize_time(t, (size_t)json_object_get_string_len(v), rec->time))
+	if (report_normalize_time(t, (size_t)json_object_get_string_len(v), rec->time))
 		return bad(p, why, event, "time");
 
 	switch (rec->kind) {

@@ -56,6 +56,13 @@ struct report_record {
 	struct report_mig_fields mig;
 };
 
+/*
+ * RFC 3339 UTC, "2026-11-23T21:17:07[.f]Z" with 0..9 fraction digits, to
+ * the fixed 9-digit form (then text order is time order).  0, or -1 for
+ * anything else.  Also what --since/--until take.
+ */
+int report_normalize_time(const char *s, size_t len, char out[REPORT_TIME_LEN + 1]);
+
 struct report_parser;
 
 struct report_parser *report_parser_new(void);

@@ -171,10 +171,15 @@ static int summary(FILE *out, struct report_model *m)
 		 (unsigned long long)sat_add_u64(m->lost, m->dropped),
 		 (unsigned long long)m->lost, (unsigned long long)m->dropped);
 	tt_cell(&t, strdup("input"));
-	tt_cellf(&t, "%llu %s, %llu %s, %llu malformed %s skipped",
-		 (unsigned long long)m->logs, plural(m->logs, "log", "logs"),
-		 (unsigned long long)m->lines, plural(m->lines, "line", "lines"),
-		 (unsigned long long)m->malformed, plural(m->malformed, "line", "lines"));
+	if (m->from_db)
+		tt_cellf(&t, "database, %llu %s, %llu malformed %s skipped",
+			 (unsigned long long)m->lines, plural(m->lines, "row", "rows"),
+			 (unsigned long long)m->malformed, plural(m->malformed, "row", "rows"));
+	else
+		tt_cellf(&t, "%llu %s, %llu %s, %llu malformed %s skipped",
+			 (unsigned long long)m->logs, plural(m->logs, "log", "logs"),
+			 (unsigned long long)m->lines, plural(m->lines, "line", "lines"),
+			 (unsigned long long)m->malformed, plural(m->malformed, "line", "lines"));
 	return tt_print(out, &t) | (n == (size_t)-1 ? -1 : 0);
 }
 
