@@ -20,9 +20,10 @@ dev=/sys/devices/mdevsim/0000:00:02.0/4b7e2d3a-1c9f-4e55-9a2b-6c0d8e1f2a3b
 bin=build/mdevver-trace
 err=/run/fleet-log.err
 
-old_host=$(hostname)
-trap 'hostname "$old_host"' EXIT
-hostname "vm-$suite"
+# through /proc: hostname(1) refuses to set back the initramfs's "(none)"
+old_host=$(cat /proc/sys/kernel/hostname)
+trap 'printf "%s" "$old_host" > /proc/sys/kernel/hostname' EXIT
+printf '%s' "vm-$suite" > /proc/sys/kernel/hostname
 rm -f "$log"
 "$bin" -o "$log" 2> "$err" > /dev/null &
 tracer=$!
