@@ -15,6 +15,7 @@ packages=(
 	libncurses-dev               # the live view (top)
 	libmicrohttpd-dev            # serves Prometheus metrics over HTTP
 	libcap-ng-dev                # drops capabilities once attached
+	libsystemd-dev               # record identity (sd-id128: machine, boot, run ids), sd_notify
 	valgrind                     # the valgrind suite (report, top --replay)
 	prometheus                   # tests validate the metrics with promtool
 	chromium                     # tests render the report's HTML page
