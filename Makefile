@@ -26,7 +26,7 @@ USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(USER_INC)
 # -mcpu=v3: BPF atomics (cmpxchg) for the judgement slots; kernels >= 5.12
 BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter -target bpf -mcpu=v3 \
 	       -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
-LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lpthread -lcap-ng -lpq
+LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lpthread -lcap-ng -lsystemd -lpq
 
 BIN        := $(BUILD)/mdevver-trace
 BPF_OBJ    := $(BUILD)/mdevver_trace.bpf.o

@@ -16,3 +16,6 @@ UNIT_DEPS_audit_log := pipeline json_fmt $(REC_FMT)
 UNIT_DEPS_migration := from_vfio vm_name $(REC_FMT)
 UNIT_DEPS_top_model := json_record json_fmt $(REC_FMT)
 UNIT_LDLIBS_top_model := -ljson-c
+# record identity: sd-id128 from libsystemd
+UNIT_LDLIBS_identity := -lsystemd
+UNIT_DEPS_pipeline := json_fmt $(REC_FMT)

@@ -30,6 +30,7 @@
 
 #include "audit_log.h"
 #include "drain_sync.h"
+#include "identity.h"
 #include "kernel_features.h"
 #include "log.h"
 #include "mdevver_enforce.h"
@@ -108,6 +109,7 @@ struct session {
 
 	struct migration_joiner *mig;	/* lifecycle -> migration records */
 	uint64_t lifecycle_records;
+	struct identity id;		/* stamped on every record by the pipeline */
 };
 
 /* --- records ------------------------------------------------------------ */
@@ -461,6 +463,7 @@ static int open_sinks(struct session *s)
 		p_err("out of memory");
 		return -1;
 	}
+	pipeline_set_identity(s->pipe, s->id.host_id, s->id.boot_id, s->id.run_id);
 	if (!opt->quiet) {
 		sk = stdout_sink_new(stdout, opt->json, opt->verbose);
 		if (!sk || pipeline_add(s->pipe, sk)) {
@@ -562,6 +565,7 @@ static void emit_start(struct session *s)
 	r.start.vendor_get = s->t.vendor_get;
 	r.start.vendor_check = s->t.vendor_check;
 	r.start.lifecycle = lifecycle_label(&s->t);
+	r.start.host_id_from = s->id.host_id_from;
 	pipeline_emit(s->pipe, &r);
 }
 
@@ -753,7 +757,7 @@ static void report_attach_failure(struct session *s, const struct tracer_config 
 static void print_start_line(struct session *s)
 {
 	const struct trace_options *opt = s->opt;
-	char watched[512] = "", log[300] = "", metrics[300] = "";
+	char watched[512] = "", log[300] = "", metrics[300] = "", host_id[300] = "";
 	size_t n = 0;
 
 	for (size_t i = 0; i < opt->cfg.n_attr_names && n < sizeof(watched); i++)
@@ -765,9 +769,13 @@ static void print_start_line(struct session *s)
 			 opt->audit.syslog ? "syslog" : "");
 	if (opt->metrics_addr)
 		snprintf(metrics, sizeof(metrics), "; metrics http://%s/metrics", opt->metrics_addr);
-	p_info("tracing in %s mode (vendor probes: %s; lifecycle: %s), watching %s%s%s%s%s",
+	/* the fallback host id changes every boot: say so where it is chosen */
+	if (strcmp(s->id.host_id_from, IDENTITY_FROM_MACHINE_ID))
+		snprintf(host_id, sizeof(host_id), "; host_id from the boot id, new every boot "
+			 "(%s)", s->id.why);
+	p_info("tracing in %s mode (vendor probes: %s; lifecycle: %s), watching %s%s%s%s%s%s",
 	       mode_name(s->t.mode), vendor_label(&s->t), lifecycle_label(&s->t), watched,
-	       opt->cfg.any_sysfs ? " (any sysfs)" : "", log, metrics,
+	       opt->cfg.any_sysfs ? " (any sysfs)" : "", log, metrics, host_id,
 	       !opt->cfg.mode && s->t.mode != MDEVVER_MODE_FENTRY ?
 	       "; see 'mdevver-trace probes' for why not fentry" : "");
 	if (opt->verbose && s->t.attempts[0])
@@ -798,6 +806,14 @@ int cmd_trace(const struct trace_options *opt)
 		s->en_ready = true;
 	}
 	gethostname(s->host, sizeof(s->host) - 1);
+	{
+		char why[256];
+
+		if (identity_get(&s->id, why, sizeof(why))) {
+			p_err("record identity: %s", why);
+			goto out;
+		}
+	}
 	s->nodes = node_cache_new(0);
 	if (!s->nodes) {
 		p_err("out of memory");
