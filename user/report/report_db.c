@@ -149,6 +149,14 @@ int report_read_db(struct report_input *in, const char *conninfo)
 		}
 		PQclear(res);
 	}
+	/* nothing kept although the table has rows: say how many the filter
+	 * left out, as over logs (report_input_no_record) */
+	if (!ret && !in->model->records && report_filter_active(f)) {
+		res = PQexec(c, "SELECT count(*) FROM " REPORT_DB_TABLE);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+			in->filtered = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	}
 	free(hosts);
 	PQfinish(c);
 	return ret;
