@@ -61,7 +61,7 @@ COMPLDIR   ?= $(PREFIX)/share/bash-completion/completions
 # what the man page and the helps point to; docs/ stays docs/ under DOCDIR
 # so README's links hold there too
 DOCS       := docs/event-schema.md docs/policy.md docs/privileges.md \
-	      docs/delivery.md docs/report.md
+	      docs/delivery.md docs/report.md docs/fleet.md
 POLICYDIR  ?= /etc/mdevver-trace
 
 all: $(BIN)
@@ -155,6 +155,12 @@ install: $(BIN)
 	install -d -m 0755 $(DESTDIR)$(DOCDIR)/docs
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/docs/
 	install -D -m 0644 dist/mdevver-trace.bash-completion $(DESTDIR)$(COMPLDIR)/mdevver-trace
+	@# fleet shipping (docs/fleet.md): examples to copy and edit, not
+	@# live configs: rsyslog would start forwarding to a placeholder host
+	install -d -m 0755 $(DESTDIR)$(EXAMPLEDIR)/rsyslog $(DESTDIR)$(EXAMPLEDIR)/postgresql
+	install -m 0644 dist/rsyslog/mdevver-trace-host.conf dist/rsyslog/mdevver-trace-collector.conf \
+		$(DESTDIR)$(EXAMPLEDIR)/rsyslog/
+	install -m 0644 dist/postgresql/mdevver-trace.sql $(DESTDIR)$(EXAMPLEDIR)/postgresql/
 	@# the policy the enforce unit reads: root-owned, not group/other
 	@# writable (enforce refuses anything else); never overwrite one
 	install -d -m 0755 $(DESTDIR)$(POLICYDIR)

@@ -21,7 +21,7 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, REPO, expect, expect_eq, finish, run_test, skip  # noqa: E402
+from harness import BIN, REPO, expect, expect_eq, expect_usage_errors, finish, run_test, skip  # noqa: E402
 import forged  # noqa: E402
 
 DATA = os.path.join(REPO, "tests", "data", "report")
@@ -1560,6 +1560,46 @@ def test_migrations_malformed():
                          "    path STOP>ERROR(EINVAL)\n"), f"the failure: {tail}")
 
 
+def summary_of(out):
+    """The Summary section's "key value" pairs."""
+    sec = out.split("\n\n", 1)[0].splitlines()[1:]
+    return dict(re.match(r"  (\S+(?: \S+)?) {2,}(.*)$", ln).groups() for ln in sec)
+
+
+def test_filters():
+    """--host and --since/--until over logs: only those records count
+    (hostB's records at 21:17:07 .. 21:17:11, by hand from the data)."""
+    r = report("--host", "hostB", A, B, C)
+    expect_eq(r.returncode, 0, f"--host exit ({r.stderr!r})")
+    s = summary_of(r.stdout)
+    expect_eq((s["hosts"], s["checks"], s["reads"]), ("1", "5", "0"), "--host hostB")
+    r = report("--host", "hostB", "--host", "hostA", A, B, C)
+    expect_eq(summary_of(r.stdout)["hosts"], "2", "--host twice: either host")
+    # [21:17:08, 21:17:10): hostB's checks at :08, :08.7 (its malformed
+    # line is not one), :09
+    r = report("--host", "hostB", "--since", "2026-11-23T21:17:08Z",
+               "--until", "2026-11-23T21:17:10Z", A, B, C)
+    s = summary_of(r.stdout)
+    expect_eq((s["checks"], s["time range"]),
+              ("2", "2026-11-23T21:17:08Z .. 2026-11-23T21:17:09Z"), "--since/--until")
+    r = report("--since", "2026-11-24", A, B, C)
+    expect_eq((r.returncode, r.stdout), (1, ""), "a range after every record")
+    expect("no record matches --since/--until/--host (" in r.stderr, f"says so: {r.stderr!r}")
+    r = report("--until", "2026-11-23T21:17:07.5Z", B)
+    s = summary_of(r.stdout)
+    expect_eq((s["checks"], s["time range"]),
+              ("1", "2026-11-23T21:17:06Z .. 2026-11-23T21:17:07Z"), "--until alone, fraction")
+    expect_usage_errors([
+        (["report", "--since", "yesterday", A], "invalid --since 'yesterday'"),
+        (["report", "--until", "2026-11-23T21:17Z", A], "invalid --until"),
+        (["report", "--since", "2026-11-24", "--until", "2026-11-23", A],
+         "--since is not before --until"),
+        (["report", "--host", "", A], "invalid --host: empty"),
+        (["report", "--db", "", A], "invalid --db: empty"),
+        (["report", "--db", "dbname=x", A], "--db and LOG: one source a run"),
+    ])
+
+
 def main():
     if not os.path.exists(BIN):
         print(f"FAIL report: {BIN} not built (make)")
@@ -1584,6 +1624,7 @@ def main():
     run_test("report_precise_times", test_precise_times)
     run_test("report_fleet_text", test_fleet_text)
     run_test("report_fleet_source", test_fleet_source)
+    run_test("report_filters", test_filters)
     if chromium():
         run_test("report_html_dom", test_html_dom)
         run_test("report_html_screenshot", test_html_screenshot)
