@@ -128,6 +128,15 @@ class Postgres:
             raise TestFailure(f"psql {sql or file!r}: {r.stderr.strip()[:400]}")
         return r.stdout.strip()
 
+    def last_error(self):
+        """The server log's last ERROR line, for a failure message."""
+        try:
+            with open(os.path.join(self.dir, "log"), errors="replace") as f:
+                errs = [ln.strip() for ln in f if " ERROR: " in ln]
+        except OSError:
+            return ""
+        return f" (server log: {errs[-1][:300]})" if errs else ""
+
     def count(self):
         return int(self.psql(f"SELECT count(*) FROM {TABLE}"))
 
@@ -299,8 +308,11 @@ class Fleet:
 
         # 3. restarted: every record arrives
         self.collector.start()
-        wait_until(f"all {total} records stored (had {self.after_kill} after the kill)",
-                   lambda: self.pg.count() == total, 180)
+        try:
+            wait_until(f"all {total} records stored (had {self.after_kill} after the kill)",
+                       lambda: self.pg.count() == total, 180)
+        except TestFailure as e:
+            raise TestFailure(str(e) + self.pg.last_error())
 
         # 4. hostA forgets what it sent (its imfile position and queue) and
         # sends its whole log again: acknowledged, stored once
@@ -311,8 +323,11 @@ class Fleet:
             if f.startswith("imfile-state") or f.startswith("mdevver_trace_fwd") or f == "stats.json":
                 os.unlink(os.path.join(a.dir, f))
         a.start()
-        wait_until(f"{HOSTS[0]} sent its {len(self.lines[0])} records again to the table",
-                   lambda: self.attempts() >= before + len(self.lines[0]), 120)
+        try:
+            wait_until(f"{HOSTS[0]} sent its {len(self.lines[0])} records again to the table",
+                       lambda: self.attempts() >= before + len(self.lines[0]), 120)
+        except TestFailure as e:
+            raise TestFailure(str(e) + self.pg.last_error())
         self.resent = self.attempts() - before
         self.total = total
         for s in self.servers:

@@ -12,10 +12,11 @@
 int report_filter_time(const char *arg, char out[REPORT_TIME_LEN + 1])
 {
 	size_t len = strlen(arg);
-	char day[32];
 
 	/* a bare date: its first instant, so --since D --until D+1 is day D */
 	if (len == 10) {
+		char day[32];
+
 		memcpy(day, arg, 10);
 		memcpy(day + 10, "T00:00:00Z", 11);
 		return report_normalize_time(day, 20, out);
