@@ -468,6 +468,10 @@ def test_report_db_filters():
     out, _ = compare(["--since", mid], ["--since", mid])
     expect("time range   " + mid[:19] in out, f"--since {mid}: the range starts there")
     compare(["--since", mid, "--until", last], ["--since", mid, "--until", last])
+    # one source device's answer (--source) reads the same model
+    out, _ = compare(["--source", "vm-bookworm/i915-GVTg_V5_4"],
+                     ["--source", "vm-bookworm/i915-GVTg_V5_4"])
+    expect("vm-bookworm/i915-GVTg_V5_4" in out, "--source: the device's answer")
     rc, _, err = report(["--db", FLEET.pg.conninfo, "--host", "no-such-host"])
     expect_eq((rc, err.strip()), (1, "mdevver-trace: report: no record matches "
                                       f"--since/--until/--host ({FLEET.total} records outside)"),
