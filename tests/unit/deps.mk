@@ -19,3 +19,6 @@ UNIT_LDLIBS_top_model := -ljson-c
 # record identity: sd-id128 from libsystemd
 UNIT_LDLIBS_identity := -lsystemd
 UNIT_DEPS_pipeline := json_fmt $(REC_FMT)
+# report's filter: times normalized by the record parser
+UNIT_DEPS_report_filter := report_record report_tally
+UNIT_LDLIBS_report_filter := -ljson-c
