@@ -73,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(in.parser, "report_parser_new");
 	FUZZ_CHECK(!report_read_log(&in, path), "report_read_log failed");
 	report_parser_free(in.parser);
+	FUZZ_CHECK(!report_model_finish(&model), "report_model_finish");
 	close(fd);
 	report_input_done(&in);
 
