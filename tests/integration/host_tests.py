@@ -11,6 +11,7 @@ import glob
 import json
 import re
 import os
+import select
 import time
 import signal
 import subprocess
@@ -351,6 +352,146 @@ def test_enforce_policy_files():
                    "are supported"], "100k rules: one line")
 
 
+class NotifySocket:
+    """The service manager's end of sd_notify(3): a unix datagram socket
+    this test binds and names in NOTIFY_SOCKET."""
+
+    def __init__(self, d):
+        import socket
+        self.path = os.path.join(d, "notify")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.msgs = []
+
+    def recv(self, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        self.sock.settimeout(left)
+        try:
+            m = self.sock.recv(4096).decode()
+        except OSError:
+            return None
+        self.msgs.append(m)
+        return m
+
+    def until(self, cond, what, timeout=120):
+        """Messages until cond(message); fails at the (generous) deadline."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = self.recv(deadline)
+            expect(m is not None, f"{what}: not within {timeout} s; got {self.msgs}")
+            if cond(m):
+                return m
+
+    def close(self):
+        self.sock.close()
+
+
+def notify_run(d, watchdog_usec, reads):
+    """The tracer under a test-owned NOTIFY_SOCKET: READY=1 only once the
+    start record is written, STATUS= lines, then `reads` reads of module
+    versions; returns (messages until STOPPING=1, the records)."""
+    ns = NotifySocket(d)
+    log = os.path.join(d, "audit.jsonl")
+    env = dict(os.environ, NOTIFY_SOCKET=ns.path)
+    env.pop("WATCHDOG_USEC", None)
+    env.pop("WATCHDOG_PID", None)
+    if watchdog_usec:
+        env["WATCHDOG_USEC"] = str(watchdog_usec)
+    proc = subprocess.Popen([BIN, "--json", "-o", log, "--any-sysfs", "-p", str(os.getpid())],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        ready = ns.until(lambda m: True, "a first notification")
+        expect(ready.startswith("READY=1\n"), f"the first notification is READY=1: {ready!r}")
+        # ready means the start record is out: in the log and on stdout
+        with open(log) as f:
+            first = f.readline()
+        expect(first and json.loads(first)["event"] == "start",
+               f"the start record is in the log when READY=1 arrives: {first!r}")
+        r, _, _ = select.select([proc.stdout], [], [], 0)
+        expect(r, "the start record is on stdout when READY=1 arrives")
+        start = json.loads(proc.stdout.readline())
+        expect_eq(start["event"], "start", "stdout's first record")
+        mode = start["mode"]
+        expect_eq(ready, f"READY=1\nSTATUS=tracing in {mode} mode: 0 checks, 0 reads, 0 lost",
+                  "READY=1 with a status line")
+        for f in module_versions()[:reads]:
+            expect_eq(read_attr(f)[1], 0, f"read {f}")
+        # the main loop's status follows what it traced (once a second at most)
+        ns.until(lambda m: m == f"STATUS=tracing in {mode} mode: 0 checks, {reads} reads, 0 lost",
+                 f"a status line with {reads} reads")
+        if watchdog_usec:
+            ns.until(lambda m: m == "WATCHDOG=1" and ns.msgs.count("WATCHDOG=1") >= 3,
+                     "three WATCHDOG=1 pings")
+        proc.send_signal(signal.SIGINT)
+        ns.until(lambda m: m.startswith("STOPPING=1\n"), "STOPPING=1 at SIGINT")
+        out, err = proc.communicate(timeout=120)
+        expect_eq(proc.returncode, 0, f"exit code ({err.decode(errors='replace').strip()})")
+        recs = [start] + [json.loads(x) for x in out.splitlines()]
+        return ns.msgs, recs
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        ns.close()
+
+
+def test_sd_notify():
+    """Type=notify for real (sd_notify(3) through libsystemd): READY=1 after
+    the start record, STATUS= lines, WATCHDOG=1 from the main loop only
+    when WATCHDOG_USEC is set, STOPPING=1 at the end.  (No NOTIFY_SOCKET,
+    nothing is sent: every other test runs so.)"""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        msgs, recs = notify_run(d, 300000, 3)
+    expect_eq([r["event"] for r in recs], ["start", "read", "read", "read", "end"],
+              "the run's records")
+    expect_eq(msgs[1], "WATCHDOG=1", "the first ping comes with READY=1")
+    expect_eq(msgs[-1], "STOPPING=1\nSTATUS=stopping: draining the rings, writing the end "
+              "record", "STOPPING=1 with its status, last")
+    expect_eq(sum(m.startswith("READY=1") for m in msgs), 1, "READY=1 once")
+    with tempfile.TemporaryDirectory() as d:
+        msgs, recs = notify_run(d, 0, 2)
+    expect_eq([r["event"] for r in recs], ["start", "read", "read", "end"], "the run's records")
+    expect_eq([m for m in msgs if "WATCHDOG" in m], [], "no WATCHDOG_USEC: no ping")
+    expect_eq(sum(m.startswith("READY=1") for m in msgs), 1, "READY=1 once")
+
+
+def test_identity_fallback():
+    """No usable /etc/machine-id (an empty file bound over it, in a mount
+    namespace of its own): the host id is the boot id hashed the same way,
+    said on the start line, in probes and in the start record; with one,
+    the machine-id's hash.  Records carry it with seq 1..N."""
+    r = run([BIN, "probes", "--json"], timeout=120)
+    expect_eq(r.returncode, 0, f"probes ({r.stderr.strip()})")
+    normal = json.loads(r.stdout)
+    expect_eq(normal["host_id_from"], "machine-id", "this host has a machine-id")
+    script = ('mount --bind /dev/null /etc/machine-id && '
+              f'{BIN} probes --json >"$1" && '
+              f'exec {BIN} --json --any-sysfs -p 1 --duration 1')
+    with open("/proc/sys/kernel/random/boot_id") as f:
+        boot = f.read().strip().replace("-", "")
+    import tempfile
+    with tempfile.NamedTemporaryFile("r") as pj:
+        r = run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+                 pj.name], timeout=180)
+        expect_eq(r.returncode, 0, f"tracer without machine-id ({r.stderr.strip()})")
+        fallback = json.load(pj)
+    recs = [json.loads(x) for x in r.stdout.splitlines()]
+    expect_eq([x["event"] for x in recs], ["start", "end"], "records")
+    expect_eq([x["seq"] for x in recs], [1, 2], "seq")
+    start = recs[0]
+    expect_eq(start["host_id_from"], "boot-id", "start record: host id from the boot id")
+    expect_eq(fallback["host_id_from"], "boot-id", "probes says so too")
+    expect_eq(fallback["host_id"], start["host_id"], "probes and records agree")
+    expect(start["host_id"] != normal["host_id"] and start["host_id"] != start["boot_id"],
+           "a different host id, and not the raw boot id")
+    expect_eq(start["boot_id"], boot, "boot id")
+    expect("; host_id from the boot id, new every boot (/etc/machine-id: empty or "
+           "uninitialized)" in r.stderr, f"the start line says so: {r.stderr!r}")
+
+
 def main():
     if os.geteuid() != 0:
         print("FAIL host: must run as root (make check runs as root)")
@@ -359,6 +500,8 @@ def main():
     run_test("host_auto_mode_and_scope", test_auto_mode_and_scope)
     run_test("host_forced_modes", test_forced_modes)
     run_test("host_probes", test_probes_on_host)
+    run_test("host_sd_notify", test_sd_notify)
+    run_test("host_identity_fallback", test_identity_fallback)
     run_test("host_bad_options", test_bad_options)
     run_test("host_not_root", test_not_root)
     run_test("host_decode", test_decode)
