@@ -24,7 +24,7 @@
 static const char *const tags[] = {
 	"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "table",
 	"thead", "tbody", "tr", "th", "td", "span", "i", "b", "ul", "li", "div",
-	"code", "!DOCTYPE", NULL,
+	"code", "caption", "!DOCTYPE", NULL,
 };
 
 static void check_text(const char *s, size_t n)
