@@ -32,6 +32,7 @@
 #include "drain_sync.h"
 #include "escape.h"
 #include "identity.h"
+#include "journal_sink.h"
 #include "kernel_features.h"
 #include "log.h"
 #include "mdevver_enforce.h"
@@ -521,6 +522,13 @@ static int open_sinks(struct session *s)
 			return -1;
 		}
 	}
+	if (opt->journal) {
+		sk = journal_sink_new();
+		if (!sk || pipeline_add(s->pipe, sk)) {
+			p_err("journal: out of memory");
+			return -1;
+		}
+	}
 	if (opt->metrics_addr) {
 		s->metrics = metrics_start(opt->metrics_addr, why, sizeof(why));
 		if (!s->metrics) {
@@ -800,10 +808,12 @@ static void print_start_line(struct session *s)
 	for (size_t i = 0; i < opt->cfg.n_attr_names && n < sizeof(watched); i++)
 		n += snprintf(watched + n, sizeof(watched) - n, "%s%s", i ? ", " : "",
 			      opt->cfg.attr_names[i]);
-	if (opt->audit.path || opt->audit.syslog)
-		snprintf(log, sizeof(log), "; log %s%s%s", opt->audit.path ? opt->audit.path : "",
+	if (opt->audit.path || opt->audit.syslog || opt->journal)
+		snprintf(log, sizeof(log), "; log %s%s%s%s%s", opt->audit.path ? opt->audit.path : "",
 			 opt->audit.path && opt->audit.syslog ? " and " : "",
-			 opt->audit.syslog ? "syslog" : "");
+			 opt->audit.syslog ? "syslog" : "",
+			 (opt->audit.path || opt->audit.syslog) && opt->journal ? " and " : "",
+			 opt->journal ? "the journal" : "");
 	if (opt->metrics_addr)
 		snprintf(metrics, sizeof(metrics), "; metrics http://%s/metrics", opt->metrics_addr);
 	/* the fallback host id changes every boot: say so where it is chosen */
