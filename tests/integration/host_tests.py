@@ -19,7 +19,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BIN, REPO, SkipTest, Tracer, expect_usage_errors, byte_string, expect,  # noqa: E402
+from harness import (BIN, REPO, PrivateJournal, SkipTest, Tracer, expect_usage_errors, byte_string, expect,  # noqa: E402
                      expect_eq, finish, read_attr, run, run_test, skip, write_attr)
 
 
@@ -492,6 +492,44 @@ def test_identity_fallback():
            "uninitialized)" in r.stderr, f"the start line says so: {r.stderr!r}")
 
 
+def test_journal():
+    """--journal into the real systemd-journald (the test's own, in a mount
+    namespace of its own): one entry per record, in order, MDEVVER_* fields
+    equal to the JSON record's, PRIORITY as syslog gets it (notice for the
+    kinds syslog does not get), queried by field as an operator would."""
+    me = os.getpid()
+    files = module_versions()
+    with PrivateJournal() as j:
+        t = Tracer("--journal", "--any-sysfs", "-p", str(me), prefix=j.ns)
+        for f in files:
+            expect_eq(read_attr(f)[1], 0, f"read {f}")
+        recs = [t.start] + t.stop()
+        tp = t.proc.pid
+        j.wait_for(f"_PID={tp}", "MDEVVER_EVENT=end")
+        got = j.query(f"_PID={tp}")
+        ok = j.query("MDEVVER_OUTCOME=ok", f"MDEVVER_PID={me}", f"_PID={tp}")
+    expect_eq([(e["MDEVVER_EVENT"], int(e["MDEVVER_SEQ"])) for e in got],
+              [(r["event"], r["seq"]) for r in recs], "one entry per record, in order")
+    for e, r in zip(got, recs):
+        expect_eq(json.loads(e["MDEVVER_JSON"]), r, "MDEVVER_JSON is the record")
+        expect_eq((e["MDEVVER_HOST_ID"], e["MDEVVER_BOOT_ID"], e["MDEVVER_RUN_ID"],
+                   e["MDEVVER_HOST"], e["SYSLOG_IDENTIFIER"]),
+                  (r["host_id"], r["boot_id"], r["run_id"], r["host"], "mdevver-trace"),
+                  "identity fields")
+        expect_eq(e["PRIORITY"], "6" if r["event"] == "read" else "5", f"priority of {r['event']}")
+    expect_eq(got[0]["MESSAGE"], f"tracing started in {recs[0]['mode']} mode", "start MESSAGE")
+    expect_eq(got[-1]["MESSAGE"], f"tracing ended: 0 checks, {len(files)} reads, 0 lost",
+              "end MESSAGE")
+    reads = [r for r in recs if r["event"] == "read"]
+    expect_eq([(e["MDEVVER_PATH"], e["MDEVVER_BYTES"], e["MDEVVER_PID"], e["MDEVVER_COMM"])
+               for e in ok],
+              [(r["path"], r["bytes"].replace("\n", "\\n"), str(me), r["comm"]) for r in reads],
+              "MDEVVER_OUTCOME=ok: exactly this process's reads, bytes C-escaped")
+    for e in ok:
+        expect(" ok " in e["MESSAGE"] and str(me) in e["MESSAGE"] and "\n" not in e["MESSAGE"],
+               f"MESSAGE is the text line: {e['MESSAGE']!r}")
+
+
 def main():
     if os.geteuid() != 0:
         print("FAIL host: must run as root (make check runs as root)")
@@ -502,6 +540,7 @@ def main():
     run_test("host_probes", test_probes_on_host)
     run_test("host_sd_notify", test_sd_notify)
     run_test("host_identity_fallback", test_identity_fallback)
+    run_test("host_journal", test_journal)
     run_test("host_bad_options", test_bad_options)
     run_test("host_not_root", test_not_root)
     run_test("host_decode", test_decode)
