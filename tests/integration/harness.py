@@ -265,7 +265,9 @@ class PrivateJournal:
             self.holder.kill()
             _, err = self.holder.communicate()
             raise TestFailure(f"private mount namespace for journald: {err.strip()}")
-        self.ns = ["nsenter", "-t", str(self.holder.pid), "-m", "--"]
+        # -r -w: the target's root and cwd (in the VM the tests run chrooted
+        # into the host's file system; setns alone would reset them)
+        self.ns = ["nsenter", "-t", str(self.holder.pid), "-m", "-r", "-w", "--"]
         self.journald = subprocess.Popen(self.ns + ["/lib/systemd/systemd-journald"],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout
