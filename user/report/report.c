@@ -302,6 +302,10 @@ int cmd_report(int argc, char **argv)
 		if (report_read_log(&in, a.logs[i]))
 			ret = 1;
 	report_parser_free(in.parser);
+	if (!ret && report_model_finish(&model)) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		ret = 1;
+	}
 	if (ret)
 		report_input_discard(&in);
 	else

@@ -297,6 +297,44 @@ static int parse_migration(struct report_parser *p, struct json_object *o,
 	return 0;
 }
 
+/* 32 lowercase hex digits (as the tracer writes ids) to 16 bytes; 0 or -1 */
+static int id128(struct json_object *o, const char *key, uint8_t out[16])
+{
+	struct json_object *v;
+	const char *s;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) != 32)
+		return -1;
+	s = json_object_get_string(v);
+	for (int i = 0; i < 32; i++) {
+		int d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' :
+			s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 : -1;
+
+		if (d < 0)
+			return -1;
+		if (i % 2)
+			out[i / 2] |= (uint8_t)d;
+		else
+			out[i / 2] = (uint8_t)(d << 4);
+	}
+	return 0;
+}
+
+/*
+ * The record's identity, when it has one.  A damaged identity is not a
+ * reason to drop the record's facts: it is then counted unidentified, like
+ * a record from before identity.
+ */
+static void parse_identity(struct json_object *o, struct report_record *rec)
+{
+	int64_t seq = 0;
+
+	rec->has_id = !id128(o, "host_id", rec->host_id) && !id128(o, "boot_id", rec->boot_id) &&
+		      !id128(o, "run_id", rec->run_id) && !int_field(o, "seq", &seq) && seq > 0;
+	rec->seq = rec->has_id ? (uint64_t)seq : 0;
+}
+
 static int parse_object(struct report_parser *p, struct json_object *o,
 			struct report_record *rec, const char **why)
 {
@@ -349,6 +387,9 @@ static int parse_object(struct report_parser *p, struct json_object *o,
 	t = json_object_get_string(v);
 	if (report_normalize_time(t, (size_t)json_object_get_string_len(v), rec->time))
 		return bad(p, why, event, "time");
+	parse_identity(o, rec);
+	rec->is_end = rec->kind == REC_OTHER && !strcmp(json_object_get_string(
+		json_object_object_get(o, "event")), "end");
 
 	switch (rec->kind) {
 	case REC_CHECK:

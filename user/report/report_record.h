@@ -40,6 +40,12 @@ struct report_mig_fields {
 struct report_record {
 	enum report_kind kind;
 	struct bstr host;
+	/* identity (docs/event-schema.md): has_id only when all four are
+	 * there and well-formed; a log from before identity has none */
+	bool has_id;
+	bool is_end;			/* an "end" record: the run's last seq */
+	uint8_t host_id[16], boot_id[16], run_id[16];
+	uint64_t seq;
 	char time[REPORT_TIME_LEN + 1];	/* normalized: compares as text */
 	/* check and read */
 	uint64_t count;			/* calls the record stands for (>= 1) */
