@@ -20,12 +20,13 @@ WARN        := -Wall -Wextra -Werror
 CFLAGS      ?= -O2 -g
 # user/<subsystem>/: cmd core record sinks enforce report (README "Where things are")
 USER_DIRS   := $(sort $(dir $(wildcard user/*/*.c)))
-USER_INC    := -Iinclude $(patsubst %/,-I%,$(USER_DIRS)) -I$(BUILD)
+# libpq's header lives in /usr/include/postgresql (report --db)
+USER_INC    := -Iinclude $(patsubst %/,-I%,$(USER_DIRS)) -I$(BUILD) -I/usr/include/postgresql
 USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(USER_INC)
 # -mcpu=v3: BPF atomics (cmpxchg) for the judgement slots; kernels >= 5.12
 BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter -target bpf -mcpu=v3 \
 	       -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
-LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lpthread -lcap-ng
+LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lpthread -lcap-ng -lsystemd -lpq
 
 BIN        := $(BUILD)/mdevver-trace
 BPF_OBJ    := $(BUILD)/mdevver_trace.bpf.o
@@ -60,7 +61,7 @@ COMPLDIR   ?= $(PREFIX)/share/bash-completion/completions
 # what the man page and the helps point to; docs/ stays docs/ under DOCDIR
 # so README's links hold there too
 DOCS       := docs/event-schema.md docs/policy.md docs/privileges.md \
-	      docs/delivery.md docs/report.md docs/metrics.md
+	      docs/delivery.md docs/report.md docs/metrics.md docs/fleet.md
 POLICYDIR  ?= /etc/mdevver-trace
 # Prometheus alert rules: data a site's prometheus.yml names in rule_files
 DATADIR    := $(PREFIX)/share/mdevver-trace
@@ -158,6 +159,12 @@ install: $(BIN)
 	install -D -m 0644 dist/mdevver-trace.bash-completion $(DESTDIR)$(COMPLDIR)/mdevver-trace
 	install -D -m 0644 dist/prometheus/mdevver-trace.rules.yml \
 		$(DESTDIR)$(DATADIR)/prometheus/mdevver-trace.rules.yml
+	@# fleet shipping (docs/fleet.md): examples to copy and edit, not
+	@# live configs: rsyslog would start forwarding to a placeholder host
+	install -d -m 0755 $(DESTDIR)$(EXAMPLEDIR)/rsyslog $(DESTDIR)$(EXAMPLEDIR)/postgresql
+	install -m 0644 dist/rsyslog/mdevver-trace-host.conf dist/rsyslog/mdevver-trace-collector.conf \
+		$(DESTDIR)$(EXAMPLEDIR)/rsyslog/
+	install -m 0644 dist/postgresql/mdevver-trace.sql $(DESTDIR)$(EXAMPLEDIR)/postgresql/
 	@# the policy the enforce unit reads: root-owned, not group/other
 	@# writable (enforce refuses anything else); never overwrite one
 	install -d -m 0755 $(DESTDIR)$(POLICYDIR)

@@ -28,8 +28,8 @@ FUZZ_MODS_escape      := escape
 FUZZ_LIBS_escape      := -ljson-c
 FUZZ_MODS_json_record := json_record json_fmt record escape decode outcome top_model
 FUZZ_LIBS_json_record := -ljson-c
-FUZZ_MODS_report      := report_input report_record report_model report_tally report_sources \
-			 report_migrations \
+FUZZ_MODS_report      := report_input report_record report_model report_tally report_sources report_filter \
+			 report_migrations report_identity \
 			 report_show report_text report_html escape
 FUZZ_LIBS_report      := -ljson-c
 

@@ -15,6 +15,10 @@ packages=(
 	libncurses-dev               # the live view (top)
 	libmicrohttpd-dev            # serves Prometheus metrics over HTTP
 	libcap-ng-dev                # drops capabilities once attached
+	libsystemd-dev               # record identity (sd-id128: machine, boot, run ids), sd_notify
+	libpq-dev                    # report --db: the collector's PostgreSQL table (libpq)
+	rsyslog rsyslog-relp rsyslog-pgsql   # fleet suite: dist/rsyslog/ snippets, RELP, ompgsql
+	postgresql                   # fleet suite: a throwaway cluster (initdb, pg_ctl) as the store
 	valgrind                     # the valgrind suite (report, top --replay)
 	prometheus                   # promtool: metrics, alert rules; a real Prometheus in the VM
 	prometheus-alertmanager      # amtool and Alertmanager: the alert test in the VM

@@ -24,7 +24,7 @@
 static const char *const tags[] = {
 	"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "table",
 	"thead", "tbody", "tr", "th", "td", "span", "i", "b", "ul", "li", "div",
-	"code", "!DOCTYPE", NULL,
+	"code", "caption", "!DOCTYPE", NULL,
 };
 
 static void check_text(const char *s, size_t n)
@@ -73,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(in.parser, "report_parser_new");
 	FUZZ_CHECK(!report_read_log(&in, path), "report_read_log failed");
 	report_parser_free(in.parser);
+	FUZZ_CHECK(!report_model_finish(&model), "report_model_finish");
 	close(fd);
 	report_input_done(&in);
 

@@ -235,3 +235,82 @@ def expect_usage_errors(cases):
 
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+# A journald.conf for the test's own journald: in memory only, no kernel
+# log, no audit, nothing forwarded anywhere.
+_JOURNALD_CONF = ("[Journal]\nStorage=volatile\nAudit=no\nReadKMsg=no\nForwardToSyslog=no\n"
+                  "ForwardToKMsg=no\nForwardToConsole=no\nForwardToWall=no\n")
+
+
+class PrivateJournal:
+    """The real systemd-journald, the test's own: in a mount namespace of
+    its own (tmpfs on /run and /var/log/journal, journald.conf bound over
+    with _JOURNALD_CONF), so the machine's journal is never touched.  The
+    tracer (Tracer(..., prefix=j.ns)) and journalctl (j.query) enter that
+    namespace with nsenter; sysfs and pids are the machine's."""
+
+    def __init__(self, timeout=60):
+        setup = ("mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal /run/log/journal "
+                 "/run/mdevver-test && printf '%s' \"$1\" >/run/mdevver-test/journald.conf && "
+                 "mount --bind /run/mdevver-test/journald.conf /etc/systemd/journald.conf && "
+                 "{ [ ! -d /var/log/journal ] || mount -t tmpfs tmpfs /var/log/journal; } && "
+                 "echo ready && exec sleep 100000")
+        self.holder = subprocess.Popen(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                                        setup, "sh", _JOURNALD_CONF], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+        self.journald = None
+        line = self.holder.stdout.readline()
+        if line != "ready\n":
+            self.holder.kill()
+            _, err = self.holder.communicate()
+            raise TestFailure(f"private mount namespace for journald: {err.strip()}")
+        # -r -w: the target's root and cwd (in the VM the tests run chrooted
+        # into the host's file system; setns alone would reset them)
+        self.ns = ["nsenter", "-t", str(self.holder.pid), "-m", "-r", "-w", "--"]
+        self.journald = subprocess.Popen(self.ns + ["/lib/systemd/systemd-journald"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout
+        while subprocess.run(self.ns + ["test", "-S", "/run/systemd/journal/socket"]).returncode:
+            if self.journald.poll() is not None or time.monotonic() > deadline:
+                err = self.journald.stderr.read().decode(errors="replace") \
+                    if self.journald.poll() is not None else "no socket in time"
+                self.close()
+                raise TestFailure(f"systemd-journald did not start: {err.strip()}")
+            time.sleep(0.05)
+
+    def query(self, *matches):
+        """journalctl -o json for the matches: the entries, as dicts."""
+        r = subprocess.run(self.ns + ["journalctl", "--no-pager", "-o", "json", *matches],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode not in (0, 1):      # 1: no entry (some versions)
+            raise TestFailure(f"journalctl {matches}: rc={r.returncode} {r.stderr.strip()}")
+        return [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
+
+    def wait_for(self, *matches, timeout=60):
+        """Entries for the matches, once there is at least one (journald
+        takes datagrams in order, so everything sent before is in)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.query(*matches)
+            if got:
+                return got
+            if time.monotonic() > deadline:
+                raise TestFailure(f"no journal entry {matches} within {timeout} s")
+            time.sleep(0.1)
+
+    def close(self):
+        for p in (self.journald, self.holder):
+            if p and p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

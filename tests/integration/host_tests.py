@@ -11,6 +11,7 @@ import glob
 import json
 import re
 import os
+import select
 import time
 import signal
 import subprocess
@@ -18,7 +19,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BIN, REPO, SkipTest, Tracer, expect_usage_errors, byte_string, expect,  # noqa: E402
+from harness import (BIN, REPO, PrivateJournal, SkipTest, Tracer, expect_usage_errors, byte_string, expect,  # noqa: E402
                      expect_eq, finish, read_attr, run, run_test, skip, write_attr)
 
 
@@ -358,6 +359,184 @@ def test_enforce_policy_files():
                    "are supported"], "100k rules: one line")
 
 
+class NotifySocket:
+    """The service manager's end of sd_notify(3): a unix datagram socket
+    this test binds and names in NOTIFY_SOCKET."""
+
+    def __init__(self, d):
+        import socket
+        self.path = os.path.join(d, "notify")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.msgs = []
+
+    def recv(self, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        self.sock.settimeout(left)
+        try:
+            m = self.sock.recv(4096).decode()
+        except OSError:
+            return None
+        self.msgs.append(m)
+        return m
+
+    def until(self, cond, what, timeout=120):
+        """Messages until cond(message); fails at the (generous) deadline."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = self.recv(deadline)
+            expect(m is not None, f"{what}: not within {timeout} s; got {self.msgs}")
+            if cond(m):
+                return m
+
+    def close(self):
+        self.sock.close()
+
+
+def notify_run(d, watchdog_usec, reads):
+    """The tracer under a test-owned NOTIFY_SOCKET: READY=1 only once the
+    start record is written, STATUS= lines, then `reads` reads of module
+    versions; returns (messages until STOPPING=1, the records)."""
+    ns = NotifySocket(d)
+    log = os.path.join(d, "audit.jsonl")
+    env = dict(os.environ, NOTIFY_SOCKET=ns.path)
+    env.pop("WATCHDOG_USEC", None)
+    env.pop("WATCHDOG_PID", None)
+    if watchdog_usec:
+        env["WATCHDOG_USEC"] = str(watchdog_usec)
+    proc = subprocess.Popen([BIN, "--json", "-o", log, "--any-sysfs", "-p", str(os.getpid())],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        ready = ns.until(lambda m: True, "a first notification")
+        expect(ready.startswith("READY=1\n"), f"the first notification is READY=1: {ready!r}")
+        # ready means the start record is out: in the log and on stdout
+        with open(log) as f:
+            first = f.readline()
+        expect(first and json.loads(first)["event"] == "start",
+               f"the start record is in the log when READY=1 arrives: {first!r}")
+        r, _, _ = select.select([proc.stdout], [], [], 0)
+        expect(r, "the start record is on stdout when READY=1 arrives")
+        start = json.loads(proc.stdout.readline())
+        expect_eq(start["event"], "start", "stdout's first record")
+        mode = start["mode"]
+        expect_eq(ready, f"READY=1\nSTATUS=tracing in {mode} mode: 0 checks, 0 reads, 0 lost",
+                  "READY=1 with a status line")
+        for f in module_versions()[:reads]:
+            expect_eq(read_attr(f)[1], 0, f"read {f}")
+        # the main loop's status follows what it traced (once a second at most)
+        ns.until(lambda m: m == f"STATUS=tracing in {mode} mode: 0 checks, {reads} reads, 0 lost",
+                 f"a status line with {reads} reads")
+        if watchdog_usec:
+            ns.until(lambda m: m == "WATCHDOG=1" and ns.msgs.count("WATCHDOG=1") >= 3,
+                     "three WATCHDOG=1 pings")
+        proc.send_signal(signal.SIGINT)
+        ns.until(lambda m: m.startswith("STOPPING=1\n"), "STOPPING=1 at SIGINT")
+        out, err = proc.communicate(timeout=120)
+        expect_eq(proc.returncode, 0, f"exit code ({err.decode(errors='replace').strip()})")
+        recs = [start] + [json.loads(x) for x in out.splitlines()]
+        return ns.msgs, recs
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        ns.close()
+
+
+def test_sd_notify():
+    """Type=notify for real (sd_notify(3) through libsystemd): READY=1 after
+    the start record, STATUS= lines, WATCHDOG=1 from the main loop only
+    when WATCHDOG_USEC is set, STOPPING=1 at the end.  (No NOTIFY_SOCKET,
+    nothing is sent: every other test runs so.)"""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        msgs, recs = notify_run(d, 300000, 3)
+    expect_eq([r["event"] for r in recs], ["start", "read", "read", "read", "end"],
+              "the run's records")
+    expect_eq(msgs[1], "WATCHDOG=1", "the first ping comes with READY=1")
+    expect_eq(msgs[-1], "STOPPING=1\nSTATUS=stopping: draining the rings, writing the end "
+              "record", "STOPPING=1 with its status, last")
+    expect_eq(sum(m.startswith("READY=1") for m in msgs), 1, "READY=1 once")
+    with tempfile.TemporaryDirectory() as d:
+        msgs, recs = notify_run(d, 0, 2)
+    expect_eq([r["event"] for r in recs], ["start", "read", "read", "end"], "the run's records")
+    expect_eq([m for m in msgs if "WATCHDOG" in m], [], "no WATCHDOG_USEC: no ping")
+    expect_eq(sum(m.startswith("READY=1") for m in msgs), 1, "READY=1 once")
+
+
+def test_identity_fallback():
+    """No usable /etc/machine-id (an empty file bound over it, in a mount
+    namespace of its own): the host id is the boot id hashed the same way,
+    said on the start line, in probes and in the start record; with one,
+    the machine-id's hash.  Records carry it with seq 1..N."""
+    r = run([BIN, "probes", "--json"], timeout=120)
+    expect_eq(r.returncode, 0, f"probes ({r.stderr.strip()})")
+    normal = json.loads(r.stdout)
+    expect_eq(normal["host_id_from"], "machine-id", "this host has a machine-id")
+    script = ('mount --bind /dev/null /etc/machine-id && '
+              f'{BIN} probes --json >"$1" && '
+              f'exec {BIN} --json --any-sysfs -p 1 --duration 1')
+    with open("/proc/sys/kernel/random/boot_id") as f:
+        boot = f.read().strip().replace("-", "")
+    import tempfile
+    with tempfile.NamedTemporaryFile("r") as pj:
+        r = run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+                 pj.name], timeout=180)
+        expect_eq(r.returncode, 0, f"tracer without machine-id ({r.stderr.strip()})")
+        fallback = json.load(pj)
+    recs = [json.loads(x) for x in r.stdout.splitlines()]
+    expect_eq([x["event"] for x in recs], ["start", "end"], "records")
+    expect_eq([x["seq"] for x in recs], [1, 2], "seq")
+    start = recs[0]
+    expect_eq(start["host_id_from"], "boot-id", "start record: host id from the boot id")
+    expect_eq(fallback["host_id_from"], "boot-id", "probes says so too")
+    expect_eq(fallback["host_id"], start["host_id"], "probes and records agree")
+    expect(start["host_id"] != normal["host_id"] and start["host_id"] != start["boot_id"],
+           "a different host id, and not the raw boot id")
+    expect_eq(start["boot_id"], boot, "boot id")
+    expect("; host_id from the boot id, new every boot (/etc/machine-id: empty or "
+           "uninitialized)" in r.stderr, f"the start line says so: {r.stderr!r}")
+
+
+def test_journal():
+    """--journal into the real systemd-journald (the test's own, in a mount
+    namespace of its own): one entry per record, in order, MDEVVER_* fields
+    equal to the JSON record's, PRIORITY as syslog gets it (notice for the
+    kinds syslog does not get), queried by field as an operator would."""
+    me = os.getpid()
+    files = module_versions()
+    with PrivateJournal() as j:
+        t = Tracer("--journal", "--any-sysfs", "-p", str(me), prefix=j.ns)
+        for f in files:
+            expect_eq(read_attr(f)[1], 0, f"read {f}")
+        recs = [t.start] + t.stop()
+        tp = t.proc.pid
+        j.wait_for(f"_PID={tp}", "MDEVVER_EVENT=end")
+        got = j.query(f"_PID={tp}")
+        ok = j.query("MDEVVER_OUTCOME=ok", f"MDEVVER_PID={me}", f"_PID={tp}")
+    expect_eq([(e["MDEVVER_EVENT"], int(e["MDEVVER_SEQ"])) for e in got],
+              [(r["event"], r["seq"]) for r in recs], "one entry per record, in order")
+    for e, r in zip(got, recs):
+        expect_eq(json.loads(e["MDEVVER_JSON"]), r, "MDEVVER_JSON is the record")
+        expect_eq((e["MDEVVER_HOST_ID"], e["MDEVVER_BOOT_ID"], e["MDEVVER_RUN_ID"],
+                   e["MDEVVER_HOST"], e["SYSLOG_IDENTIFIER"]),
+                  (r["host_id"], r["boot_id"], r["run_id"], r["host"], "mdevver-trace"),
+                  "identity fields")
+        expect_eq(e["PRIORITY"], "6" if r["event"] == "read" else "5", f"priority of {r['event']}")
+    expect_eq(got[0]["MESSAGE"], f"tracing started in {recs[0]['mode']} mode", "start MESSAGE")
+    expect_eq(got[-1]["MESSAGE"], f"tracing ended: 0 checks, {len(files)} reads, 0 lost",
+              "end MESSAGE")
+    reads = [r for r in recs if r["event"] == "read"]
+    expect_eq([(e["MDEVVER_PATH"], e["MDEVVER_BYTES"], e["MDEVVER_PID"], e["MDEVVER_COMM"])
+               for e in ok],
+              [(r["path"], r["bytes"].replace("\n", "\\n"), str(me), r["comm"]) for r in reads],
+              "MDEVVER_OUTCOME=ok: exactly this process's reads, bytes C-escaped")
+    for e in ok:
+        expect(" ok " in e["MESSAGE"] and str(me) in e["MESSAGE"] and "\n" not in e["MESSAGE"],
+               f"MESSAGE is the text line: {e['MESSAGE']!r}")
+
+
 def main():
     if os.geteuid() != 0:
         print("FAIL host: must run as root (make check runs as root)")
@@ -366,6 +545,9 @@ def main():
     run_test("host_auto_mode_and_scope", test_auto_mode_and_scope)
     run_test("host_forced_modes", test_forced_modes)
     run_test("host_probes", test_probes_on_host)
+    run_test("host_sd_notify", test_sd_notify)
+    run_test("host_identity_fallback", test_identity_fallback)
+    run_test("host_journal", test_journal)
     run_test("host_bad_options", test_bad_options)
     run_test("host_not_root", test_not_root)
     run_test("host_decode", test_decode)

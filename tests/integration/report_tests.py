@@ -21,7 +21,8 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, REPO, expect, expect_eq, finish, run_test, skip  # noqa: E402
+from harness import (BIN, REPO, Tracer, expect, expect_eq, expect_usage_errors,  # noqa: E402
+                     finish, read_attr, run_test, skip)
 import forged  # noqa: E402
 
 DATA = os.path.join(REPO, "tests", "data", "report")
@@ -63,6 +64,7 @@ Summary
   migrations   0 sessions
   lost events  3 (lost records 2, dropped records 1)
   input        3 logs, 20 lines, 1 malformed line skipped
+  identity     none (logs from before identity): duplicates and gaps unknown
 
 Hosts
   HOST   RECORDS  CHECKS  READS  LOST
@@ -149,6 +151,7 @@ Summary
   migrations   0 sessions
   lost events  0 (lost records 0, dropped records 0)
   input        1 log, 7 lines, 0 malformed lines skipped
+  identity     none (logs from before identity): duplicates and gaps unknown
 
 Hosts
   HOST   RECORDS  CHECKS  READS  LOST
@@ -389,6 +392,130 @@ def test_100k_lines():
 
 
 # --- HTML ----------------------------------------------------------------------
+
+# --- identity: duplicates and gaps, over logs the real tracer writes ---------
+
+def traced_log(path, n):
+    """A real audit log: the tracer (on the host: syscall mode, --any-sysfs;
+    the host has no mdev device, so reads of module versions) records this
+    process's reads of n /sys/module/*/version files.  Returns its records."""
+    import glob
+    files = sorted(glob.glob("/sys/module/*/version"))[:n]
+    expect_eq(len(files), n, "the host has enough module version attributes")
+    t = Tracer("-o", path, "--any-sysfs", "-p", str(os.getpid()))
+    for f in files:
+        expect_eq(read_attr(f)[1], 0, f"read {f}")
+    t.stop()
+    with open(path) as f:
+        recs = [json.loads(line) for line in f]
+    expect(recs == [t.start] + t.lines,
+           f"the log holds what stdout got ({len(recs)} and {1 + len(t.lines)} records)")
+    return recs
+
+
+def check_identity(recs, reads):
+    """One run's records: start, the reads, end; seq 1..N with no hole, one
+    identity, the end record carrying the last seq."""
+    expect_eq([r["event"] for r in recs], ["start"] + ["read"] * reads + ["end"], "kinds")
+    expect_eq([r["seq"] for r in recs], list(range(1, len(recs) + 1)), "seq 1..N, no holes")
+    for k in ("host_id", "boot_id", "run_id"):
+        expect_eq({r[k] for r in recs}, {recs[0][k]}, f"one {k} for the run")
+        expect(re.fullmatch(r"[0-9a-f]{32}", recs[0][k]), f"{k} is 32 lowercase hex digits")
+    expect_eq(list(recs[0])[:9], ["schema", "event", "time", "ts_ns", "host", "host_id",
+                                  "boot_id", "run_id", "seq"], "identity right after host")
+    with open("/proc/sys/kernel/random/boot_id") as f:
+        expect_eq(recs[0]["boot_id"], f.read().strip().replace("-", ""), "the kernel's boot id")
+    expect_eq(recs[0]["host_id_from"], "machine-id", "host id from the machine-id")
+
+
+def identity_section(host, host_id, runs, records, dups, missing):
+    """The text report's "Records by identity" table of one host."""
+    head = ["HOST", "HOST_ID", "RUNS", "RECORDS", "DUPLICATES", "MISSING"]
+    row = [host, host_id[:8], str(runs), str(records), str(dups), str(missing)]
+    w = [max(len(a), len(b)) for a, b in zip(head, row)]
+
+    def line(cells):
+        out = "  " + cells[0].ljust(w[0]) + "  " + cells[1].ljust(w[1])
+        return out + "".join("  " + c.rjust(n) for c, n in zip(cells[2:], w[2:])) + "\n"
+    return "\nRecords by identity\n" + line(head) + line(row)
+
+
+def test_identity_duplicates_gaps():
+    """Two real tracer runs; one log given twice (a shipper's retry), one
+    with a record's line deleted (lost on the way): every duplicate counted
+    once and said, the deleted seq named as a gap of its host and run, in
+    text and HTML."""
+    with tempfile.TemporaryDirectory() as d:
+        log1, log2 = os.path.join(d, "run1.jsonl"), os.path.join(d, "run2.jsonl")
+        r1 = traced_log(log1, 5)
+        r2 = traced_log(log2, 3)
+        check_identity(r1, 5)
+        check_identity(r2, 3)
+        expect(r1[0]["run_id"] != r2[0]["run_id"], "a new run id per run")
+        expect_eq(r1[0]["host_id"], r2[0]["host_id"], "one host id")
+        host, hid = r1[0]["host"], r1[0]["host_id"]
+        dup = os.path.join(d, "run1-again.jsonl")
+        shutil.copy(log1, dup)
+        gap = os.path.join(d, "run1-gap.jsonl")
+        with open(log1) as f:
+            lines = f.readlines()
+        expect_eq(json.loads(lines[3])["seq"], 4, "line 4 is seq 4")
+        with open(gap, "w") as f:
+            f.writelines(lines[:3] + lines[4:])
+
+        # the same log twice: 7 records once, 7 duplicates, the reads once
+        r = report(log1, dup)
+        expect_eq(r.returncode, 0, f"report exit code ({r.stderr.strip()})")
+        expect("  reads        5 (ok 5)\n" in r.stdout, f"5 reads, not 10: {r.stdout}")
+        expect("  identity     7 records in 1 run, 7 duplicates dropped, 0 missing\n"
+               in r.stdout, f"summary: duplicates said: {r.stdout}")
+        expect(identity_section(host, hid, 1, 7, 7, 0) +
+               "  no gaps: every run's seq is complete from 1 to its last\n" in r.stdout,
+               f"per host: {r.stdout}")
+
+        # a deleted line and another run: one gap, named with its run
+        r = report(gap, log2)
+        expect_eq(r.returncode, 0, f"report exit code ({r.stderr.strip()})")
+        expect("  reads        7 (ok 7)\n" in r.stdout, f"4 + 3 reads: {r.stdout}")
+        expect("  identity     11 records in 2 runs, 0 duplicates dropped, 1 missing\n"
+               in r.stdout, f"summary: one missing: {r.stdout}")
+        expect(identity_section(host, hid, 2, 11, 0, 1) +
+               "  gaps (seq missing within a run; a run whose end record is missing can\n"
+               "  lose its last records unseen):\n"
+               f"    {host}  run {r1[0]['run_id'][:8]}  boot {r1[0]['boot_id'][:8]}  "
+               "1 of 7: seq 4\n" in r.stdout, f"the gap of run 1: {r.stdout}")
+
+        # everything, the second run twice: the copy fills the gap
+        r = report(gap, log2, dup, log2)
+        expect("  identity     12 records in 2 runs, 11 duplicates dropped, 0 missing\n"
+               in r.stdout, f"6 + 5 duplicates, no gap: {r.stdout}")
+        expect("  reads        8 (ok 8)\n" in r.stdout, f"5 + 3 reads: {r.stdout}")
+
+        # with a log from before identity: its records are unidentified
+        with open(A) as f:
+            old = [json.loads(x) for x in f if x.startswith("{")]
+        r = report(A, log1)
+        n = sum(1 for x in old if x.get("event") not in (None, "dropped"))
+        expect(f"  identity     7 records in 1 run, 0 duplicates dropped, 0 missing, "
+               f"{n} unidentified\n" in r.stdout,
+               f"unidentified records said: {r.stdout}")
+        if not chromium():
+            return
+        got = html_sections(gap, log2, dup, log2)
+        expect_eq(got["Summary"]["rows"][-1],
+                  ["identity", "12 records in 2 runs, 11 duplicates dropped, 0 missing"],
+                  "HTML summary")
+        expect_eq(got["Records by identity"]["rows"],
+                  [["host", "host_id", "runs", "records", "duplicates", "missing"],
+                   [host, hid[:8], "2", "12", "11", "0"]], "HTML per host")
+        expect_eq(got["Gaps"], {"para": "None: every run's seq is complete from 1 to its last."},
+                  "HTML: no gap")
+        got = html_sections(gap, log2)
+        expect_eq(got["Gaps"]["rows"],
+                  [["host", "run", "boot", "missing", "of", "seq"],
+                   [host, r1[0]["run_id"][:8], r1[0]["boot_id"][:8], "1", "7", "4"]],
+                  "HTML: the gap of run 1")
+
 
 def chromium():
     return shutil.which("chromium") or shutil.which("chromium-browser")
@@ -735,6 +862,7 @@ EXPECTED_TABLES_ABCD = {
         ["migrations", "0 sessions"],
         ["lost events", "3 (lost records 2, dropped records 1)"],
         ["input", "4 logs, 27 lines, 1 malformed line skipped"],   # 20 + 7 lines
+        ["identity", "none (logs from before identity): duplicates and gaps unknown"],
     ]},
     "Hosts": {"class": "hosts", "rows": [
         ["host", "records", "checks", "reads", "lost"],
@@ -1560,6 +1688,46 @@ def test_migrations_malformed():
                          "    path STOP>ERROR(EINVAL)\n"), f"the failure: {tail}")
 
 
+def summary_of(out):
+    """The Summary section's "key value" pairs."""
+    sec = out.split("\n\n", 1)[0].splitlines()[1:]
+    return dict(re.match(r"  (\S+(?: \S+)?) {2,}(.*)$", ln).groups() for ln in sec)
+
+
+def test_filters():
+    """--host and --since/--until over logs: only those records count
+    (hostB's records at 21:17:07 .. 21:17:11, by hand from the data)."""
+    r = report("--host", "hostB", A, B, C)
+    expect_eq(r.returncode, 0, f"--host exit ({r.stderr!r})")
+    s = summary_of(r.stdout)
+    expect_eq((s["hosts"], s["checks"], s["reads"]), ("1", "5", "0"), "--host hostB")
+    r = report("--host", "hostB", "--host", "hostA", A, B, C)
+    expect_eq(summary_of(r.stdout)["hosts"], "2", "--host twice: either host")
+    # [21:17:08, 21:17:10): hostB's checks at :08, :08.7 (its malformed
+    # line is not one), :09
+    r = report("--host", "hostB", "--since", "2026-11-23T21:17:08Z",
+               "--until", "2026-11-23T21:17:10Z", A, B, C)
+    s = summary_of(r.stdout)
+    expect_eq((s["checks"], s["time range"]),
+              ("2", "2026-11-23T21:17:08Z .. 2026-11-23T21:17:09Z"), "--since/--until")
+    r = report("--since", "2026-11-24", A, B, C)
+    expect_eq((r.returncode, r.stdout), (1, ""), "a range after every record")
+    expect("no record matches --since/--until/--host (" in r.stderr, f"says so: {r.stderr!r}")
+    r = report("--until", "2026-11-23T21:17:07.5Z", B)
+    s = summary_of(r.stdout)
+    expect_eq((s["checks"], s["time range"]),
+              ("1", "2026-11-23T21:17:06Z .. 2026-11-23T21:17:07Z"), "--until alone, fraction")
+    expect_usage_errors([
+        (["report", "--since", "yesterday", A], "invalid --since 'yesterday'"),
+        (["report", "--until", "2026-11-23T21:17Z", A], "invalid --until"),
+        (["report", "--since", "2026-11-24", "--until", "2026-11-23", A],
+         "--since is not before --until"),
+        (["report", "--host", "", A], "invalid --host: empty"),
+        (["report", "--db", "", A], "invalid --db: empty"),
+        (["report", "--db", "dbname=x", A], "--db and LOG: one source a run"),
+    ])
+
+
 def main():
     if not os.path.exists(BIN):
         print(f"FAIL report: {BIN} not built (make)")
@@ -1584,6 +1752,8 @@ def main():
     run_test("report_precise_times", test_precise_times)
     run_test("report_fleet_text", test_fleet_text)
     run_test("report_fleet_source", test_fleet_source)
+    run_test("report_filters", test_filters)
+    run_test("report_identity_duplicates_gaps", test_identity_duplicates_gaps)
     if chromium():
         run_test("report_html_dom", test_html_dom)
         run_test("report_html_screenshot", test_html_screenshot)

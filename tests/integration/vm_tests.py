@@ -13,7 +13,7 @@ import sys
 import json
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BIN, Tracer, byte_string, calls_of, expect, expect_eq, finish,  # noqa: E402
+from harness import (BIN, PrivateJournal, Tracer, byte_string, calls_of, expect, expect_eq, finish,  # noqa: E402
                      read_attr, run, run_test, skip, write_attr)
 
 PARENT = "0000:00:02.0"
@@ -454,6 +454,47 @@ def test_metrics_checks():
         expect_eq(s.get(k), v, k)
 
 
+def test_journal():
+    """--journal into the real systemd-journald (the test's own, started in
+    the guest in a mount namespace of its own): `journalctl
+    MDEVVER_OUTCOME=incompatible` shows exactly the incompatible checks this
+    process made, with the fields of their JSON records, as warnings."""
+    me = os.getpid()
+    with PrivateJournal() as j:
+        t = Tracer("--journal", "-p", str(me), prefix=j.ns)
+        made = []
+        for data in (SELF, OTHER, SELF.rstrip(b"\n"), SELF, b"0002\x00\xff\x01abc\n"):
+            ret, err = write_attr(VERSION, data)
+            made.append((data, ret, err))
+        read_attr(VERSION)
+        recs = [t.start] + t.stop()
+        tp = t.proc.pid
+        j.wait_for(f"_PID={tp}", "MDEVVER_EVENT=end")
+        inc = j.query("MDEVVER_OUTCOME=incompatible", f"MDEVVER_PID={me}", f"_PID={tp}")
+        every = j.query(f"_PID={tp}")
+    want = [r for r in recs if r["event"] == "check" and r["outcome"] == "incompatible"]
+    expect_eq([(d, e) for d, ret, e in made if e], [(OTHER, errno.EINVAL),
+              (SELF.rstrip(b"\n"), errno.EINVAL), (b"0002\x00\xff\x01abc\n", errno.EINVAL)],
+              "the kernel refused three of the five checks")
+    expect_eq([byte_string(r["bytes"]) for r in want], [d for d, _, e in made if e],
+              "the JSON records: those three, incompatible")
+    expect_eq([(int(e["MDEVVER_SEQ"]), e["MDEVVER_EVENT"], e["MDEVVER_MDEV_TYPE"],
+                e["MDEVVER_PATH"], e["MDEVVER_ERRNO_NAME"], e["PRIORITY"], e["MDEVVER_RUN_ID"])
+               for e in inc],
+              [(r["seq"], "check", TYPE, VERSION, "EINVAL", "4", r["run_id"]) for r in want],
+              "journalctl MDEVVER_OUTCOME=incompatible: exactly those checks, warnings")
+    expect_eq([e["MDEVVER_BYTES"] for e in inc],
+              ['00028086-193b-i915-GVTg_V5_8\\n', '00028086-193b-i915-GVTg_V5_4',
+               '0002\\x00\\xff\\x01abc\\n'], "bytes C-escaped")
+    for e in inc:
+        expect("incompatible" in e["MESSAGE"] and "EINVAL" in e["MESSAGE"],
+               f"MESSAGE is the text line: {e['MESSAGE']!r}")
+    expect_eq([(e["MDEVVER_EVENT"], int(e["MDEVVER_SEQ"]), e.get("MDEVVER_OUTCOME"))
+               for e in every],
+              [(r["event"], r["seq"], r.get("outcome")) for r in recs],
+              "one entry per record, in order")
+
+
 def main():
     missing = [p for p in (VERSION, MIG_TYPE, MIG_DEV, NOTES) if not os.path.exists(p)]
     if missing:
@@ -473,6 +514,7 @@ def main():
     run_test("vm_oversized_write", test_oversized_write_truncation_flag)
     run_test("vm_top_live", test_top_live)
     run_test("vm_metrics_checks", test_metrics_checks)
+    run_test("vm_journal", test_journal)
     return finish()
 
 

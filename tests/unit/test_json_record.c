@@ -81,6 +81,52 @@ static void test_round_trip(void)
 	sb_free(&b);
 }
 
+/* identity is the record's own: read back as written, never re-derived */
+static void test_identity(void)
+{
+	struct strbuf a = { 0 }, b = { 0 };
+	struct record r, back;
+	static const char old[] = "{\"schema\":1,\"event\":\"end\",\"host\":\"h\"}";
+	static const char bad[] = "{\"schema\":1,\"event\":\"end\",\"host\":\"h\","
+		"\"host_id\":\"0123456789ABCDEF0123456789abcdef\","
+		"\"boot_id\":\"fedcba9876543210fedcba9876543210\","
+		"\"run_id\":\"00112233445566778899aabbccddeeff\",\"seq\":3}";
+	int rc;
+
+	fix_check(&r);
+	r.host_id = "0123456789abcdef0123456789abcdef";
+	r.boot_id = "fedcba9876543210fedcba9876543210";
+	r.run_id = "00112233445566778899aabbccddeeff";
+	r.seq = 18446744073709551615ULL;
+	rc = round_trip(&r, &a, &b);
+	ASSERT_EQ(0, rc, "check with identity, seq at its maximum");
+	ASSERT_EQ(JSON_RECORD_OK, json_record_parse(p, a.p, a.len, &back), "parsed");
+	ASSERT_STREQ(r.host_id, back.host_id, "host_id");
+	ASSERT_STREQ(r.boot_id, back.boot_id, "boot_id");
+	ASSERT_STREQ(r.run_id, back.run_id, "run_id");
+	ASSERT_EQ(r.seq, back.seq, "seq");
+	memset(&r, 0, sizeof(r));
+	r.kind = RECORD_START;
+	r.host = "h";
+	r.start.mode = "fentry";
+	r.start.attempts = "";
+	r.start.lifecycle = "mdev+vfio";
+	r.start.host_id_from = "boot-id";
+	r.host_id = "0123456789abcdef0123456789abcdef";
+	r.boot_id = "fedcba9876543210fedcba9876543210";
+	r.run_id = "00112233445566778899aabbccddeeff";
+	r.seq = 1;
+	rc = round_trip(&r, &a, &b);
+	ASSERT_EQ(0, rc, "start with host_id_from");
+	ASSERT_EQ(JSON_RECORD_OK, json_record_parse(p, old, sizeof(old) - 1, &back), "old parsed");
+	ASSERT_TRUE(!back.host_id && !back.boot_id && !back.run_id && !back.seq,
+		    "a log from before identity: unidentified");
+	ASSERT_EQ(JSON_RECORD_OK, json_record_parse(p, bad, sizeof(bad) - 1, &back), "bad parsed");
+	ASSERT_TRUE(!back.host_id && !back.seq, "an upper-case id: not an identity");
+	sb_free(&a);
+	sb_free(&b);
+}
+
 static void test_count_missing(void)
 {
 	/* a log written before "count" existed */
@@ -170,6 +216,7 @@ int main(void)
 {
 	p = json_record_parser_new();
 	RUN_TEST(test_round_trip);
+	RUN_TEST(test_identity);
 	RUN_TEST(test_count_missing);
 	RUN_TEST(test_malformed);
 	RUN_TEST(test_time_out_of_range);

@@ -33,4 +33,7 @@ python3 tests/integration/flood_tests.py || rc=1
 python3 tests/integration/mtty_tests.py || rc=1
 # the migration lifecycle traced on that driver (docs/migration.md)
 python3 tests/integration/migration_tests.py || rc=1
+# one audit log of a scripted set of checks, kept in the --out directory
+# for the fleet suite (rsyslog -> PostgreSQL, tests/integration/fleet_tests.py)
+tests/vm/fleet-log.sh || rc=1
 exit $rc

@@ -15,6 +15,7 @@
 #include "attach.h"
 #include "enforce.h"
 #include "escape.h"
+#include "identity.h"
 #include "record.h"
 #include "kernel_features.h"
 #include "privileges.h"
@@ -152,7 +153,9 @@ int cmd_probes(bool json)
 	bool tracefs = kf_tracefs_mounted();
 	bool securityfs = kf_fs_is(KF_SECURITYFS_PATH, SECURITYFS_MAGIC);
 	bool bpffs = kf_fs_is(KF_BPFFS_PATH, BPF_FS_MAGIC);
-	int lsm_active, err;
+	int lsm_active, err, id_err;
+	struct identity id;
+	char id_why[256];
 
 	if (require_bpf_environment())
 		return 1;
@@ -209,6 +212,9 @@ int cmd_probes(bool json)
 		}
 	}
 	err = tracer_start(&t, &cfg);
+	/* the identity records get (docs/event-schema.md): the fallback is
+	 * worth knowing before a fleet's records are merged */
+	id_err = identity_host(&id, id_why, sizeof(id_why));
 	if (json) {
 		printf("],\"auto_mode\":\"%s\",\"vendor_get_version\":%s,"
 		       "\"vendor_check\":%s,\"lifecycle\":\"%s\",\"auto_attempts\":",
@@ -217,6 +223,13 @@ int cmd_probes(bool json)
 		       !err && t.vendor_check ? "true" : "false",
 		       err ? "none" : lifecycle_label(&t));
 		json_write_string(stdout, t.attempts, strlen(t.attempts));
+		if (!id_err) {
+			printf(",\"host_id\":\"%s\",\"host_id_from\":\"%s\"", id.host_id,
+			       id.host_id_from);
+		} else {
+			printf(",\"host_id\":null,\"host_id_error\":");
+			json_write_string(stdout, id_why, strlen(id_why));
+		}
 		enforce_print_pinned(stdout, true);
 		print_privileges(true);
 		printf("}\n");
@@ -235,6 +248,13 @@ int cmd_probes(bool json)
 			       "migration queries and state changes)");
 		if (t.attempts[0])
 			printf("fallbacks: %s\n", t.attempts);
+		if (id_err)
+			printf("host id: none: %s\n", id_why);
+		else if (!strcmp(id.host_id_from, IDENTITY_FROM_MACHINE_ID))
+			printf("host id: %s (from /etc/machine-id, hashed)\n", id.host_id);
+		else
+			printf("host id: %s (from the boot id: new every boot; %s)\n",
+			       id.host_id, id.why);
 		enforce_print_pinned(stdout, false);
 		print_privileges(false);
 	}

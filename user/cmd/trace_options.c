@@ -30,6 +30,7 @@ enum {
 	OPT_MAX_FILES,
 	OPT_FLUSH,
 	OPT_SYSLOG,
+	OPT_JOURNAL,
 	OPT_METRICS,
 	OPT_ANY_SYSFS,
 };
@@ -70,6 +71,8 @@ static const struct argp_option record_options[] = {
 	{ "max-files", OPT_MAX_FILES, "N", 0, "Keep N rotated files FILE.1 (newest) .. FILE.N, 1 to 1000 (default 5)", 1 },
 	{ "flush", OPT_FLUSH, "MODE", 0, "none, line (default) or fsync", 1 },
 	{ "syslog", OPT_SYSLOG, NULL, 0, "Also send each record to syslog", 1 },
+	{ "journal", OPT_JOURNAL, NULL, 0,
+	  "Also send each record to the systemd journal (MDEVVER_* fields)", 1 },
 	{ "metrics-addr", OPT_METRICS, "HOST:PORT", 0,
 	  "Serve Prometheus metrics at http://HOST:PORT/metrics", 2 },
 	{},
@@ -237,6 +240,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SYSLOG:
 		t->audit.syslog = true;
+		break;
+	case OPT_JOURNAL:
+		t->journal = true;
 		break;
 	case OPT_METRICS:
 		t->metrics_addr = arg;

@@ -30,6 +30,9 @@
 
 #include "audit_log.h"
 #include "drain_sync.h"
+#include "escape.h"
+#include "identity.h"
+#include "journal_sink.h"
 #include "kernel_features.h"
 #include "log.h"
 #include "mdevver_enforce.h"
@@ -38,6 +41,7 @@
 #include "metrics.h"
 #include "migration.h"
 #include "node_cache.h"
+#include "notify.h"
 #include "privileges.h"
 #include "record.h"
 #include "runs.h"
@@ -108,6 +112,8 @@ struct session {
 
 	struct migration_joiner *mig;	/* lifecycle -> migration records */
 	uint64_t lifecycle_records;
+	struct identity id;		/* stamped on every record by the pipeline */
+	struct notify notify;		/* sd_notify: ready, status, watchdog */
 };
 
 /* --- records ------------------------------------------------------------ */
@@ -388,6 +394,8 @@ static void handle_signals(struct session *s)
 		p_err("reload of %s rejected, the previous policy stays: %s",
 		      s->opt->enforce.policy_path, msg);
 		emit_enforce(s, 0, 0, msg);
+		notify_status(&s->notify, "reload rejected, the previous policy stays "
+			      "(see the log)");
 	} else {
 		p_info("reloaded %s: %s", s->opt->enforce.policy_path, msg);
 		emit_enforce(s, s->en.n_rules, s->en.active_gen, NULL);
@@ -403,10 +411,38 @@ static double monotonic_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* What the tracer is doing, for the service manager (systemctl status):
+ * one line, the policy path escaped (a newline would end the message's
+ * STATUS= field and start another assignment). */
+static const char *status_text(struct session *s, char *buf, size_t sz)
+{
+	unsigned long long checks = s->calls[MDEVVER_CLASS_CHECK],
+			   reads = s->calls[MDEVVER_CLASS_READ],
+			   lost = s->reported[MDEVVER_CLASS_CHECK] + s->reported[MDEVVER_CLASS_READ];
+
+	if (s->enforcing) {
+		const char *p = s->opt->enforce.policy_path;
+		char path[160];
+
+		c_escape(path, sizeof(path), p, strlen(p));
+		snprintf(buf, sz, "enforcing %s (%s, %zu rules, generation %u) in %s mode: "
+			 "%llu checks, %llu reads, %llu lost", path,
+			 s->opt->enforce.dry_run ? "dry run" : "on", s->en.n_rules,
+			 s->en.active_gen, mode_name(s->t.mode), checks, reads, lost);
+	} else {
+		snprintf(buf, sz, "tracing in %s mode: %llu checks, %llu reads, %llu lost",
+			 mode_name(s->t.mode), checks, reads, lost);
+	}
+	return buf;
+}
+
 static int run_loop(struct session *s)
 {
 	double deadline = s->opt->duration_s > 0 ? monotonic_s() + s->opt->duration_s : 0;
-	int timeout = MDEVVER_POLL_MS;
+	/* a watchdog ping must never wait for a long poll */
+	const int poll_ms = notify_max_wait_ms(&s->notify, MDEVVER_POLL_MS);
+	int timeout = poll_ms;
+	char status[512];
 
 	while (!exiting) {
 		struct epoll_event evs[4];
@@ -426,11 +462,15 @@ static int run_loop(struct session *s)
 			p_err("polling ring buffer: %s", strerror(-more));
 			return -1;
 		}
-		timeout = more ? 0 : MDEVVER_POLL_MS;
+		timeout = more ? 0 : poll_ms;
 		settle(s, false);
 		if (s->sync_on)
 			drain_sync_end(&s->sync, sync_seq);
 		handle_signals(s);
+		/* after a whole round: a loop that no longer gets here (a hung
+		 * sink) stops the pings, and systemd restarts the unit */
+		if (s->notify.on)
+			notify_tick(&s->notify, status_text(s, status, sizeof(status)));
 		if (deadline && monotonic_s() >= deadline)
 			break;
 		if (s->opt->tick_cb && s->opt->tick_cb(s->opt->cb_ctx))
@@ -464,6 +504,7 @@ static int open_sinks(struct session *s)
 		p_err("out of memory");
 		return -1;
 	}
+	pipeline_set_identity(s->pipe, s->id.host_id, s->id.boot_id, s->id.run_id);
 	if (!opt->quiet) {
 		sk = stdout_sink_new(stdout, opt->json, opt->verbose);
 		if (!sk || pipeline_add(s->pipe, sk)) {
@@ -481,6 +522,13 @@ static int open_sinks(struct session *s)
 		sk = audit_log_sink(s->log);
 		if (!sk || pipeline_add(s->pipe, sk)) {
 			p_err("audit log: too many sinks");
+			return -1;
+		}
+	}
+	if (opt->journal) {
+		sk = journal_sink_new();
+		if (!sk || pipeline_add(s->pipe, sk)) {
+			p_err("journal: out of memory");
 			return -1;
 		}
 	}
@@ -565,6 +613,7 @@ static void emit_start(struct session *s)
 	r.start.vendor_get = s->t.vendor_get;
 	r.start.vendor_check = s->t.vendor_check;
 	r.start.lifecycle = lifecycle_label(&s->t);
+	r.start.host_id_from = s->id.host_id_from;
 	pipeline_emit(s->pipe, &r);
 }
 
@@ -756,21 +805,27 @@ static void report_attach_failure(struct session *s, const struct tracer_config 
 static void print_start_line(struct session *s)
 {
 	const struct trace_options *opt = s->opt;
-	char watched[512] = "", log[300] = "", metrics[300] = "";
+	char watched[512] = "", log[300] = "", metrics[300] = "", host_id[300] = "";
 	size_t n = 0;
 
 	for (size_t i = 0; i < opt->cfg.n_attr_names && n < sizeof(watched); i++)
 		n += snprintf(watched + n, sizeof(watched) - n, "%s%s", i ? ", " : "",
 			      opt->cfg.attr_names[i]);
-	if (opt->audit.path || opt->audit.syslog)
-		snprintf(log, sizeof(log), "; log %s%s%s", opt->audit.path ? opt->audit.path : "",
+	if (opt->audit.path || opt->audit.syslog || opt->journal)
+		snprintf(log, sizeof(log), "; log %s%s%s%s%s", opt->audit.path ? opt->audit.path : "",
 			 opt->audit.path && opt->audit.syslog ? " and " : "",
-			 opt->audit.syslog ? "syslog" : "");
+			 opt->audit.syslog ? "syslog" : "",
+			 (opt->audit.path || opt->audit.syslog) && opt->journal ? " and " : "",
+			 opt->journal ? "the journal" : "");
 	if (opt->metrics_addr)
 		snprintf(metrics, sizeof(metrics), "; metrics http://%s/metrics", opt->metrics_addr);
-	p_info("tracing in %s mode (vendor probes: %s; lifecycle: %s), watching %s%s%s%s%s",
+	/* the fallback host id changes every boot: say so where it is chosen */
+	if (strcmp(s->id.host_id_from, IDENTITY_FROM_MACHINE_ID))
+		snprintf(host_id, sizeof(host_id), "; host_id from the boot id, new every boot "
+			 "(%s)", s->id.why);
+	p_info("tracing in %s mode (vendor probes: %s; lifecycle: %s), watching %s%s%s%s%s%s",
 	       mode_name(s->t.mode), vendor_label(&s->t), lifecycle_label(&s->t), watched,
-	       opt->cfg.any_sysfs ? " (any sysfs)" : "", log, metrics,
+	       opt->cfg.any_sysfs ? " (any sysfs)" : "", log, metrics, host_id,
 	       !opt->cfg.mode && s->t.mode != MDEVVER_MODE_FENTRY ?
 	       "; see 'mdevver-trace probes' for why not fentry" : "");
 	if (opt->verbose && s->t.attempts[0])
@@ -790,6 +845,7 @@ int cmd_trace(const struct trace_options *opt)
 	}
 	s->opt = opt;
 	s->epfd = -1;
+	notify_init(&s->notify);
 	s->enforcing = opt->enforce.policy_path != NULL;
 	/* enforce names CAP_MAC_ADMIN too when it is missing */
 	if ((s->enforcing && !opt->enforce.dry_run && privileges_require_enforce()) ||
@@ -801,6 +857,14 @@ int cmd_trace(const struct trace_options *opt)
 		s->en_ready = true;
 	}
 	gethostname(s->host, sizeof(s->host) - 1);
+	{
+		char why[256];
+
+		if (identity_get(&s->id, why, sizeof(why))) {
+			p_err("record identity: %s", why);
+			goto out;
+		}
+	}
 	s->nodes = node_cache_new(0);
 	if (!s->nodes) {
 		p_err("out of memory");
@@ -836,8 +900,17 @@ int cmd_trace(const struct trace_options *opt)
 	if (privileges_drop(opt->verbose))
 		goto out;
 	pipeline_flush(s->pipe);
+	/* ready only now: the start (and enforce) record is out, so whatever
+	 * systemd starts after this unit is traced (or judged) and logged */
+	{
+		char status[512];
+
+		notify_ready(&s->notify, status_text(s, status, sizeof(status)));
+	}
 
 	err = run_loop(s);
+	notify_stopping(&s->notify, err ? "stopping: polling failed" :
+			"stopping: draining the rings, writing the end record");
 	/* a scrape from now on is answered without waiting for a round */
 	if (s->sync_on)
 		drain_sync_stop(&s->sync);

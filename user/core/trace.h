@@ -18,6 +18,7 @@ struct trace_options {
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
 	struct audit_log_options audit;	/* -o FILE and its policy */
 	const char *metrics_addr;	/* --metrics-addr HOST:PORT */
+	bool journal;			/* --journal: every record to the journal */
 	struct enforce_options enforce;	/* `enforce`: policy_path set */
 	/* Embedding (the live view): nothing on stdout; every record also
 	 * to sink (added last to the pipeline, closed with it); tick_cb

@@ -97,6 +97,14 @@ static void head(struct strbuf *b, const struct record *r)
 	sb_putc(b, '"');
 	key_u64(b, "ts_ns", r->ts_ns);
 	key_str(b, "host", r->host);
+	/* identity (docs/event-schema.md): all four, or none (a record read
+	 * back from a log written before identity) */
+	if (r->host_id && r->boot_id && r->run_id && r->seq) {
+		key_str(b, "host_id", r->host_id);
+		key_str(b, "boot_id", r->boot_id);
+		key_str(b, "run_id", r->run_id);
+		key_u64(b, "seq", r->seq);
+	}
 }
 
 static void fail_closed(struct strbuf *b, uint16_t bits)
@@ -318,6 +326,8 @@ void json_fmt_record(struct strbuf *b, const struct record *r)
 		key_bool(b, "vendor_check", r->start.vendor_check);
 		if (r->start.lifecycle)
 			key_str(b, "lifecycle", r->start.lifecycle);
+		if (r->start.host_id_from)
+			key_str(b, "host_id_from", r->start.host_id_from);
 		break;
 	case RECORD_LOST:
 		key_u64(b, "lost", r->lost.lost);

@@ -284,6 +284,36 @@ static void migration(struct json_record_parser *p, struct json_object *o,
 	}
 }
 
+/* A 128-bit id as the tracer writes it: 32 lowercase hex digits. */
+static bool is_id128(const char *s)
+{
+	size_t i;
+
+	if (!s)
+		return false;
+	for (i = 0; s[i]; i++)
+		if (i == 32 || !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == 32;
+}
+
+/* The record's own identity, kept as it was written: all four valid, or
+ * none (an unidentified record from before identity, or a damaged one). */
+static void identity(struct json_record_parser *p, struct json_object *o,
+		     struct record *r)
+{
+	const char *h = cstr(p, o, "host_id"), *b = cstr(p, o, "boot_id"),
+		   *run = cstr(p, o, "run_id");
+	uint64_t seq = u64(o, "seq", 0);
+
+	if (!is_id128(h) || !is_id128(b) || !is_id128(run) || !seq)
+		return;
+	r->host_id = h;
+	r->boot_id = b;
+	r->run_id = run;
+	r->seq = seq;
+}
+
 enum json_record_result json_record_parse(struct json_record_parser *p,
 					  const char *line, size_t len,
 					  struct record *r)
@@ -321,6 +351,7 @@ enum json_record_result json_record_parse(struct json_record_parser *p,
 	r->ts_ns = u64(o, "ts_ns", 0);
 	r->wall_ns = parse_time(cstr(p, o, "time"));
 	r->host = cstr(p, o, "host");
+	identity(p, o, r);
 	if (!strcmp(ev, "check") || !strcmp(ev, "read")) {
 		r->kind = ev[0] == 'c' ? RECORD_CHECK : RECORD_READ;
 		event(p, o, &r->ev);
@@ -330,6 +361,8 @@ enum json_record_result json_record_parse(struct json_record_parser *p,
 		r->start.attempts = cstr(p, o, "attempts");
 		r->start.vendor_get = boolean(o, "vendor_get_version");
 		r->start.vendor_check = boolean(o, "vendor_check");
+		r->start.lifecycle = cstr(p, o, "lifecycle");
+		r->start.host_id_from = cstr(p, o, "host_id_from");
 	} else if (!strcmp(ev, "lost")) {
 		r->kind = RECORD_LOST;
 		r->lost.lost = u64(o, "lost", 0);

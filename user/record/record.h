@@ -103,6 +103,9 @@ struct record_start {
 	/* lifecycle hooks attached: "mdev+vfio", "vfio", "mdev", "none";
 	 * NULL in a replayed log from before them */
 	const char *lifecycle;
+	/* where host_id came from: "machine-id", or "boot-id" when the
+	 * host has none (core/identity.h); NULL in logs from before */
+	const char *host_id_from;
 };
 
 /* RECORD_LOST: counts since the previous lost record (lost = checks + reads),
@@ -212,6 +215,12 @@ struct record {
 				 * the moment user space made the record */
 	int64_t wall_ns;	/* CLOCK_REALTIME of ts_ns (ns since the epoch) */
 	const char *host;
+	/* identity (docs/event-schema.md "Identity"): stamped by the pipeline
+	 * when the record is emitted, or read back with the record.  The ids
+	 * are 32 lowercase hex digits; all NULL and seq 0 when absent (a log
+	 * from before identity: "unidentified"). */
+	const char *host_id, *boot_id, *run_id;
+	uint64_t seq;		/* 1, 2, 3 ... per run, no holes */
 	union {
 		struct record_event ev;	/* RECORD_CHECK, RECORD_READ */
 		struct record_start start;

@@ -16,6 +16,7 @@
 
 #include "escape.h"
 #include "report.h"
+#include "report_db.h"
 #include "report_html.h"
 #include "report_input.h"
 #include "report_show.h"
@@ -24,13 +25,15 @@
 /* every message of ours: `mdevver-trace: report: <what>: <why>` */
 #define PROG "mdevver-trace: report"
 
-enum { OPT_HTML = 0x100, OPT_SOURCE, OPT_PRECISE };
+enum { OPT_HTML = 0x100, OPT_SOURCE, OPT_PRECISE, OPT_DB, OPT_SINCE, OPT_UNTIL, OPT_HOST };
 
 struct report_args {
 	const char *html;
 	const char *source;		/* --source HOST/TYPE as given */
 	struct bstr src_host, src_type;
 	bool precise;
+	const char *db;			/* --db CONNINFO: the collector's table */
+	struct report_filter filter;	/* --since, --until, --host */
 	char **logs;
 	int n_logs;
 };
@@ -43,6 +46,16 @@ static const struct argp_option report_options[] = {
 	  "check of the device's strings (TYPE '-': no mdev type)", 0 },
 	{ "precise", OPT_PRECISE, NULL, 0,
 	  "Times to the nanosecond, as logged (default: to the second)", 0 },
+	{ "db", OPT_DB, "CONNINFO", 0,
+	  "Read the records from the collector's PostgreSQL table (libpq conninfo, "
+	  "e.g. 'host=/run/postgresql dbname=mdevver', or a postgresql:// URI) "
+	  "instead of LOGs (docs/fleet.md)", 0 },
+	{ "since", OPT_SINCE, "TIME", 0,
+	  "Only records at or after TIME (RFC 3339 UTC, 2026-11-23T21:17:07Z, or a "
+	  "date: its midnight UTC)", 0 },
+	{ "until", OPT_UNTIL, "TIME", 0, "Only records before TIME (as --since)", 0 },
+	{ "host", OPT_HOST, "HOST", 0,
+	  "Only records of HOST (the record's \"host\"; repeatable: any of them)", 0 },
 	{},
 };
 
@@ -78,11 +91,48 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 	case OPT_PRECISE:
 		a->precise = true;
 		return 0;
+	case OPT_DB:
+		if (!*arg)
+			argp_error(state, "invalid --db: empty (a libpq conninfo or URI)");
+		if (a->db)
+			argp_error(state, "--db given twice: one database a run");
+		a->db = arg;
+		return 0;
+	case OPT_SINCE:
+	case OPT_UNTIL: {
+		char *out = key == OPT_SINCE ? a->filter.since : a->filter.until;
+		char shown[256];
+
+		c_escape(shown, sizeof(shown), arg, strlen(arg));
+		if (out[0])
+			argp_error(state, "%s given twice", key == OPT_SINCE ? "--since" : "--until");
+		if (report_filter_time(arg, out))
+			argp_error(state, "invalid %s '%s': expected RFC 3339 UTC, e.g. "
+				   "2026-11-23T21:17:07Z, or a date, e.g. 2026-11-23",
+				   key == OPT_SINCE ? "--since" : "--until", shown);
+		return 0;
+	}
+	case OPT_HOST:
+		if (!*arg)
+			argp_error(state, "invalid --host: empty");
+		if (a->filter.n_hosts == REPORT_FILTER_HOSTS_MAX)
+			argp_error(state, "more than %d --host", REPORT_FILTER_HOSTS_MAX);
+		a->filter.hosts[a->filter.n_hosts++] = arg;
+		return 0;
+	case ARGP_KEY_END:
+		if (a->filter.since[0] && a->filter.until[0] &&
+		    strcmp(a->filter.since, a->filter.until) >= 0)
+			argp_error(state, "--since is not before --until: no record can match");
+		return 0;
 	case ARGP_KEY_ARGS:
+		if (a->db)
+			argp_error(state, "--db and LOG: one source a run (the table or logs)");
 		a->logs = state->argv + state->next;
 		a->n_logs = state->argc - state->next;
 		return 0;
 	case ARGP_KEY_NO_ARGS:
+		if (a->db)
+			return 0;
 		argp_error(state, "missing LOG: give one or more audit logs ('-' for stdin)");
 		return 0;
 	default:
@@ -206,7 +256,7 @@ int cmd_report(int argc, char **argv)
 	static const struct argp argp = {
 		.options = report_options,
 		.parser = report_parse,
-		.args_doc = "LOG...",
+		.args_doc = "LOG...\n--db CONNINFO",
 		.doc = "Merge audit logs (mdevver-trace -o FILE, JSON Lines) from one or "
 		       "more hosts and answer, per source device (a host/mdev_type that "
 		       "read a version string), where a VM on it can go; then a summary "
@@ -218,6 +268,7 @@ int cmd_report(int argc, char **argv)
 		       "    mdevver-trace report hostA.jsonl hostB.jsonl\n"
 		       "    mdevver-trace report --source hostA/i915-GVTg_V5_4 *.jsonl\n"
 		       "    mdevver-trace report --html report.html /var/log/mdevver-trace/*.jsonl\n"
+		       "    mdevver-trace report --db 'dbname=mdevver' --since 2026-11-23 --host hostA\n"
 		       "    ssh hostB cat /var/log/mdevver-trace/audit.jsonl | mdevver-trace report hostA.jsonl -",
 	};
 	struct report_args a = { 0 };
@@ -238,16 +289,23 @@ int cmd_report(int argc, char **argv)
 		return 1;
 	}
 	in.model = &model;
+	in.filter = &a.filter;
 	in.parser = report_parser_new();
 	if (!in.parser) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
 		report_model_free(&model);
 		return 1;
 	}
+	if (a.db && report_read_db(&in, a.db))
+		ret = 1;
 	for (int i = 0; i < a.n_logs && !ret; i++)
 		if (report_read_log(&in, a.logs[i]))
 			ret = 1;
 	report_parser_free(in.parser);
+	if (!ret && report_model_finish(&model)) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		ret = 1;
+	}
 	if (ret)
 		report_input_discard(&in);
 	else

@@ -263,6 +263,73 @@ static int matrix(FILE *out, struct report_model *m)
 #define KERNEL_ANSWERS (1u << OC_COMPATIBLE | 1u << OC_INCOMPATIBLE | \
 			1u << OC_UNSUPPORTED | 1u << OC_PARTIAL)
 
+/* Gap ranges named per run before "and N more ranges" */
+#define GAPS_SHOWN 8
+
+/* Duplicates and gaps per host, as the text's "Records by identity":
+ * only when some record has an identity. */
+static int identity(FILE *out, struct report_model *m)
+{
+	const struct report_ids *ids = &m->ids;
+	int ret = 0;
+
+	if (!ids->n_runs)
+		return 0;
+	fputs("<h2>Records by identity</h2>\n<table class=\"identity\">\n<thead><tr>"
+	      "<th>host</th><th>host_id</th><th>runs</th><th>records</th>"
+	      "<th>duplicates</th><th>missing</th></tr></thead>\n<tbody>\n", out);
+	for (size_t i = 0, end; i < ids->n_runs; i = end) {
+		uint64_t records = 0, dups = 0, missing = 0;
+		char hid[9];
+
+		end = report_ids_host_end(ids, i);
+		for (size_t r = i; r < end; r++) {
+			records += ids->runs[r].n;
+			dups += ids->runs[r].duplicates;
+			missing += ids->runs[r].missing;
+		}
+		report_ids_short(ids->runs[i].host_id, hid);
+		fputs("<tr><td>", out);
+		ret |= html_take(out, show_name((struct bstr){ ids->runs[i].host,
+							      ids->runs[i].host_len }));
+		fprintf(out, "</td><td>%s</td>", hid);
+		num_cell(out, end - i);
+		num_cell(out, records);
+		num_cell(out, dups);
+		num_cell(out, missing);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table>\n<h2>Gaps</h2>\n", out);
+	if (!ids->missing) {
+		fputs("<p>None: every run's seq is complete from 1 to its last.</p>\n", out);
+		return ret;
+	}
+	fputs("<table class=\"gaps\">\n<caption>seq missing within a run: records lost on "
+	      "the way. A run whose end record is missing can lose its last records "
+	      "unseen.</caption>\n<thead><tr><th>host</th>"
+	      "<th>run</th><th>boot</th><th>missing</th><th>of</th><th>seq</th></tr></thead>\n"
+	      "<tbody>\n", out);
+	for (size_t i = 0; i < ids->n_runs; i++) {
+		const struct rid_run *r = &ids->runs[i];
+		char run[9], boot[9];
+
+		if (!r->missing)
+			continue;
+		report_ids_short(r->run_id, run);
+		report_ids_short(r->boot_id, boot);
+		fputs("<tr><td>", out);
+		ret |= html_take(out, show_name((struct bstr){ r->host, r->host_len }));
+		fprintf(out, "</td><td>%s</td><td>%s</td>", run, boot);
+		num_cell(out, r->missing);
+		num_cell(out, r->max_seq);
+		fputs("<td>", out);
+		ret |= html_take(out, report_ids_gap_list(r, GAPS_SHOWN));
+		fprintf(out, "%s</td></tr>\n", r->end_seq ? "" : " (no end record)");
+	}
+	fputs("</tbody></table>\n", out);
+	return ret;
+}
+
 /* key/value rows of the summary */
 static void kv(FILE *out, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -328,10 +395,18 @@ static int summary(FILE *out, struct report_model *m)
 	kv(out, "lost events", "%llu (lost records %llu, dropped records %llu)",
 	   (unsigned long long)sat_add_u64(m->lost, m->dropped), (unsigned long long)m->lost,
 	   (unsigned long long)m->dropped);
-	kv(out, "input", "%llu %s, %llu %s, %llu malformed %s skipped",
-	   (unsigned long long)m->logs, plural(m->logs, "log", "logs"),
-	   (unsigned long long)m->lines, plural(m->lines, "line", "lines"),
-	   (unsigned long long)m->malformed, plural(m->malformed, "line", "lines"));
+	if (m->from_db)
+		kv(out, "input", "database, %llu %s, %llu malformed %s skipped",
+		   (unsigned long long)m->lines, plural(m->lines, "row", "rows"),
+		   (unsigned long long)m->malformed, plural(m->malformed, "row", "rows"));
+	else
+		kv(out, "input", "%llu %s, %llu %s, %llu malformed %s skipped",
+		   (unsigned long long)m->logs, plural(m->logs, "log", "logs"),
+		   (unsigned long long)m->lines, plural(m->lines, "line", "lines"),
+		   (unsigned long long)m->malformed, plural(m->malformed, "line", "lines"));
+	fputs("<tr><th>identity</th><td>", out);
+	ret |= html_take(out, report_ids_summary(&m->ids));
+	fputs("</td></tr>\n", out);
 	fputs("</table>\n", out);
 
 	fputs("<h2>Hosts</h2>\n", out);
@@ -355,7 +430,7 @@ static int summary(FILE *out, struct report_model *m)
 		i = end;
 	}
 	fputs("</tbody></table>\n", out);
-	return ret;
+	return ret | identity(out, m);
 }
 
 /*

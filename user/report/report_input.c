@@ -32,7 +32,7 @@ static void print_name(FILE *out, const char *path)
 	fputs(shown_name(path, esc), out);
 }
 
-static void malformed(struct report_input *in, const char *path,
+void report_input_bad(struct report_input *in, const char *path,
 		      unsigned long long lineno, const char *why)
 {
 	char esc[512];
@@ -74,8 +74,8 @@ int report_read_log(struct report_input *in, const char *path)
 		in->model->lines++;
 		r = report_parse_line(in->parser, line, (size_t)len, &rec, &why);
 		if (r < 0)
-			malformed(in, path, lineno, why);
-		else if (r == 0 && report_model_add(in->model, &rec)) {
+			report_input_bad(in, path, lineno, why);
+		else if (r == 0 && report_input_add(in, &rec)) {
 			fprintf(stderr, "%s: out of memory\n", in->prog);
 			ret = -1;
 			break;
@@ -98,6 +98,15 @@ int report_read_log(struct report_input *in, const char *path)
 	return ret;
 }
 
+int report_input_add(struct report_input *in, const struct report_record *rec)
+{
+	if (!report_filter_match(in->filter, rec)) {
+		in->filtered++;
+		return 0;
+	}
+	return report_model_add(in->model, rec);
+}
+
 void report_input_discard(struct report_input *in)
 {
 	for (int i = 0; i < REPORT_BAD_LINES_SHOWN; i++) {
@@ -113,6 +122,19 @@ int report_input_no_record(struct report_input *in)
 
 	if (m->records)
 		return 0;
+	if (in->filtered) {
+		fprintf(stderr, "%s: no record matches --since/--until/--host (%llu %s outside)\n",
+			in->prog, (unsigned long long)in->filtered,
+			plural(in->filtered, "record", "records"));
+		report_input_discard(in);
+		return 1;
+	}
+	if (m->from_db) {
+		fprintf(stderr, "%s --db: no audit record in the table (%llu %s read)\n",
+			in->prog, (unsigned long long)m->lines, plural(m->lines, "row", "rows"));
+		report_input_discard(in);
+		return 1;
+	}
 	if (m->logs == 1 && !m->lines)
 		fprintf(stderr, "%s: no audit record in %s: it is empty\n", in->prog,
 			shown_name(in->last_path, esc));

@@ -136,8 +136,14 @@ int report_model_init(struct report_model *m)
 	return 0;
 }
 
+int report_model_finish(struct report_model *m)
+{
+	return report_ids_finish(&m->ids);
+}
+
 void report_model_free(struct report_model *m)
 {
+	report_ids_free(&m->ids);
 	tally_free(m->hosts);
 	tally_free(m->outcomes);
 	tally_free(m->read_outcomes);
@@ -193,6 +199,13 @@ static int add_read(struct report_model *m, const struct report_record *r)
 
 int report_model_add(struct report_model *m, const struct report_record *r)
 {
+	/* a duplicate counts nowhere else: the same record shipped twice is
+	 * one check (the audit log's "dropped" never has an identity) */
+	int dup = report_ids_add(&m->ids, r->has_id, r->host_id, r->boot_id, r->run_id,
+				 r->seq, r->is_end, r->host, r->kind != REC_DROPPED);
+
+	if (dup)
+		return dup < 0 ? -1 : 0;
 	m->records++;
 	if (!m->first_time[0] || strcmp(r->time, m->first_time) < 0)
 		memcpy(m->first_time, r->time, sizeof(m->first_time));

@@ -8,9 +8,11 @@
 #ifndef MDEVVER_REPORT_MODEL_H
 #define MDEVVER_REPORT_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report_identity.h"
 #include "report_migrations.h"
 #include "report_record.h"
 #include "report_tally.h"
@@ -88,16 +90,25 @@ struct report_model {
 	uint64_t dropped;		/* sum of "dropped" records' dropped */
 	uint64_t lifecycle;		/* "lifecycle" records */
 	struct report_migs migs;	/* "migration" records, copied */
+	struct report_ids ids;		/* identity: duplicates (not counted anywhere
+					 * else) and gaps per run */
 	char first_time[REPORT_TIME_LEN + 1];	/* "" before the first record */
 	char last_time[REPORT_TIME_LEN + 1];
 	/* the input, for the summary */
 	uint64_t logs, lines, malformed;
+	/* report --db: lines and malformed count the table's rows, and the
+	 * summary says "database" instead of logs */
+	bool from_db;
 };
 
 /* 0, or -1 when out of memory. */
 int report_model_init(struct report_model *m);
 void report_model_free(struct report_model *m);
+/* A record; one whose identity was seen before is a duplicate: counted
+ * only in ids.  0, or -1 when out of memory. */
 int report_model_add(struct report_model *m, const struct report_record *r);
+/* After the last record (gaps need every record): 0, or -1. */
+int report_model_finish(struct report_model *m);
 
 /*
  * The matrix view: columns are the targets (sorted), rows the distinct

@@ -146,7 +146,7 @@ static int all_digits(const char *s, size_t n)
  * the fixed 9-digit form: then plain text order is time order, whichever
  * precision a writer used.  0, or -1 for anything else.
  */
-static int normalize_time(const char *s, size_t len, char out[REPORT_TIME_LEN + 1])
+int report_normalize_time(const char *s, size_t len, char out[REPORT_TIME_LEN + 1])
 {
 	size_t frac = 0;
 
@@ -291,10 +291,48 @@ static int parse_migration(struct report_parser *p, struct json_object *o,
 		return bad(p, why, kind, "bytes");
 	if (!json_object_object_get_ex(o, "started", &v) ||
 	    !json_object_is_type(v, json_type_string) ||
-	    normalize_time(json_object_get_string(v), (size_t)json_object_get_string_len(v),
+	    report_normalize_time(json_object_get_string(v), (size_t)json_object_get_string_len(v),
 			   g->started))
 		return bad(p, why, kind, "started");
 	return 0;
+}
+
+/* 32 lowercase hex digits (as the tracer writes ids) to 16 bytes; 0 or -1 */
+static int id128(struct json_object *o, const char *key, uint8_t out[16])
+{
+	struct json_object *v;
+	const char *s;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) != 32)
+		return -1;
+	s = json_object_get_string(v);
+	for (int i = 0; i < 32; i++) {
+		int d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' :
+			s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 : -1;
+
+		if (d < 0)
+			return -1;
+		if (i % 2)
+			out[i / 2] |= (uint8_t)d;
+		else
+			out[i / 2] = (uint8_t)(d << 4);
+	}
+	return 0;
+}
+
+/*
+ * The record's identity, when it has one.  A damaged identity is not a
+ * reason to drop the record's facts: it is then counted unidentified, like
+ * a record from before identity.
+ */
+static void parse_identity(struct json_object *o, struct report_record *rec)
+{
+	int64_t seq = 0;
+
+	rec->has_id = !id128(o, "host_id", rec->host_id) && !id128(o, "boot_id", rec->boot_id) &&
+		      !id128(o, "run_id", rec->run_id) && !int_field(o, "seq", &seq) && seq > 0;
+	rec->seq = rec->has_id ? (uint64_t)seq : 0;
 }
 
 static int parse_object(struct report_parser *p, struct json_object *o,
@@ -347,8 +385,11 @@ static int parse_object(struct report_parser *p, struct json_object *o,
 	    !json_object_is_type(v, json_type_string))
 		return bad(p, why, event, "time");
 	t = json_object_get_string(v);
-	if (normalize_time(t, (size_t)json_object_get_string_len(v), rec->time))
+	if (report_normalize_time(t, (size_t)json_object_get_string_len(v), rec->time))
 		return bad(p, why, event, "time");
+	parse_identity(o, rec);
+	rec->is_end = rec->kind == REC_OTHER && !strcmp(json_object_get_string(
+		json_object_object_get(o, "event")), "end");
 
 	switch (rec->kind) {
 	case REC_CHECK:

@@ -40,6 +40,12 @@ struct report_mig_fields {
 struct report_record {
 	enum report_kind kind;
 	struct bstr host;
+	/* identity (docs/event-schema.md): has_id only when all four are
+	 * there and well-formed; a log from before identity has none */
+	bool has_id;
+	bool is_end;			/* an "end" record: the run's last seq */
+	uint8_t host_id[16], boot_id[16], run_id[16];
+	uint64_t seq;
 	char time[REPORT_TIME_LEN + 1];	/* normalized: compares as text */
 	/* check and read */
 	uint64_t count;			/* calls the record stands for (>= 1) */
@@ -55,6 +61,13 @@ struct report_record {
 	/* migration: its mdev type in mdev_type ("type"), outcome in outcome */
 	struct report_mig_fields mig;
 };
+
+/*
+ * RFC 3339 UTC, "2026-11-23T21:17:07[.f]Z" with 0..9 fraction digits, to
+ * the fixed 9-digit form (then text order is time order).  0, or -1 for
+ * anything else.  Also what --since/--until take.
+ */
+int report_normalize_time(const char *s, size_t len, char out[REPORT_TIME_LEN + 1]);
 
 struct report_parser;
 

@@ -171,11 +171,91 @@ static int summary(FILE *out, struct report_model *m)
 		 (unsigned long long)sat_add_u64(m->lost, m->dropped),
 		 (unsigned long long)m->lost, (unsigned long long)m->dropped);
 	tt_cell(&t, strdup("input"));
-	tt_cellf(&t, "%llu %s, %llu %s, %llu malformed %s skipped",
-		 (unsigned long long)m->logs, plural(m->logs, "log", "logs"),
-		 (unsigned long long)m->lines, plural(m->lines, "line", "lines"),
-		 (unsigned long long)m->malformed, plural(m->malformed, "line", "lines"));
+	if (m->from_db)
+		tt_cellf(&t, "database, %llu %s, %llu malformed %s skipped",
+			 (unsigned long long)m->lines, plural(m->lines, "row", "rows"),
+			 (unsigned long long)m->malformed, plural(m->malformed, "row", "rows"));
+	else
+		tt_cellf(&t, "%llu %s, %llu %s, %llu malformed %s skipped",
+			 (unsigned long long)m->logs, plural(m->logs, "log", "logs"),
+			 (unsigned long long)m->lines, plural(m->lines, "line", "lines"),
+			 (unsigned long long)m->malformed, plural(m->malformed, "line", "lines"));
+	tt_cell(&t, strdup("identity"));
+	tt_cell(&t, report_ids_summary(&m->ids));
 	return tt_print(out, &t) | (n == (size_t)-1 ? -1 : 0);
+}
+
+/* Gap ranges named per run before "and N more ranges" */
+#define GAPS_SHOWN 8
+
+/*
+ * Duplicates and gaps per host (docs/report.md): only when some record has
+ * an identity -- for logs from before it the summary line says so.
+ */
+static int identity(FILE *out, struct report_model *m)
+{
+	static const unsigned char right[] = { 0, 0, 1, 1, 1, 1 };
+	struct ttable t = { .ncols = 6, .right = right };
+	const struct report_ids *ids = &m->ids;
+	int ret;
+
+	if (!ids->n_runs)
+		return 0;
+	fputs("\nRecords by identity\n", out);
+	tt_cell(&t, strdup("HOST"));
+	tt_cell(&t, strdup("HOST_ID"));
+	tt_cell(&t, strdup("RUNS"));
+	tt_cell(&t, strdup("RECORDS"));
+	tt_cell(&t, strdup("DUPLICATES"));
+	tt_cell(&t, strdup("MISSING"));
+	for (size_t i = 0, end; i < ids->n_runs; i = end) {
+		uint64_t records = 0, dups = 0, missing = 0;
+		char hid[9];
+
+		end = report_ids_host_end(ids, i);
+		for (size_t r = i; r < end; r++) {
+			records += ids->runs[r].n;
+			dups += ids->runs[r].duplicates;
+			missing += ids->runs[r].missing;
+		}
+		report_ids_short(ids->runs[i].host_id, hid);
+		tt_cell(&t, show_name((struct bstr){ ids->runs[i].host, ids->runs[i].host_len }));
+		tt_cell(&t, strdup(hid));
+		tt_cellu(&t, end - i);
+		tt_cellu(&t, records);
+		tt_cellu(&t, dups);
+		tt_cellu(&t, missing);
+	}
+	ret = tt_print(out, &t);
+	if (!ids->missing) {
+		fputs("  no gaps: every run's seq is complete from 1 to its last\n", out);
+		return ret;
+	}
+	fputs("  gaps (seq missing within a run; a run whose end record is missing can\n"
+	      "  lose its last records unseen):\n", out);
+	t = (struct ttable){ .ncols = 4, .indent = 4 };
+	for (size_t i = 0; i < ids->n_runs; i++) {
+		const struct rid_run *r = &ids->runs[i];
+		char run[9], boot[9];
+
+		if (!r->missing)
+			continue;
+		report_ids_short(r->run_id, run);
+		report_ids_short(r->boot_id, boot);
+		tt_cell(&t, show_name((struct bstr){ r->host, r->host_len }));
+		tt_cellf(&t, "run %s", run);
+		tt_cellf(&t, "boot %s", boot);
+		{
+			char *list = report_ids_gap_list(r, GAPS_SHOWN);
+
+			tt_cellf(&t, "%llu of %llu%s: seq %s", (unsigned long long)r->missing,
+				 (unsigned long long)r->max_seq, r->end_seq ? "" : " (no end record)",
+				 list ? list : "?");
+			t.oom |= !list;
+			free(list);
+		}
+	}
+	return ret | tt_print(out, &t);
 }
 
 /* The count of kind in a host's run of (host, kind) entries. */
@@ -992,6 +1072,7 @@ int report_write_text(FILE *out, struct report_model *m)
 
 	ret |= summary(out, m);
 	ret |= hosts(out, m);
+	ret |= identity(out, m);
 	ret |= by_outcome(out, m);
 	ret |= by_name(out, m->by_type, "Checks by mdev type", "MDEV_TYPE", "none", NULL);
 	ret |= by_name(out, m->by_comm, "Checks by process", "COMM", "none", NULL);

@@ -562,8 +562,7 @@ void audit_log_record(struct audit_log *log, const char *line, size_t len)
 	record_line(log, line, len, log->syslog ? syslog_priority(line, len) : -1);
 }
 
-/* LOG_* priority of a record, or -1 for kinds not sent (start, end, enforce). */
-static int record_priority(const struct record *r)
+int audit_log_priority(const struct record *r)
 {
 	switch (r->kind) {
 	case RECORD_CHECK:
@@ -586,7 +585,7 @@ static int record_priority(const struct record *r)
 static void sink_record(struct sink *s, struct pipeline *p, const struct record *r)
 {
 	struct audit_log *log = (struct audit_log *)s;
-	int prio = log->syslog ? record_priority(r) : -1;
+	int prio = log->syslog ? audit_log_priority(r) : -1;
 	const char *line;
 	size_t len;
 

@@ -76,4 +76,12 @@ uint64_t audit_log_dropped(const struct audit_log *log);
 /* Flushes, closes and frees. */
 void audit_log_close(struct audit_log *log);
 
+/*
+ * The syslog priority (LOG_*) of a record: LOG_WARNING for a check that
+ * was not compatible, a loss, a failed lifecycle step or migration,
+ * LOG_INFO otherwise; -1 for kinds syslog does not get (start, end,
+ * enforce).  The one mapping: the journal sink uses it too.
+ */
+int audit_log_priority(const struct record *r);
+
 #endif

@@ -6,6 +6,10 @@
  * first sink that asks formats it, the others get the same bytes.  So a run
  * with only text output and metrics formats no JSON at all, and one with
  * --json, an audit log and syslog formats it once.
+ *
+ * Identity is stamped here and nowhere else: every record of a run passes
+ * through pipeline_emit, so this is the one place where seq can be
+ * "1, 2, 3 ... with no holes" by construction (docs/event-schema.md).
  */
 #include <stdlib.h>
 
@@ -17,6 +21,8 @@ struct pipeline {
 	size_t n;
 	struct strbuf json;
 	const struct record *json_of;	/* the record json holds, while emitting */
+	const char *host_id, *boot_id, *run_id;	/* NULL: do not stamp */
+	uint64_t seq;			/* the last one given */
 };
 
 struct pipeline *pipeline_new(void)
@@ -32,8 +38,28 @@ int pipeline_add(struct pipeline *p, struct sink *s)
 	return 0;
 }
 
-void pipeline_emit(struct pipeline *p, const struct record *r)
+void pipeline_set_identity(struct pipeline *p, const char *host_id,
+			   const char *boot_id, const char *run_id)
 {
+	p->host_id = host_id;
+	p->boot_id = boot_id;
+	p->run_id = run_id;
+	p->seq = 0;
+}
+
+uint64_t pipeline_seq(const struct pipeline *p)
+{
+	return p->seq;
+}
+
+void pipeline_emit(struct pipeline *p, struct record *r)
+{
+	if (p->host_id) {
+		r->host_id = p->host_id;
+		r->boot_id = p->boot_id;
+		r->run_id = p->run_id;
+		r->seq = ++p->seq;
+	}
 	p->json_of = NULL;
 	for (size_t i = 0; i < p->n; i++)
 		p->sinks[i]->ops->record(p->sinks[i], p, r);

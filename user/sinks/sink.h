@@ -39,8 +39,18 @@ struct pipeline;
 struct pipeline *pipeline_new(void);
 /* Adds s (the pipeline does not own it until pipeline_free closes it). */
 int pipeline_add(struct pipeline *p, struct sink *s);
-/* Hand r to every sink, in the order they were added. */
-void pipeline_emit(struct pipeline *p, const struct record *r);
+/*
+ * The identity every record emitted from now on carries (the strings must
+ * outlive the pipeline): the next record takes seq 1.  Without it records
+ * go out as they are (tests, and records that keep their own identity).
+ */
+void pipeline_set_identity(struct pipeline *p, const char *host_id,
+			   const char *boot_id, const char *run_id);
+/* The seq the last record took (0: none yet, or no identity). */
+uint64_t pipeline_seq(const struct pipeline *p);
+/* Stamp r with the identity and the next seq (when set), then hand it to
+ * every sink, in the order they were added. */
+void pipeline_emit(struct pipeline *p, struct record *r);
 /* The JSON line of the record being emitted ('\\n'-terminated, len bytes
  * with it), formatted on first use. */
 const char *pipeline_json(struct pipeline *p, const struct record *r, size_t *len);

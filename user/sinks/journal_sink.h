@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * journal_sink.h - every record to the systemd journal (--journal) as
+ * structured fields: MESSAGE is the text output's line, MDEVVER_* the
+ * record's keys, PRIORITY as the audit log gives syslog
+ * (docs/event-schema.md "Journal fields"), so that
+ * `journalctl MDEVVER_OUTCOME=incompatible` finds the checks.
+ */
+#ifndef MDEVVER_JOURNAL_SINK_H
+#define MDEVVER_JOURNAL_SINK_H
+
+#include <stdint.h>
+
+#include "sink.h"
+
+/* NULL when out of memory.  Nothing is opened: sd_journal_sendv connects
+ * per call, and a journal that is not there costs only the records. */
+struct sink *journal_sink_new(void);
+
+/* Records the journal did not take (sd_journal_sendv failed). */
+uint64_t journal_sink_failed(const struct sink *s);
+
+#endif
