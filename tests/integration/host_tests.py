@@ -173,11 +173,14 @@ def test_make_install():
                 doc + "README.md": 0o644,
                 **{doc + "docs/" + n: 0o644 for n in ("policy.md", "event-schema.md",
                                                       "privileges.md", "delivery.md",
-                                                      "report.md", "metrics.md")},
+                                                      "report.md", "metrics.md", "fleet.md")},
                 "usr/share/mdevver-trace/prometheus/mdevver-trace.rules.yml": 0o644,
                 doc + "examples/known-bad-firmware.policy": 0o644,
                 doc + "examples/only-libvirtd-checks.policy": 0o644,
-                doc + "examples/site.policy": 0o644}
+                doc + "examples/site.policy": 0o644,
+                doc + "examples/rsyslog/mdevver-trace-host.conf": 0o644,
+                doc + "examples/rsyslog/mdevver-trace-collector.conf": 0o644,
+                doc + "examples/postgresql/mdevver-trace.sql": 0o644}
         have = sorted(os.path.relpath(os.path.join(r, f), d)
                       for r, _, fs in os.walk(d) for f in fs)
         expect_eq(have, sorted(want), "make install DESTDIR PREFIX=/usr: the installed files")
@@ -239,7 +242,10 @@ def test_make_install():
                                 doc + "README.md", doc + "docs/delivery.md",
                                 doc + "docs/event-schema.md", doc + "docs/policy.md",
                                 doc + "docs/privileges.md", doc + "docs/report.md",
-                                doc + "docs/metrics.md",
+                                doc + "docs/metrics.md", doc + "docs/fleet.md",
+                                doc + "examples/rsyslog/mdevver-trace-host.conf",
+                                doc + "examples/rsyslog/mdevver-trace-collector.conf",
+                                doc + "examples/postgresql/mdevver-trace.sql",
                                 "usr/local/share/mdevver-trace/prometheus/mdevver-trace.rules.yml",
                                 "usr/local/share/man/man8/mdevver-trace.8"]),
                   "make install (PREFIX /usr/local): units in /etc/systemd/system")
