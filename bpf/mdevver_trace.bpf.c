@@ -335,8 +335,18 @@ SEC("fentry/vfio_mig_get_next_state")
 int BPF_PROG(fentry_vfio_next_state, struct vfio_device *device, int cur,
 	     int new_state, int *next)
 {
-	driver_next_state(cur);
+	driver_next_state(cur, new_state);
 	return 0;
+}
+
+/* the ioctl permission hook: migration state changes (op=migrate) */
+SEC("lsm/file_ioctl")
+int BPF_PROG(lsm_file_ioctl, struct file *file, unsigned int cmd,
+	     unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	return file_ioctl_verdict(file, cmd, arg);
 }
 
 /* ---- entry points: kprobe/kretprobe (same paths, arguments kept in
@@ -386,9 +396,10 @@ int BPF_KRETPROBE(kretprobe_vfio_device_ioctl, long ret)
 }
 
 SEC("kprobe/vfio_mig_get_next_state")
-int BPF_KPROBE(kprobe_vfio_next_state, struct vfio_device *device, int cur)
+int BPF_KPROBE(kprobe_vfio_next_state, struct vfio_device *device, int cur,
+	       int new_state)
 {
-	driver_next_state(cur);
+	driver_next_state(cur, new_state);
 	return 0;
 }
 

@@ -49,6 +49,7 @@ const struct prog_spec prog_specs[] = {
 	{ "sys_enter_pread64", "tracepoint", "syscalls/sys_enter_pread64", MDEVVER_MODE_SYSCALL, false },
 	{ "sys_exit_pread64", "tracepoint", "syscalls/sys_exit_pread64", MDEVVER_MODE_SYSCALL, false },
 	{ "lsm_file_permission", "lsm", "file_permission", 0, false },
+	{ "lsm_file_ioctl", "lsm", "file_ioctl", 0, false },
 };
 const size_t prog_specs_count = sizeof(prog_specs) / sizeof(prog_specs[0]);
 
@@ -195,6 +196,11 @@ static int configure(struct mdevver_trace_bpf *skel,
 			MDEVVER_TASK_COMM_LEN - 1);
 	}
 	skel->rodata->strict = cfg->strict;
+	/* what a VFIO device file is, for the ioctl permission hook and the
+	 * dry run (bpf/vfio_dev.bpf.h); only where vfio.ko is loaded */
+	if (!access("/sys/module/vfio", F_OK))
+		skel->rodata->vfio_device_fops_addr =
+			kf_kallsyms_module_data("vfio", "vfio_device_fops");
 	return bpf_map__set_max_entries(skel->maps.checks, cfg->ringbuf_bytes) ?:
 	       bpf_map__set_max_entries(skel->maps.reads, read_ring_bytes(cfg));
 }
