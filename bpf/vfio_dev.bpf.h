@@ -41,7 +41,7 @@ static __always_inline struct device *vfio_file_device(struct file *f)
 	void *pd = BPF_CORE_READ(f, private_data);
 	struct vfio_device *vdev = pd;
 
-	if (!pd)
+	if (!pd || !bpf_core_type_exists(struct vfio_device))
 		return NULL;
 	if (bpf_core_type_exists(struct vfio_device_file))
 		vdev = BPF_CORE_READ((struct vfio_device_file *)pd, device);
@@ -57,7 +57,9 @@ static __always_inline const char *vfio_mdev_type_name(struct device *dev)
 	const char *s;
 	char bus[8] = {};
 
-	if (!dev)
+	/* mdev.ko not loaded (a host with vfio-pci only): no mdev device, and
+	 * the reads below are dead code the verifier drops */
+	if (!dev || !bpf_core_type_exists(struct mdev_device))
 		return NULL;
 	s = BPF_CORE_READ(dev, bus, name);
 	if (!s || bpf_probe_read_kernel_str(bus, sizeof(bus), s) <= 0)

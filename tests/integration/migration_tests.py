@@ -249,6 +249,85 @@ def test_metrics_of_migrations():
     expect("guest" not in text and a not in text, "no device or VM names in metrics")
 
 
+POLICY_MIGRATE = ("deny op=migrate state=RESUMING comm!=vfio_migrate name=resume-vmm-only\n"
+                  "audit op=migrate state=RESUMING type=mtty-1 name=resume-audit\n")
+
+
+def policy_migrate(dry_run):
+    """A migrate rule refusing RESUMING to every process but vfio_migrate
+    (the VM manager here): the other one, named "intruder", gets EPERM from
+    the real ioctl (dry run: would-deny, and it goes through); the state
+    records carry the verdict and the rule."""
+    import uuid
+    from enforce_tests import Enforcer
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    en = None
+    try:
+        create("mtty-1", a)
+        create("mtty-1", b)
+        en = Enforcer(POLICY_MIGRATE, dry_run=dry_run)
+        start = [r for r in en.records if r.get("event") == "start"]
+        expect(start and start[0].get("lifecycle") == "mdev+vfio",
+               f"enforce attached the lifecycle hooks: {start}")
+        rc_i, st_i, err_i = vfio_migrate("--comm", "intruder", "set", b, "STOP", "RESUMING")
+        rc_v, st_v, err_v = vfio_migrate("set", a, "STOP", "RESUMING")
+        en.wait_for(lambda r: r.get("event") == "lifecycle" and r.get("what") == "state"
+                    and r.get("device") == a and r.get("to") == "RESUMING", what="vfio_migrate's RESUMING")
+        en.wait_for(lambda r: r.get("event") == "lifecycle" and r.get("what") == "state"
+                    and r.get("device") == b and r.get("to") == "RESUMING", what="the intruder's RESUMING")
+    finally:
+        if en:
+            en.stop()
+        for u in (a, b):
+            vfio_migrate("remove", u)
+    # what the programs got from the kernel
+    res = one(st_i, "set", uuid=b, to="RESUMING")
+    if dry_run:
+        expect_eq((rc_i, res["rc"], res["state"]), (0, "0", "RESUMING"),
+                  f"dry run: the intruder's RESUMING went through ({err_i.strip()})")
+    else:
+        expect_eq((rc_i, res["rc"], res.get("errno"), res["state"]), (1, "-1", "EPERM", "STOP"),
+                  "the intruder's RESUMING refused with EPERM, the device left in STOP")
+    expect_eq(rc_v, 0, f"vfio_migrate's own RESUMING went through ({err_v.strip()} {st_v})")
+    expect_eq([s["rc"] for s in of(st_v, "set", uuid=a)], ["0"] * 2, "every change of vfio_migrate ok")
+    # what the tracer recorded
+    life = [r for r in en.records if r.get("event") == "lifecycle" and r.get("what") == "state"]
+    intr = [r for r in life if r["device"] == b]
+    expect_eq([(r["from"], r["to"], r["comm"]) for r in intr],
+              [("RUNNING", "STOP", "intruder"), ("STOP", "RESUMING", "intruder")],
+              "the intruder's two changes, each recorded once")
+    stop, resume = intr
+    expect_eq((stop["judged"], stop.get("verdict"), stop["judged_to"], stop["target_changed"]),
+              (True, None, "STOP", False), "RUNNING -> STOP judged, no rule")
+    if dry_run:
+        expect_eq((resume["mode"], resume["ret"], resume["verdict"], resume["rule"], resume["action"]),
+                  ("fentry", 0, "would-deny", "resume-vmm-only", "deny"),
+                  "dry run: the intruder's RESUMING would be denied, and went through")
+    else:
+        expect_eq((resume["mode"], resume["ret"], resume["errno_name"], resume["verdict"], resume["rule"],
+                   resume["action"], resume["judged_to"]),
+                  ("lsm", -errno.EPERM, "EPERM", "denied", "resume-vmm-only", "deny", "RESUMING"),
+                  "the intruder's RESUMING: refused by the permission hook, with its rule")
+    expect_eq(resume["type"], "mtty-1", "the refused change names the device's type")
+    own = [r for r in life if r["device"] == a]
+    expect_eq([(r["from"], r["to"], r["ret"], r["comm"]) for r in own],
+              [("RUNNING", "STOP", 0, "vfio_migrate"), ("STOP", "RESUMING", 0, "vfio_migrate")],
+              "vfio_migrate's changes, all allowed")
+    expect(all(r["judged"] and not r["target_changed"] and not r.get("unjudged") for r in own),
+           f"each judged, with the target the kernel used: {own}")
+    expect_eq([(r["to"], r.get("verdict"), r.get("rule")) for r in own],
+              [("STOP", None, None), ("RESUMING", "audit", "resume-audit")],
+              "vfio_migrate's RESUMING marked by the audit rule only")
+
+
+def test_policy_migrate_enforced():
+    policy_migrate(False)
+
+
+def test_policy_migrate_dry_run():
+    policy_migrate(True)
+
+
 def test_no_migration_before_6_7():
     """mtty without migration: the tracer reports the refused query."""
     import uuid
@@ -287,7 +366,9 @@ def main():
                  ("migration_traced_kprobe", test_traced_migration_kprobe),
                  ("migration_failed_resume_and_invalid", test_failed_resume_and_invalid),
                  ("migration_vm_named_from_cgroup", test_vm_named_from_cgroup),
-                 ("migration_metrics", test_metrics_of_migrations)]
+                 ("migration_metrics", test_metrics_of_migrations),
+                 ("migration_policy_enforced", test_policy_migrate_enforced),
+                 ("migration_policy_dry_run", test_policy_migrate_dry_run)]
     else:
         tests = [("migration_not_available", test_no_migration_before_6_7)]
     only = sys.argv[1:]
