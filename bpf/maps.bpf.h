@@ -425,13 +425,12 @@ struct vfio_call {
 	__u8 from_driver;
 	/* the permission hook's judgement of this state change, if any */
 	__u8 judged;		/* 1: judged (verdict..judged_state valid) */
-	__u8 unjudged;		/* enforcing op=migrate rules, yet not judged */
 	__u8 verdict;		/* enum mdevver_verdict */
 	__u8 policy_gen;
 	__u8 judged_state;
 	__u32 rule_id;
 	__u16 fail_closed;
-	__u16 __pad3;
+	__u8 __pad3[3];
 	__u64 bytes;		/* state change: f_pos of the phase's data file
 				 * at entry (drivers reset it when the change
 				 * disables the file) */

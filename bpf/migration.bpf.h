@@ -194,6 +194,24 @@ static __always_inline bool feature_traced(__u32 feature)
 	       id == MDEVVER_FEATURE_MIG_DATA_SIZE;
 }
 
+/* The permission hook's judgement of the state change c is about, if it
+ * made one (lsm/file_ioctl, in this thread, on this file). */
+static __always_inline void take_mig_decision(struct vfio_call *c)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct mig_decision *d = bpf_map_lookup_elem(&mig_decisions, &key);
+
+	if (!d || d->file != c->file)
+		return;
+	c->judged = 1;
+	c->verdict = d->verdict;
+	c->rule_id = d->rule_id;
+	c->policy_gen = d->gen;
+	c->fail_closed = d->fail_closed;
+	c->judged_state = d->state;
+	bpf_map_delete_elem(&mig_decisions, &key);
+}
+
 static __always_inline void device_ioctl_begin(struct file *f, __u32 cmd, __u64 arg)
 {
 	struct vfio_call c = {};
@@ -217,24 +235,12 @@ static __always_inline void device_ioctl_begin(struct file *f, __u32 cmd, __u64 
 	if (mig_state_change(hdr[1])) {
 		__u32 state = 0;
 		struct vfio_session *s = bpf_map_lookup_elem(&vfio_sessions, &fkey);
-		struct mig_decision *d = bpf_map_lookup_elem(&mig_decisions, &key);
 
 		bpf_probe_read_user(&state, sizeof(state), (void *)(arg + 8));
 		c.to_state = state > 254 ? 254 : state;
-		/* the permission hook ran just before, in this thread */
-		if (d && d->file == fkey) {
-			c.judged = 1;
-			c.verdict = d->verdict;
-			c.rule_id = d->rule_id;
-			c.policy_gen = d->gen;
-			c.fail_closed = d->fail_closed;
-			c.judged_state = d->state;
-			bpf_map_delete_elem(&mig_decisions, &key);
-		} else if (enforce_mode() == MDEVVER_ENFORCE_ON &&
-			   (gen_flags(state_get(MDEVVER_STATE_ACTIVE_GEN)) &
-			    MDEVVER_GEN_MIGRATE_RULES)) {
-			c.unjudged = 1;
-		}
+		/* fentry/kprobe: the permission hook ran just before, in this
+		 * thread (syscall mode: it runs after the entry; taken at exit) */
+		take_mig_decision(&c);
 		if (s) {
 			c.from_state = s->state;
 			/* what went through the phase's data file: read now,
@@ -275,7 +281,7 @@ static __always_inline void mig_verdict_into(struct mdevver_vfio_event *e,
 {
 	struct policy_verdict v;	/* read only where migrate_verdict() set it */
 
-	if (c->judged) {
+	if (c->judged && c->verdict != MDEVVER_VERDICT_DENIED) {
 		e->flags |= MDEVVER_VF_JUDGED;
 		e->verdict = c->verdict;
 		e->rule_id = c->rule_id;
@@ -286,7 +292,8 @@ static __always_inline void mig_verdict_into(struct mdevver_vfio_event *e,
 			e->flags |= MDEVVER_VF_TARGET_CHANGED;
 		return;
 	}
-	if (c->unjudged) {
+	if (enforce_mode() == MDEVVER_ENFORCE_ON &&
+	    (gen_flags(state_get(MDEVVER_STATE_ACTIVE_GEN)) & MDEVVER_GEN_MIGRATE_RULES)) {
 		e->flags |= MDEVVER_VF_UNJUDGED;
 		return;
 	}
@@ -320,6 +327,13 @@ static __always_inline void device_ioctl_end(__s64 ret, __u8 mode)
 	s = bpf_map_lookup_elem(&vfio_sessions, &c->file);
 	id = c->feature & MDEVVER_FEATURE_MASK;
 	set = c->feature & MDEVVER_FEATURE_SET;
+	if (mig_state_change(c->feature) && !c->judged) {
+		/* syscall mode: the permission hook ran after the entry */
+		take_mig_decision(c);
+		/* refused there and reported by it: not twice */
+		if (c->judged && c->verdict == MDEVVER_VERDICT_DENIED)
+			goto out;
+	}
 	if (id == MDEVVER_FEATURE_MIG_DEVICE_STATE && !set && !(c->feature & MDEVVER_FEATURE_PROBE)) {
 		/* GET of the current state: QEMU and the test program ask it
 		 * around every change; it only refreshes the session's state
@@ -404,12 +418,17 @@ out:
 
 /* ---- the ioctl permission hook (enforce, op=migrate) -------------------- */
 
-/* A state change refused before the driver ran: the hook reports it. */
+/* A state change refused before the driver ran: the hook reports it, and
+ * leaves the refusal for syscall mode's exit hook, which sees the refused
+ * call too and must not report it a second time. */
 static __always_inline void emit_mig_refused(struct file *f, __u32 feature,
 					     __u32 state, const struct policy_verdict *v,
 					     __u32 rule_id, __u16 fail_closed)
 {
-	__u64 fkey = (__u64)f;
+	__u64 fkey = (__u64)f, key = bpf_get_current_pid_tgid();
+	struct mig_decision d = { .file = fkey, .verdict = MDEVVER_VERDICT_DENIED };
+
+	bpf_map_update_elem(&mig_decisions, &key, &d, BPF_ANY);
 	struct vfio_session *s = bpf_map_lookup_elem(&vfio_sessions, &fkey);
 	struct mdevver_vfio_event *e = vfio_reserve();
 
@@ -486,11 +505,6 @@ static __always_inline int file_ioctl_verdict(struct file *file, __u32 cmd, __u6
 		bpf_map_delete_elem(&mig_decisions, &key);
 		return 0;
 	}
-	if (v.action == MDEVVER_ACT_DENY) {
-		bpf_map_delete_elem(&mig_decisions, &key);
-		emit_mig_refused(file, hdr[1], state, &v, v.rule_id, v.fail_closed);
-		return -EPERM;
-	}
 	d.file = (__u64)file;
 	d.verdict = v.action == MDEVVER_ACT_AUDIT ? MDEVVER_VERDICT_AUDIT
 						  : MDEVVER_VERDICT_NONE;
@@ -498,6 +512,10 @@ static __always_inline int file_ioctl_verdict(struct file *file, __u32 cmd, __u6
 	d.gen = v.gen;
 	d.fail_closed = v.fail_closed;
 	d.state = state > 254 ? 254 : state;
+	if (v.action == MDEVVER_ACT_DENY) {
+		emit_mig_refused(file, hdr[1], state, &v, v.rule_id, v.fail_closed);
+		return -EPERM;
+	}
 	bpf_map_update_elem(&mig_decisions, &key, &d, BPF_ANY);
 	return 0;
 }

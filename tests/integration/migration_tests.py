@@ -152,6 +152,53 @@ def test_traced_migration_kprobe():
     traced_migration("kprobe")
 
 
+def test_traced_migration_syscall():
+    """Syscall mode (no function hooks): the ioctl system call decoded. The
+    state path, results, errnos and bytes of a real migration, a truncated
+    resume and refused transitions; no create/remove/close (not seen)."""
+    import uuid
+    a, b, c, d = (str(uuid.uuid4()) for _ in range(4))
+    tr = Tracer("-m", "syscall")
+    expect_eq((tr.start.get("mode"), tr.start.get("lifecycle")), ("syscall", "vfio-syscall"),
+              "syscall mode, its lifecycle from the ioctl tracepoints")
+    try:
+        for u in (a, b, c, d):
+            create("mtty-1", u)
+        rc, steps, err = vfio_migrate("migrate", a, b)
+        expect_eq(rc, 0, f"migrate ({err.strip()})")
+        rc, bad, err = vfio_migrate("migrate", c, d, "--corrupt=truncate")
+        expect_eq(rc, 0, f"the truncated migration ran ({err.strip()})")
+        rc, inval, err = vfio_migrate("invalid", a)
+        expect_eq(rc, 0, f"the invalid transitions ran ({err.strip()})")
+    finally:
+        for u in (a, b, c, d):
+            vfio_migrate("remove", u)
+        recs = tr.stop()
+    life = lifecycle(tr, a, b, c, d)
+    for dev, st in ((a, steps + inval), (b, steps), (c, bad), (d, bad)):
+        expect_eq(states(life, dev), want_sets(st, dev), f"state changes of {dev[:8]} as asked and answered")
+    expect(all(r["mode"] == "syscall" and r["comm"] == "vfio_migrate" for r in life),
+           "every record from the ioctl system call, naming the process")
+    expect_eq(sorted({r["what"] for r in life}), ["open", "query", "state"],
+              "open, query and state records; create/remove/close are not seen in syscall mode")
+    expect(all(not r["from_driver"] for r in life if r["what"] == "state"),
+           "no driver-reported from in syscall mode")
+    failed = [(r["from"], r["to"], r["ret"]) for r in life
+              if r["what"] == "state" and r["device"] == d and r["errno_name"]]
+    expect_eq(failed, [("RESUMING", "STOP", -errno.EINVAL)], "the failed resume and its errno")
+    expect_eq([(r["to"], r["errno_name"]) for r in life if r["what"] == "state" and r["device"] == a][-2:],
+              [("ERROR", "EINVAL"), ("INVALID", "EINVAL")], "the refused transitions and their errno")
+    pre = sum(int(s["bytes"]) for s in of(steps, "read", uuid=a, phase="pre_copy", rc="0"))
+    by_arc = {(r["device"], r["from"], r["to"]): r for r in life if r["what"] == "state"}
+    expect_eq(by_arc[(a, "PRE_COPY", "STOP_COPY")]["bytes"], pre, "bytes at the end of pre-copy")
+    expect_eq(by_arc[(a, "STOP_COPY", "STOP")]["bytes"], bytes_read(steps, a), "bytes at the end of stop-copy")
+    expect_eq(by_arc[(b, "RESUMING", "STOP")]["bytes"], int(one(steps, "write", uuid=b)["written"]),
+              "bytes the target resumed from")
+    expect(all(r["latency_ns"] > 0 for r in life if r["what"] == "state"), "latency of every change")
+    end = [r for r in recs if r.get("event") == "end"]
+    expect(end and end[0]["lost_lifecycle"] == 0, f"no lifecycle record lost: {end}")
+
+
 def test_failed_resume_and_invalid():
     import uuid
     a, b = str(uuid.uuid4()), str(uuid.uuid4())
@@ -364,6 +411,7 @@ def main():
     if kernel_has_mtty_migration():
         tests = [("migration_traced_fentry", test_traced_migration_fentry),
                  ("migration_traced_kprobe", test_traced_migration_kprobe),
+                 ("migration_traced_syscall", test_traced_migration_syscall),
                  ("migration_failed_resume_and_invalid", test_failed_resume_and_invalid),
                  ("migration_vm_named_from_cgroup", test_vm_named_from_cgroup),
                  ("migration_metrics", test_metrics_of_migrations),
