@@ -91,6 +91,7 @@ struct inode {
 };
 
 struct file {
+	const void *f_op;	/* compared, never followed (vfio_dev.bpf.h) */
 	struct inode *f_inode;
 	loff_t f_pos;
 	void *private_data;

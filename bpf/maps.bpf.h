@@ -32,6 +32,9 @@ const volatile bool strict = false;
  * hand-over neither doubles nor drops events.  0 for the plain tracer. */
 const volatile __u64 instance_id = 0;
 
+/* address of vfio.ko's vfio_device_fops (vfio_dev.bpf.h); 0: unknown */
+const volatile __u64 vfio_device_fops_addr = 0;
+
 /* --any-sysfs (rodata): watched names outside an mdev layout too */
 const volatile bool any_sysfs = false;
 
@@ -255,7 +258,8 @@ struct judge {
 	__u32 gen;
 	__u32 kinds;		/* index kinds present in gen (bit per kind) */
 	__u8 op;
-	__u8 __pad[3];
+	__u8 state;		/* op=migrate: the target state */
+	__u8 __pad[2];
 	struct mdevver_prefix_set rpfx;
 	struct mdevver_prefix_set lpfx;
 	/* the index keys of this check */
@@ -419,7 +423,14 @@ struct vfio_call {
 	__u8 to_state;
 	__u8 from_state;
 	__u8 from_driver;
-	__u8 __pad[5];
+	/* the permission hook's judgement of this state change, if any */
+	__u8 judged;		/* 1: judged (verdict..judged_state valid) */
+	__u8 verdict;		/* enum mdevver_verdict */
+	__u8 policy_gen;
+	__u8 judged_state;
+	__u32 rule_id;
+	__u16 fail_closed;
+	__u8 __pad3[3];
 	__u64 bytes;		/* state change: f_pos of the phase's data file
 				 * at entry (drivers reset it when the change
 				 * disables the file) */
@@ -439,6 +450,31 @@ struct {
 	__type(key, __u64);			/* pid_tgid */
 	__type(value, struct vfio_call);
 } vfio_calls SEC(".maps");
+
+/*
+ * What the ioctl permission hook (lsm/file_ioctl) decided about an allowed
+ * state change, per thread, for the tracing hook that sees the change next
+ * (migration.bpf.h): the verdict goes into its record, and the target it
+ * judged is compared with the one the kernel then used.  LRU: an entry the
+ * tracing hook never takes (not attached, task filtered) is simply
+ * replaced.
+ */
+struct mig_decision {
+	__u64 file;
+	__u32 rule_id;
+	__u16 fail_closed;
+	__u8 verdict;		/* enum mdevver_verdict: NONE or AUDIT */
+	__u8 gen;
+	__u8 state;		/* the target judged */
+	__u8 __pad[7];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);		/* pid_tgid */
+	__type(value, struct mig_decision);
+} mig_decisions SEC(".maps");
 
 /* Lifecycle records that found no ring space (user space reports them). */
 __u64 lost_lifecycle = 0;

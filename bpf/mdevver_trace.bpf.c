@@ -335,8 +335,76 @@ SEC("fentry/vfio_mig_get_next_state")
 int BPF_PROG(fentry_vfio_next_state, struct vfio_device *device, int cur,
 	     int new_state, int *next)
 {
-	driver_next_state(cur);
+	driver_next_state(cur, new_state);
 	return 0;
+}
+
+/* ---- entry points: the ioctl system call (syscall mode, where no
+ * function hook attaches): VFIO_GROUP_GET_DEVICE_FD (open) and
+ * VFIO_DEVICE_FEATURE on a VFIO device file (queries, state changes),
+ * decoded by the same code as the function hooks ------------------------- */
+
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 cmd = (__u32)ctx->args[1];
+	struct file *f;
+
+	/* every ioctl of the host comes here: the command first */
+	if (cmd == MDEVVER_VFIO_GROUP_GET_DEVICE_FD) {
+		struct vfio_call c = {};
+		__u64 key = bpf_get_current_pid_tgid();
+
+		if (!vfio_device_fops_addr || !task_wanted())
+			return 0;
+		c.start_ns = bpf_ktime_get_ns();
+		c.cmd = cmd;
+		bpf_map_update_elem(&vfio_calls, &key, &c, BPF_ANY);
+		return 0;
+	}
+	if (cmd != MDEVVER_VFIO_DEVICE_FEATURE)
+		return 0;
+	f = fd_file(ctx->args[0]);
+	if (!f || !vfio_device_file(f))
+		return 0;
+	device_ioctl_begin(f, cmd, ctx->args[2]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_ioctl")
+int sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct vfio_call *c = bpf_map_lookup_elem(&vfio_calls, &key);
+	struct file *f;
+	__u64 start;
+
+	if (!c)
+		return 0;
+	if (c->cmd == MDEVVER_VFIO_DEVICE_FEATURE) {
+		device_ioctl_end(ctx->ret, MDEVVER_MODE_SYSCALL);
+		return 0;
+	}
+	if (c->cmd != MDEVVER_VFIO_GROUP_GET_DEVICE_FD)
+		return 0;
+	start = c->start_ns;
+	bpf_map_delete_elem(&vfio_calls, &key);
+	/* the command number alone does not say it was a VFIO group: only
+	 * an fd of a VFIO device file counts (a failed open is not seen) */
+	f = ctx->ret >= 0 ? fd_file(ctx->ret) : NULL;
+	if (f && vfio_device_file(f))
+		vfio_opened(f, ctx->ret, start, MDEVVER_MODE_SYSCALL);
+	return 0;
+}
+
+/* the ioctl permission hook: migration state changes (op=migrate) */
+SEC("lsm/file_ioctl")
+int BPF_PROG(lsm_file_ioctl, struct file *file, unsigned int cmd,
+	     unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	return file_ioctl_verdict(file, cmd, arg);
 }
 
 /* ---- entry points: kprobe/kretprobe (same paths, arguments kept in
@@ -386,9 +454,10 @@ int BPF_KRETPROBE(kretprobe_vfio_device_ioctl, long ret)
 }
 
 SEC("kprobe/vfio_mig_get_next_state")
-int BPF_KPROBE(kprobe_vfio_next_state, struct vfio_device *device, int cur)
+int BPF_KPROBE(kprobe_vfio_next_state, struct vfio_device *device, int cur,
+	       int new_state)
 {
-	driver_next_state(cur);
+	driver_next_state(cur, new_state);
 	return 0;
 }
 

@@ -37,7 +37,8 @@
 #define MDEVVER_MIGRATION_BPF_H
 
 #include "capture.bpf.h"
-
+#include "verdict.bpf.h"
+#include "vfio_dev.bpf.h"
 
 static __always_inline struct mdevver_vfio_event *vfio_reserve(void)
 {
@@ -102,21 +103,6 @@ static __always_inline void vfio_fill_device(struct mdevver_vfio_event *e,
 					     struct device *dev)
 {
 	vfio_fill_names(e->device, e->parent, e->type, &e->flags, dev);
-}
-
-/* The struct device behind a VFIO device file. */
-static __always_inline struct device *vfio_file_device(struct file *f)
-{
-	void *pd = BPF_CORE_READ(f, private_data);
-	struct vfio_device *vdev = pd;
-
-	if (!pd)
-		return NULL;
-	if (bpf_core_type_exists(struct vfio_device_file))
-		vdev = BPF_CORE_READ((struct vfio_device_file *)pd, device);
-	if (!vdev)
-		return NULL;
-	return BPF_CORE_READ(vdev, dev);
 }
 
 /* ---- open / close ------------------------------------------------------ */
@@ -208,6 +194,24 @@ static __always_inline bool feature_traced(__u32 feature)
 	       id == MDEVVER_FEATURE_MIG_DATA_SIZE;
 }
 
+/* The permission hook's judgement of the state change c is about, if it
+ * made one (lsm/file_ioctl, in this thread, on this file). */
+static __always_inline void take_mig_decision(struct vfio_call *c)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct mig_decision *d = bpf_map_lookup_elem(&mig_decisions, &key);
+
+	if (!d || d->file != c->file)
+		return;
+	c->judged = 1;
+	c->verdict = d->verdict;
+	c->rule_id = d->rule_id;
+	c->policy_gen = d->gen;
+	c->fail_closed = d->fail_closed;
+	c->judged_state = d->state;
+	bpf_map_delete_elem(&mig_decisions, &key);
+}
+
 static __always_inline void device_ioctl_begin(struct file *f, __u32 cmd, __u64 arg)
 {
 	struct vfio_call c = {};
@@ -228,13 +232,15 @@ static __always_inline void device_ioctl_begin(struct file *f, __u32 cmd, __u64 
 	c.cmd = cmd;
 	c.feature = hdr[1];
 	c.from_state = MDEVVER_MIG_UNKNOWN;
-	if ((hdr[1] & MDEVVER_FEATURE_MASK) == MDEVVER_FEATURE_MIG_DEVICE_STATE &&
-	    (hdr[1] & MDEVVER_FEATURE_SET)) {
+	if (mig_state_change(hdr[1])) {
 		__u32 state = 0;
 		struct vfio_session *s = bpf_map_lookup_elem(&vfio_sessions, &fkey);
 
 		bpf_probe_read_user(&state, sizeof(state), (void *)(arg + 8));
 		c.to_state = state > 254 ? 254 : state;
+		/* fentry/kprobe: the permission hook ran just before, in this
+		 * thread (syscall mode: it runs after the entry; taken at exit) */
+		take_mig_decision(&c);
 		if (s) {
 			c.from_state = s->state;
 			/* what went through the phase's data file: read now,
@@ -248,8 +254,10 @@ static __always_inline void device_ioctl_begin(struct file *f, __u32 cmd, __u64 
 }
 
 /* The driver asks the core for the next arc: its first question within a
- * state change names the state it is really in. */
-static __always_inline void driver_next_state(__u32 cur)
+ * state change names the state it is really in, and the target as the
+ * kernel copied it from the caller (the copy the driver acts on, made after
+ * the permission hook and the entry hook read the caller's memory). */
+static __always_inline void driver_next_state(__u32 cur, __u32 target)
 {
 	__u64 key = bpf_get_current_pid_tgid();
 	struct vfio_call *c = bpf_map_lookup_elem(&vfio_calls, &key);
@@ -257,7 +265,50 @@ static __always_inline void driver_next_state(__u32 cur)
 	if (!c || c->from_driver || c->cmd != MDEVVER_VFIO_DEVICE_FEATURE)
 		return;
 	c->from_state = cur > 254 ? 254 : cur;
+	c->to_state = target > 254 ? 254 : target;
 	c->from_driver = 1;
+}
+
+/*
+ * The policy's word on a state change that reached the driver: enforcing,
+ * the permission hook's judgement (and whether the kernel then used the
+ * target it judged); in a dry run, judged here with the target the kernel
+ * used.  Enforcing op=migrate rules without the hook's judgement is said,
+ * never hidden.
+ */
+static __always_inline void mig_verdict_into(struct mdevver_vfio_event *e,
+					     const struct vfio_call *c, struct file *f)
+{
+	struct policy_verdict v;	/* read only where migrate_verdict() set it */
+
+	if (c->judged && c->verdict != MDEVVER_VERDICT_DENIED) {
+		e->flags |= MDEVVER_VF_JUDGED;
+		e->verdict = c->verdict;
+		e->rule_id = c->rule_id;
+		e->policy_gen = c->policy_gen;
+		e->fail_closed = c->fail_closed;
+		e->judged_state = c->judged_state;
+		if (c->judged_state != c->to_state)
+			e->flags |= MDEVVER_VF_TARGET_CHANGED;
+		return;
+	}
+	if (enforce_mode() == MDEVVER_ENFORCE_ON &&
+	    (gen_flags(state_get(MDEVVER_STATE_ACTIVE_GEN)) & MDEVVER_GEN_MIGRATE_RULES)) {
+		e->flags |= MDEVVER_VF_UNJUDGED;
+		return;
+	}
+	if (enforce_mode() != MDEVVER_ENFORCE_DRY_RUN ||
+	    migrate_verdict(f, c->to_state, &v) != VERDICT_JUDGED)
+		return;
+	e->flags |= MDEVVER_VF_JUDGED;
+	e->judged_state = c->to_state;
+	if (v.action == MDEVVER_ACT_NONE)
+		return;
+	e->verdict = v.action == MDEVVER_ACT_DENY ? MDEVVER_VERDICT_WOULD_DENY
+						  : MDEVVER_VERDICT_AUDIT;
+	e->rule_id = v.rule_id;
+	e->policy_gen = v.gen;
+	e->fail_closed = v.fail_closed;
 }
 
 static __always_inline void device_ioctl_end(__s64 ret, __u8 mode)
@@ -276,7 +327,14 @@ static __always_inline void device_ioctl_end(__s64 ret, __u8 mode)
 	s = bpf_map_lookup_elem(&vfio_sessions, &c->file);
 	id = c->feature & MDEVVER_FEATURE_MASK;
 	set = c->feature & MDEVVER_FEATURE_SET;
-	if (id == MDEVVER_FEATURE_MIG_DEVICE_STATE && !set) {
+	if (mig_state_change(c->feature) && !c->judged) {
+		/* syscall mode: the permission hook ran after the entry */
+		take_mig_decision(c);
+		/* refused there and reported by it: not twice */
+		if (c->judged && c->verdict == MDEVVER_VERDICT_DENIED)
+			goto out;
+	}
+	if (id == MDEVVER_FEATURE_MIG_DEVICE_STATE && !set && !(c->feature & MDEVVER_FEATURE_PROBE)) {
 		/* GET of the current state: QEMU and the test program ask it
 		 * around every change; it only refreshes the session's state
 		 * (a record each time would drown the changes themselves) */
@@ -297,12 +355,13 @@ static __always_inline void device_ioctl_end(__s64 ret, __u8 mode)
 	e->latency_ns = e->ts_ns - c->start_ns;
 	e->session = s ? s->id : 0;
 	e->data_fd = -1;
-	if (id == MDEVVER_FEATURE_MIG_DEVICE_STATE && set) {
+	if (mig_state_change(c->feature)) {
 		e->what = MDEVVER_VFIO_STATE;
 		e->from_state = c->from_state;
 		e->to_state = c->to_state;
 		if (c->from_driver)
 			e->flags |= MDEVVER_VF_FROM_DRIVER;
+		mig_verdict_into(e, c, f);
 		/* the data file's bytes so far, as the change found them */
 		e->bytes = c->bytes;
 		e->flags |= c->bytes_flags;
@@ -355,6 +414,110 @@ static __always_inline void device_ioctl_end(__s64 ret, __u8 mode)
 	vfio_submit(e);
 out:
 	bpf_map_delete_elem(&vfio_calls, &key);
+}
+
+/* ---- the ioctl permission hook (enforce, op=migrate) -------------------- */
+
+/* A state change refused before the driver ran: the hook reports it, and
+ * leaves the refusal for syscall mode's exit hook, which sees the refused
+ * call too and must not report it a second time. */
+static __always_inline void emit_mig_refused(struct file *f, __u32 feature,
+					     __u32 state, const struct policy_verdict *v,
+					     __u32 rule_id, __u16 fail_closed)
+{
+	__u64 fkey = (__u64)f, key = bpf_get_current_pid_tgid();
+	struct mig_decision d = { .file = fkey, .verdict = MDEVVER_VERDICT_DENIED };
+
+	bpf_map_update_elem(&mig_decisions, &key, &d, BPF_ANY);
+	struct vfio_session *s = bpf_map_lookup_elem(&vfio_sessions, &fkey);
+	struct mdevver_vfio_event *e = vfio_reserve();
+
+	if (!e)
+		return;
+	e->what = MDEVVER_VFIO_STATE;
+	e->mode = MDEVVER_MODE_LSM;
+	e->ret = -EPERM;
+	e->feature = feature;
+	e->session = s ? s->id : 0;
+	e->from_state = s ? s->state : MDEVVER_MIG_UNKNOWN;
+	e->to_state = state > 254 ? 254 : state;
+	e->data_fd = -1;
+	e->flags |= MDEVVER_VF_JUDGED;
+	e->verdict = MDEVVER_VERDICT_DENIED;
+	e->rule_id = rule_id;
+	e->policy_gen = v->gen;
+	e->fail_closed = fail_closed;
+	e->judged_state = e->to_state;
+	vfio_fill_device(e, vfio_file_device(f));
+	vfio_submit(e);
+}
+
+/*
+ * lsm/file_ioctl: a VFIO_DEVICE_FEATURE on a VFIO device file that asks
+ * for a state change is judged by the op=migrate rules before the driver
+ * runs (deny: EPERM).  The feature header and the target are read from the
+ * caller's memory; the kernel copies them again afterwards, so a thread
+ * that rewrites the argument in between changes what the driver is asked
+ * (TOCTOU): the kernel's own copy is seen at vfio_mig_get_next_state and a
+ * difference is reported in the record (MDEVVER_VF_TARGET_CHANGED).
+ * Returns 0 or -errno.
+ */
+static __always_inline int file_ioctl_verdict(struct file *file, __u32 cmd, __u64 arg)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct policy_verdict v = {};
+	struct mig_decision d = {};
+	__u32 hdr[2], state = MDEVVER_MIG_UNKNOWN;
+	int status;
+
+	if (cmd != MDEVVER_VFIO_DEVICE_FEATURE)
+		return 0;
+	if (enforce_mode() != MDEVVER_ENFORCE_ON || !vfio_device_file(file))
+		return 0;
+	if (!(gen_flags(state_get(MDEVVER_STATE_ACTIVE_GEN)) & MDEVVER_GEN_MIGRATE_RULES)) {
+		bpf_map_delete_elem(&mig_decisions, &key);
+		return 0;
+	}
+	/* struct vfio_device_feature { argsz, flags, data[] }; the state
+	 * change's data: struct vfio_device_feature_mig_state { device_state,
+	 * data_fd } */
+	if (bpf_probe_read_user(hdr, sizeof(hdr), (void *)arg) ||
+	    (mig_state_change(hdr[1]) &&
+	     bpf_probe_read_user(&state, sizeof(state), (void *)(arg + 8)))) {
+		/* not in memory: whether and where to is unknown; the
+		 * kernel's copy would fault it in.  Fail closed, and say so */
+		v.gen = state_get(MDEVVER_STATE_ACTIVE_GEN) & 1;
+		emit_mig_refused(file, 0, MDEVVER_MIG_UNKNOWN, &v, MDEVVER_RULE_NONE,
+				 MDEVVER_UNK_IOCTL_ARG);
+		return -EPERM;
+	}
+	if (!mig_state_change(hdr[1]))
+		return 0;
+	status = migrate_verdict(file, state, &v);
+	if (status == VERDICT_NO_GEN)
+		return -EPERM;	/* cannot happen; if it did, fail closed */
+	if (status == VERDICT_NO_SLOT) {
+		emit_mig_refused(file, hdr[1], state, &v, MDEVVER_RULE_NONE,
+				 MDEVVER_UNK_PREEMPTED);
+		return -EPERM;
+	}
+	if (status != VERDICT_JUDGED) {
+		bpf_map_delete_elem(&mig_decisions, &key);
+		return 0;
+	}
+	d.file = (__u64)file;
+	d.verdict = v.action == MDEVVER_ACT_AUDIT ? MDEVVER_VERDICT_AUDIT
+						  : MDEVVER_VERDICT_NONE;
+	d.rule_id = v.rule_id;
+	d.gen = v.gen;
+	d.fail_closed = v.fail_closed;
+	d.state = state > 254 ? 254 : state;
+	if (v.action == MDEVVER_ACT_DENY) {
+		emit_mig_refused(file, hdr[1], state, &v, v.rule_id, v.fail_closed);
+		return -EPERM;
+	}
+	bpf_map_update_elem(&mig_decisions, &key, &d, BPF_ANY);
+	return 0;
 }
 
 /* ---- mdev create / remove ---------------------------------------------- */

@@ -11,6 +11,8 @@
  *   judge_remote_*(j, ...)                  the written bytes, or why not
  *   judge_run(j)                            index lookups, verify candidates
  * judge_call() is node + task + run, the matcher every verdict uses; the
+ * same for a migration state change (op=migrate) is judge_migrate():
+ * judge_vfio (type / parent of the VFIO device) + task + state + run; the
  * one path around it (generation, slot, bytes, release) is policy_verdict()
  * in verdict.bpf.h.  tests/bpf/matcher_test.bpf.c runs judge_local,
  * judge_task_facts, the remote bytes and judge_run on given facts.
@@ -23,6 +25,7 @@
 
 #include "capture.bpf.h"
 #include "mdevver_enforce.h"
+#include "vfio_dev.bpf.h"
 
 static __always_inline __u64 enforce_mode(void)
 {
@@ -215,6 +218,28 @@ static __always_inline bool judge_node(struct judge *j, struct kernfs_node *kn)
 	}
 	judge_local(j, ino);
 	return true;
+}
+
+/* ---- a VFIO device (op=migrate) ------------------------------------------ */
+
+/* Type and parent of the device a state change is asked of.  Both are
+ * known: a device that is not an mdev device has no type (hash 0, which no
+ * rule's type= hashes to), so type= rules never match it. */
+static __always_inline void judge_vfio(struct judge *j, struct device *dev)
+{
+	const char *s;
+
+	j->type_hash = 0;
+	j->parent_hash = 0;
+	j->known |= MDEVVER_RK_TYPE | MDEVVER_RK_PARENT;
+	if (!dev)
+		return;
+	s = BPF_CORE_READ(dev, parent, kobj.name);
+	if (s)
+		j->parent_hash = hash_kstr(j, s);
+	s = vfio_mdev_type_name(dev);
+	if (s)
+		j->type_hash = hash_kstr(j, s);
 }
 
 /* The caller's facts, with j->comm filled (16 bytes, NUL padded: hashed
@@ -418,6 +443,9 @@ static __always_inline bool rule_holds(struct judge *j,
 	}
 	if ((keys & MDEVVER_RK_PARENT) && r->parent != j->parent_hash)
 		return false;
+	if ((keys & MDEVVER_RK_STATE) &&
+	    (j->op != MDEVVER_OP_MIGRATE || r->state != j->state))
+		return false;
 	if ((keys & MDEVVER_RK_ATTR) && r->attr != j->attr_hash)
 		return false;
 	if (keys & MDEVVER_RK_COMM) {
@@ -506,7 +534,10 @@ static __always_inline void judge_run(struct judge *j)
 			add_key(j, MDEVVER_IDX_UNK_REMOTE, 0);
 		}
 	}
-	if (j->known & MDEVVER_RK_LOCAL) {
+	/* a state change has no attribute: no local string, no attr */
+	if (j->op == MDEVVER_OP_MIGRATE) {
+		add_key(j, MDEVVER_IDX_STATE, j->state);
+	} else if (j->known & MDEVVER_RK_LOCAL) {
 		add_key(j, MDEVVER_IDX_LOCAL, j->local_hash);
 		for (int i = 0; i < MDEVVER_PREFIX_DEPTH; i++)
 			if ((__u32)i < j->lpfx.n)
@@ -519,7 +550,8 @@ static __always_inline void judge_run(struct judge *j)
 	else
 		add_key(j, MDEVVER_IDX_UNK_TYPE, 0);
 	add_key(j, MDEVVER_IDX_PARENT, j->parent_hash);
-	add_key(j, MDEVVER_IDX_ATTR, j->attr_hash);
+	if (j->op != MDEVVER_OP_MIGRATE)
+		add_key(j, MDEVVER_IDX_ATTR, j->attr_hash);
 	add_key(j, MDEVVER_IDX_COMM, j->comm_hash);
 	add_key(j, MDEVVER_IDX_UID, j->uid);
 	add_key(j, MDEVVER_IDX_CGROUP, j->cgroup);
@@ -550,6 +582,24 @@ __noinline int judge_call(__u32 slot, __u64 kn, __u32 op)
 	if (!judge_node(j, (struct kernfs_node *)kn))
 		return 0;
 	judge_task(j, op);
+	judge_run(j);
+	return 1;
+}
+
+/*
+ * The matcher for a migration state change (op=migrate) of the VFIO device
+ * dev (a kernel pointer, as a number) to state: global for the same reason
+ * as judge_call().
+ */
+__noinline int judge_migrate(__u32 slot, __u64 dev, __u32 state)
+{
+	struct judge *j = bpf_map_lookup_elem(&judges, &slot);
+
+	if (!j)
+		return 0;
+	judge_vfio(j, (struct device *)dev);
+	j->state = state;
+	judge_task(j, MDEVVER_OP_MIGRATE);
 	judge_run(j);
 	return 1;
 }

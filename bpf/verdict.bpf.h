@@ -60,7 +60,8 @@ enum verdict_status {
 static __always_inline __u64 verdict_need(__u8 op)
 {
 	return MDEVVER_GEN_LOADED |
-	       (op == MDEVVER_OP_READ ? MDEVVER_GEN_READ_RULES : 0);
+	       (op == MDEVVER_OP_READ ? MDEVVER_GEN_READ_RULES : 0) |
+	       (op == MDEVVER_OP_MIGRATE ? MDEVVER_GEN_MIGRATE_RULES : 0);
 }
 
 static __always_inline void set_verdict(struct mdevver_event *e,
@@ -215,6 +216,46 @@ static __always_inline int policy_verdict(struct kernfs_node *kn, __u8 op,
 	if ((opts & VERDICT_EMIT_DENIED) && v->action == MDEVVER_ACT_DENY)
 		emit_denied(j, kn, v);
 release:
+	judge_release(j);
+out:
+	policy_exit(gen);
+	return ret;
+}
+
+/*
+ * The verdict path of a migration state change (op=migrate): the VFIO
+ * device file f asked to go to state.  Used by the ioctl permission hook
+ * (migration.bpf.h, file_ioctl_verdict) and by the dry run at the tracing
+ * hook.  Returns enum verdict_status.
+ */
+static __always_inline int migrate_verdict(struct file *f, __u32 state,
+					   struct policy_verdict *v)
+{
+	const __u64 need = verdict_need(MDEVVER_OP_MIGRATE);
+	int gen, ret = VERDICT_NOT_JUDGED;
+	struct judge *j;
+
+	gen = policy_enter();
+	if (gen < 0)
+		return VERDICT_NO_GEN;
+	v->gen = gen;
+	v->action = MDEVVER_ACT_NONE;
+	v->rule_id = 0;
+	v->fail_closed = 0;
+	if ((gen_flags(gen) & need) != need)
+		goto out;
+	j = judge_claim();
+	if (!j) {
+		ret = VERDICT_NO_SLOT;
+		goto out;
+	}
+	judge_gen(j, gen);
+	if (judge_migrate(j->self, (__u64)vfio_file_device(f), state)) {
+		v->action = j->best_action;
+		v->rule_id = j->best_id;
+		v->fail_closed = j->best_fail_closed;
+		ret = VERDICT_JUDGED;
+	}
 	judge_release(j);
 out:
 	policy_exit(gen);

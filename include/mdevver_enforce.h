@@ -48,6 +48,7 @@ enum mdevver_rule_keys {
 	MDEVVER_RK_COMM		 = 1u << 8,
 	MDEVVER_RK_UID		 = 1u << 9,
 	MDEVVER_RK_CGROUP	 = 1u << 10,
+	MDEVVER_RK_STATE	 = 1u << 11,	/* op=migrate: .state = target state */
 };
 
 enum mdevver_action {
@@ -79,6 +80,10 @@ enum mdevver_fail_closed {
 	MDEVVER_UNK_PREEMPTED = 1u << 5,	/* no scratch slot was free (all
 						 * held by preempted judgements):
 						 * refused without a rule */
+	MDEVVER_UNK_IOCTL_ARG = 1u << 6,	/* op=migrate: the ioctl's
+						 * argument was not in memory
+						 * (not readable without a
+						 * fault): refused without a rule */
 };
 
 /* rule_id of a refusal no rule made (MDEVVER_UNK_PREEMPTED) */
@@ -112,6 +117,8 @@ enum mdevver_gen_flags {
 	MDEVVER_GEN_LOADED = 1u << 0,	/* this generation holds a policy */
 	MDEVVER_GEN_READ_RULES = 1u << 1,	/* some rule has op=read */
 	MDEVVER_GEN_CONTENT = 1u << 2,	/* some rule looks at remote bytes */
+	MDEVVER_GEN_MIGRATE_RULES = 1u << 3,	/* some rule has op=migrate: the
+						 * ioctl hook judges state changes */
 };
 /* Bits MDEVVER_GEN_KIND_SHIFT + kind: the generation has index entries of
  * that kind; the kernel looks up no key of a kind nobody filed under. */
@@ -119,7 +126,7 @@ enum mdevver_gen_flags {
 
 /* Bumped whenever a map below changes: a pinned state of another layout is
  * never adopted (unpin it first). */
-#define MDEVVER_ENFORCE_LAYOUT	4
+#define MDEVVER_ENFORCE_LAYOUT	5
 
 /* Index kinds (mdevver_index_key.kind). */
 enum mdevver_index_kind {
@@ -139,6 +146,7 @@ enum mdevver_index_kind {
 	MDEVVER_IDX_UNK_REMOTE = 12,
 	MDEVVER_IDX_UNK_LOCAL = 13,
 	MDEVVER_IDX_UNK_TYPE = 14,
+	MDEVVER_IDX_STATE = 15,		/* op=migrate: value: the target state */
 };
 
 /* rules map: key gen * MDEVVER_RULES_MAX + id; id = rule's place in the file. */
@@ -154,7 +162,8 @@ struct mdevver_rule {
 	__u32 uid;
 	__u8 action;		/* enum mdevver_action */
 	__u8 op;		/* enum mdevver_op */
-	__u8 __pad[2];
+	__u8 state;		/* MDEVVER_RK_STATE: enum mdevver_mig_state */
+	__u8 __pad;
 	char comm[16];
 };
 

@@ -30,6 +30,8 @@
 enum mdevver_op {
 	MDEVVER_OP_READ = 1,	/* show: reading the version string */
 	MDEVVER_OP_CHECK = 2,	/* store: writing a remote string = compatibility check */
+	MDEVVER_OP_MIGRATE = 3,	/* policy only: a VFIO migration state change
+				 * (include/mdevver_vfio.h), never an event's op */
 };
 
 enum mdevver_mode {

@@ -70,6 +70,17 @@ enum mdevver_vfio_flags {
 	MDEVVER_VF_VALUE = 1u << 4,
 	/* the device is an mdev device: type[] is its mdev type */
 	MDEVVER_VF_MDEV = 1u << 5,
+	/* STATE, enforcing: the permission hook (lsm/file_ioctl) judged this
+	 * change; verdict/rule_id/judged_state say how */
+	MDEVVER_VF_JUDGED = 1u << 6,
+	/* STATE: the target the kernel used differs from judged_state, the
+	 * one the permission hook read from the caller's memory (rewritten
+	 * in between by another thread: docs/policy.md, TOCTOU) */
+	MDEVVER_VF_TARGET_CHANGED = 1u << 7,
+	/* STATE, enforcing with op=migrate rules: the change reached the
+	 * driver without a judgement of the permission hook (never expected:
+	 * reported, not hidden) */
+	MDEVVER_VF_UNJUDGED = 1u << 8,
 };
 
 #define MDEVVER_DEVNAME_MAX	64
@@ -99,6 +110,14 @@ struct mdevver_vfio_event {
 	char device[MDEVVER_DEVNAME_MAX];	/* the device's name (mdev: UUID) */
 	char parent[MDEVVER_DEVNAME_MAX];	/* its parent device */
 	char type[MDEVVER_DEVNAME_MAX];		/* mdev type (MDEVVER_VF_MDEV) */
+	/* STATE under a policy with op=migrate rules (enum mdevver_verdict,
+	 * include/mdevver_enforce.h); verdict 0: no rule matched */
+	__u32 rule_id;
+	__u16 fail_closed;	/* enum mdevver_fail_closed */
+	__u8 verdict;
+	__u8 policy_gen;
+	__u8 judged_state;	/* the target the policy judged */
+	__u8 __pad2[7];
 };
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
@@ -107,7 +126,7 @@ _Static_assert(__builtin_offsetof(struct mdevver_vfio_event, kind) == 0,
 _Static_assert(__builtin_offsetof(struct mdevver_vfio_event, comm) == 96,
 	       "mdevver_vfio_event header is 96 bytes");
 _Static_assert(sizeof(struct mdevver_vfio_event) ==
-	       96 + MDEVVER_TASK_COMM_LEN + 3 * MDEVVER_DEVNAME_MAX,
+	       96 + MDEVVER_TASK_COMM_LEN + 3 * MDEVVER_DEVNAME_MAX + 16,
 	       "struct mdevver_vfio_event layout changed: update both sides");
 #endif
 

@@ -18,8 +18,9 @@ struct matcher_case {
 	__u32 remote_len;
 	__u32 remote_missing;	/* 0: remote[] known; else enum mdevver_fail_closed */
 	__u8 op;		/* MDEVVER_OP_* */
-	__u8 type_known;
-	__u8 __pad[2];
+	__u8 type_known;	/* op MIGRATE: 0 is a device with no mdev type */
+	__u8 state;		/* op MIGRATE: the target state */
+	__u8 __pad;
 	char comm[MDEVVER_TASK_COMM_LEN];
 	char attr[MDEVVER_NAME_MAX];
 	char type[MDEVVER_NAME_MAX];

@@ -7,8 +7,8 @@
  * (judge_remote_kernel, the prefix trie), the learned local string
  * (judge_local), the task facts (judge_task_facts) and judge_run
  * (index lookups, rule_holds).  Only where the facts come from differs
- * from judge_call(): names and task are given, not read from a kernfs
- * node and the current task.
+ * from judge_call() and judge_migrate(): names and task are given, not
+ * read from a kernfs node or a VFIO device and the current task.
  *
  * Run with BPF_PROG_TEST_RUN (tests/bpf/matcher_test.c); a raw tracepoint
  * program, because 6.1 test-runs those and allows them the helpers and map
@@ -52,15 +52,24 @@ int matcher_judge(void *ctx)
 		else
 			judge_remote_kernel(j, mcase.remote, mcase.remote_len);
 	}
-	/* judge_node()'s facts, from given names */
-	j->attr_hash = hash_kstr(j, mcase.attr);
-	j->parent_hash = hash_kstr(j, mcase.parent);
-	j->known |= MDEVVER_RK_ATTR | MDEVVER_RK_PARENT;
-	if (mcase.type_known) {
-		j->type_hash = hash_kstr(j, mcase.type);
-		j->known |= MDEVVER_RK_TYPE;
+	if (op == MDEVVER_OP_MIGRATE) {
+		/* judge_vfio()'s facts (judge_migrate()): type and parent
+		 * always known, no type (hash 0) for a device not mdev */
+		j->parent_hash = hash_kstr(j, mcase.parent);
+		j->type_hash = mcase.type_known ? hash_kstr(j, mcase.type) : 0;
+		j->known |= MDEVVER_RK_TYPE | MDEVVER_RK_PARENT;
+		j->state = mcase.state;
+	} else {
+		/* judge_node()'s facts, from given names */
+		j->attr_hash = hash_kstr(j, mcase.attr);
+		j->parent_hash = hash_kstr(j, mcase.parent);
+		j->known |= MDEVVER_RK_ATTR | MDEVVER_RK_PARENT;
+		if (mcase.type_known) {
+			j->type_hash = hash_kstr(j, mcase.type);
+			j->known |= MDEVVER_RK_TYPE;
+		}
+		judge_local(j, MATCHER_NODE_INO);
 	}
-	judge_local(j, MATCHER_NODE_INO);
 	bpf_probe_read_kernel(j->comm, sizeof(j->comm), mcase.comm);
 	judge_task_facts(j, op, mcase.uid, mcase.cgroup);
 	judge_run(j);

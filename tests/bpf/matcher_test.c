@@ -108,6 +108,7 @@ static void judge_one(void)
 		memcpy(mc->remote, f->remote, mc->remote_len);
 	}
 	mc->type_known = !f->type_unknown;
+	mc->state = f->state;
 	copy_str(mc->type, sizeof(mc->type), f->type ? f->type : FIXTURE_TYPE);
 	copy_str(mc->attr, sizeof(mc->attr), f->attr ? f->attr : FIXTURE_ATTR);
 	copy_str(mc->parent, sizeof(mc->parent), f->parent ? f->parent : FIXTURE_PARENT);

@@ -386,7 +386,7 @@ def test_start_line():
                   "check" if p["vendor_check"] else "none")
         # (the lifecycle probes of issue 12 add "; lifecycle: ..." where merged)
         want = (re.escape(f"mdevver-trace: tracing in {auto} mode (vendor probes: {vendor}") +
-                r"(; lifecycle: [a-z+]+)?" +
+                r"(; lifecycle: [a-z+-]+)?" +
                 re.escape(f"), watching version, migration_version, my_version; log {log}; "
                           f"metrics http://127.0.0.1:{port}/metrics" +
                           ("" if auto == "fentry" else
@@ -397,7 +397,7 @@ def test_start_line():
         r = run([BIN, "-m", "syscall", "-d", "0.3"], timeout=120)
         first = r.stderr.splitlines()[0]
         expect(re.fullmatch(r"mdevver-trace: tracing in syscall mode \(vendor probes: none"
-                            r"(; lifecycle: [a-z+]+)?\), watching version, migration_version",
+                            r"(; lifecycle: [a-z+-]+)?\), watching version, migration_version",
                             first), f"forced mode: nothing about fentry: {first!r}")
         if auto != "fentry":
             r = run([BIN, "-v", "-d", "0.3"], timeout=120)

@@ -631,7 +631,7 @@ def test_reload_under_writers():
         # a bad file keeps the previous policy
         rec = en.reload("deny colour=red\n", expect_error=True)
         expect(rec["error"].endswith("test.policy:1:6: unknown key 'colour' (keys: remote local "
-                                     "type parent attr op comm uid cgroup name)"),
+                                     "type parent attr op comm uid cgroup state name)"),
                f"reload error names the line: {rec['error']}")
         expect_eq(write_attr(V54, SELF54), (-1, errno.EPERM), "after a bad reload: old rules hold")
     finally:
@@ -698,7 +698,7 @@ def pin_kill9_restart():
 def test_bad_policies():
     cases = [
         ("deny colour=red\n", "bad.policy:1:6: unknown key 'colour'"),
-        ("deny op=write\n", "bad.policy:1:9: invalid op 'write': expected check or read"),
+        ("deny op=write\n", "bad.policy:1:9: invalid op 'write': expected check, read or migrate"),
         ("deny type!=x\n", "bad.policy:1:6: '!=' is only for process keys (comm, uid, cgroup)"),
         ("deny op=check name=a\ndeny op=read name=a\n", "bad.policy:2:"),
         ("allow op=check\n", "bad.policy:1:1:"),

@@ -152,6 +152,53 @@ def test_traced_migration_kprobe():
     traced_migration("kprobe")
 
 
+def test_traced_migration_syscall():
+    """Syscall mode (no function hooks): the ioctl system call decoded. The
+    state path, results, errnos and bytes of a real migration, a truncated
+    resume and refused transitions; no create/remove/close (not seen)."""
+    import uuid
+    a, b, c, d = (str(uuid.uuid4()) for _ in range(4))
+    tr = Tracer("-m", "syscall")
+    expect_eq((tr.start.get("mode"), tr.start.get("lifecycle")), ("syscall", "vfio-syscall"),
+              "syscall mode, its lifecycle from the ioctl tracepoints")
+    try:
+        for u in (a, b, c, d):
+            create("mtty-1", u)
+        rc, steps, err = vfio_migrate("migrate", a, b)
+        expect_eq(rc, 0, f"migrate ({err.strip()})")
+        rc, bad, err = vfio_migrate("migrate", c, d, "--corrupt=truncate")
+        expect_eq(rc, 0, f"the truncated migration ran ({err.strip()})")
+        rc, inval, err = vfio_migrate("invalid", a)
+        expect_eq(rc, 0, f"the invalid transitions ran ({err.strip()})")
+    finally:
+        for u in (a, b, c, d):
+            vfio_migrate("remove", u)
+        recs = tr.stop()
+    life = lifecycle(tr, a, b, c, d)
+    for dev, st in ((a, steps + inval), (b, steps), (c, bad), (d, bad)):
+        expect_eq(states(life, dev), want_sets(st, dev), f"state changes of {dev[:8]} as asked and answered")
+    expect(all(r["mode"] == "syscall" and r["comm"] == "vfio_migrate" for r in life),
+           "every record from the ioctl system call, naming the process")
+    expect_eq(sorted({r["what"] for r in life}), ["open", "query", "state"],
+              "open, query and state records; create/remove/close are not seen in syscall mode")
+    expect(all(not r["from_driver"] for r in life if r["what"] == "state"),
+           "no driver-reported from in syscall mode")
+    failed = [(r["from"], r["to"], r["ret"]) for r in life
+              if r["what"] == "state" and r["device"] == d and r["errno_name"]]
+    expect_eq(failed, [("RESUMING", "STOP", -errno.EINVAL)], "the failed resume and its errno")
+    expect_eq([(r["to"], r["errno_name"]) for r in life if r["what"] == "state" and r["device"] == a][-2:],
+              [("ERROR", "EINVAL"), ("INVALID", "EINVAL")], "the refused transitions and their errno")
+    pre = sum(int(s["bytes"]) for s in of(steps, "read", uuid=a, phase="pre_copy", rc="0"))
+    by_arc = {(r["device"], r["from"], r["to"]): r for r in life if r["what"] == "state"}
+    expect_eq(by_arc[(a, "PRE_COPY", "STOP_COPY")]["bytes"], pre, "bytes at the end of pre-copy")
+    expect_eq(by_arc[(a, "STOP_COPY", "STOP")]["bytes"], bytes_read(steps, a), "bytes at the end of stop-copy")
+    expect_eq(by_arc[(b, "RESUMING", "STOP")]["bytes"], int(one(steps, "write", uuid=b)["written"]),
+              "bytes the target resumed from")
+    expect(all(r["latency_ns"] > 0 for r in life if r["what"] == "state"), "latency of every change")
+    end = [r for r in recs if r.get("event") == "end"]
+    expect(end and end[0]["lost_lifecycle"] == 0, f"no lifecycle record lost: {end}")
+
+
 def test_failed_resume_and_invalid():
     import uuid
     a, b = str(uuid.uuid4()), str(uuid.uuid4())
@@ -249,6 +296,85 @@ def test_metrics_of_migrations():
     expect("guest" not in text and a not in text, "no device or VM names in metrics")
 
 
+POLICY_MIGRATE = ("deny op=migrate state=RESUMING comm!=vfio_migrate name=resume-vmm-only\n"
+                  "audit op=migrate state=RESUMING type=mtty-1 name=resume-audit\n")
+
+
+def policy_migrate(dry_run):
+    """A migrate rule refusing RESUMING to every process but vfio_migrate
+    (the VM manager here): the other one, named "intruder", gets EPERM from
+    the real ioctl (dry run: would-deny, and it goes through); the state
+    records carry the verdict and the rule."""
+    import uuid
+    from enforce_tests import Enforcer
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    en = None
+    try:
+        create("mtty-1", a)
+        create("mtty-1", b)
+        en = Enforcer(POLICY_MIGRATE, dry_run=dry_run)
+        start = [r for r in en.records if r.get("event") == "start"]
+        expect(start and start[0].get("lifecycle") == "mdev+vfio",
+               f"enforce attached the lifecycle hooks: {start}")
+        rc_i, st_i, err_i = vfio_migrate("--comm", "intruder", "set", b, "STOP", "RESUMING")
+        rc_v, st_v, err_v = vfio_migrate("set", a, "STOP", "RESUMING")
+        en.wait_for(lambda r: r.get("event") == "lifecycle" and r.get("what") == "state"
+                    and r.get("device") == a and r.get("to") == "RESUMING", what="vfio_migrate's RESUMING")
+        en.wait_for(lambda r: r.get("event") == "lifecycle" and r.get("what") == "state"
+                    and r.get("device") == b and r.get("to") == "RESUMING", what="the intruder's RESUMING")
+    finally:
+        if en:
+            en.stop()
+        for u in (a, b):
+            vfio_migrate("remove", u)
+    # what the programs got from the kernel
+    res = one(st_i, "set", uuid=b, to="RESUMING")
+    if dry_run:
+        expect_eq((rc_i, res["rc"], res["state"]), (0, "0", "RESUMING"),
+                  f"dry run: the intruder's RESUMING went through ({err_i.strip()})")
+    else:
+        expect_eq((rc_i, res["rc"], res.get("errno"), res["state"]), (1, "-1", "EPERM", "STOP"),
+                  "the intruder's RESUMING refused with EPERM, the device left in STOP")
+    expect_eq(rc_v, 0, f"vfio_migrate's own RESUMING went through ({err_v.strip()} {st_v})")
+    expect_eq([s["rc"] for s in of(st_v, "set", uuid=a)], ["0"] * 2, "every change of vfio_migrate ok")
+    # what the tracer recorded
+    life = [r for r in en.records if r.get("event") == "lifecycle" and r.get("what") == "state"]
+    intr = [r for r in life if r["device"] == b]
+    expect_eq([(r["from"], r["to"], r["comm"]) for r in intr],
+              [("RUNNING", "STOP", "intruder"), ("STOP", "RESUMING", "intruder")],
+              "the intruder's two changes, each recorded once")
+    stop, resume = intr
+    expect_eq((stop["judged"], stop.get("verdict"), stop["judged_to"], stop["target_changed"]),
+              (True, None, "STOP", False), "RUNNING -> STOP judged, no rule")
+    if dry_run:
+        expect_eq((resume["mode"], resume["ret"], resume["verdict"], resume["rule"], resume["action"]),
+                  ("fentry", 0, "would-deny", "resume-vmm-only", "deny"),
+                  "dry run: the intruder's RESUMING would be denied, and went through")
+    else:
+        expect_eq((resume["mode"], resume["ret"], resume["errno_name"], resume["verdict"], resume["rule"],
+                   resume["action"], resume["judged_to"]),
+                  ("lsm", -errno.EPERM, "EPERM", "denied", "resume-vmm-only", "deny", "RESUMING"),
+                  "the intruder's RESUMING: refused by the permission hook, with its rule")
+    expect_eq(resume["type"], "mtty-1", "the refused change names the device's type")
+    own = [r for r in life if r["device"] == a]
+    expect_eq([(r["from"], r["to"], r["ret"], r["comm"]) for r in own],
+              [("RUNNING", "STOP", 0, "vfio_migrate"), ("STOP", "RESUMING", 0, "vfio_migrate")],
+              "vfio_migrate's changes, all allowed")
+    expect(all(r["judged"] and not r["target_changed"] and not r.get("unjudged") for r in own),
+           f"each judged, with the target the kernel used: {own}")
+    expect_eq([(r["to"], r.get("verdict"), r.get("rule")) for r in own],
+              [("STOP", None, None), ("RESUMING", "audit", "resume-audit")],
+              "vfio_migrate's RESUMING marked by the audit rule only")
+
+
+def test_policy_migrate_enforced():
+    policy_migrate(False)
+
+
+def test_policy_migrate_dry_run():
+    policy_migrate(True)
+
+
 def test_no_migration_before_6_7():
     """mtty without migration: the tracer reports the refused query."""
     import uuid
@@ -285,9 +411,12 @@ def main():
     if kernel_has_mtty_migration():
         tests = [("migration_traced_fentry", test_traced_migration_fentry),
                  ("migration_traced_kprobe", test_traced_migration_kprobe),
+                 ("migration_traced_syscall", test_traced_migration_syscall),
                  ("migration_failed_resume_and_invalid", test_failed_resume_and_invalid),
                  ("migration_vm_named_from_cgroup", test_vm_named_from_cgroup),
-                 ("migration_metrics", test_metrics_of_migrations)]
+                 ("migration_metrics", test_metrics_of_migrations),
+                 ("migration_policy_enforced", test_policy_migrate_enforced),
+                 ("migration_policy_dry_run", test_policy_migrate_dry_run)]
     else:
         tests = [("migration_not_available", test_no_migration_before_6_7)]
     only = sys.argv[1:]

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mdevver_vfio.h"
 #include "policy.h"
 #include "unit.h"
 
@@ -73,8 +74,8 @@ static void test_errors(void)
 	EXPECT_ERROR("allow op=check\n", "p.policy:1:1: expected an action: deny or audit");
 	EXPECT_ERROR("deny\n", "p.policy:1:1: a rule needs at least one match key (a bare 'deny' would match everything)");
 	EXPECT_ERROR("deny op=check\ndeny colour=red\n",
-		     "p.policy:2:6: unknown key 'colour' (keys: remote local type parent attr op comm uid cgroup name)");
-	EXPECT_ERROR("deny op=write\n", "p.policy:1:9: invalid op 'write': expected check or read");
+		     "p.policy:2:6: unknown key 'colour' (keys: remote local type parent attr op comm uid cgroup state name)");
+	EXPECT_ERROR("deny op=write\n", "p.policy:1:9: invalid op 'write': expected check, read or migrate");
 	EXPECT_ERROR("deny type!=x\n", "p.policy:1:6: '!=' is only for process keys (comm, uid, cgroup)");
 	EXPECT_ERROR("deny uid=root\n", "p.policy:1:10: invalid uid 'root': expected a number");
 	EXPECT_ERROR("deny op=check op=read\n", "p.policy:1:15: op given twice in one rule");
@@ -95,6 +96,41 @@ static void test_errors(void)
 		     "p.policy:1:13: cgroup '/nonexistent/cg': No such file or directory");
 	EXPECT_ERROR("deny op=check\ndeny op=check\nbogus\n",
 		     "p.policy:3:1: expected an action: deny or audit");
+}
+
+/* op=migrate: the target state and the keys a state change has */
+static void test_migrate(void)
+{
+	struct policy p;
+	const struct policy_rule *r;
+
+	ASSERT_EQ(0, parse("deny op=migrate state=RESUMING type=mtty-2 comm!=qemu-system-x86 name=vmm-only\n"
+			   "audit op=migrate parent=mtty uid=107\n"
+			   "audit op=migrate state=PRE_COPY_P2P\n", &p), "parses");
+	ASSERT_EQ(3, p.n_rules, "three rules");
+	r = &p.rules[0];
+	ASSERT_EQ(MDEVVER_OP_MIGRATE, r->keys[PK_OP].num, "op migrate");
+	ASSERT_TRUE(r->keys[PK_STATE].set, "state set");
+	ASSERT_EQ(MDEVVER_MIG_RESUMING, r->keys[PK_STATE].num, "state RESUMING");
+	ASSERT_TRUE(r->keys[PK_COMM].negate, "comm negated");
+	ASSERT_TRUE(!p.rules[1].keys[PK_STATE].set, "a migrate rule without state");
+	ASSERT_EQ(MDEVVER_MIG_PRE_COPY_P2P, p.rules[2].keys[PK_STATE].num, "state PRE_COPY_P2P");
+	policy_free(&p);
+	EXPECT_ERROR("deny state=RESUMING\n",
+		     "p.policy:1:1: state is the target of a migration state change: it needs op=migrate");
+	EXPECT_ERROR("deny op=check state=STOP\n",
+		     "p.policy:1:1: state is the target of a migration state change: it needs op=migrate");
+	EXPECT_ERROR("deny op=migrate state=resuming\n",
+		     "p.policy:1:23: invalid state 'resuming': expected ERROR, STOP, RUNNING, STOP_COPY, "
+		     "RESUMING, RUNNING_P2P, PRE_COPY or PRE_COPY_P2P");
+	EXPECT_ERROR("deny op=migrate state!=STOP\n",
+		     "p.policy:1:17: '!=' is only for process keys (comm, uid, cgroup)");
+	EXPECT_ERROR("deny op=migrate remote=x\n",
+		     "p.policy:1:1: remote is a fact of a version attribute: a rule with op=migrate and remote never matches");
+	EXPECT_ERROR("deny op=migrate local=x\n",
+		     "p.policy:1:1: local is a fact of a version attribute: a rule with op=migrate and local never matches");
+	EXPECT_ERROR("deny op=migrate attr=version\n",
+		     "p.policy:1:1: attr is a fact of a version attribute: a rule with op=migrate and attr never matches");
 }
 
 static void test_shipped_examples(void)
@@ -170,11 +206,11 @@ static void test_rule_limit(void)
 static void test_error_escaped(void)
 {
 	static const struct { const char *text, *msg; } cases[] = {
-		{ "deny op=\x1b[2J\n", "f:1:9: invalid op '\\x1b[2J': expected check or read" },
+		{ "deny op=\x1b[2J\n", "f:1:9: invalid op '\\x1b[2J': expected check, read or migrate" },
 		{ "deny op=check name=\"a\\x07\"\ndeny op=read name=\"a\\x07\"\n",
 		  "f:2:1: rule name 'a\\x07' already used on line 1" },
 		{ "deny uid=1\x9b\xff\n", "f:1:10: invalid uid '1\\x9b\\xff': expected a number up to 4294967294" },
-		{ "deny op=check\x1b\n", "f:1:9: invalid op 'check\\x1b': expected check or read" },
+		{ "deny op=check\x1b\n", "f:1:9: invalid op 'check\\x1b': expected check, read or migrate" },
 		/* the rule so far is freed (valgrind) */
 		{ "deny type=a op=check\"x\n", "f:1:21: expected a space before the next key" },
 	};
@@ -190,6 +226,7 @@ static void test_error_escaped(void)
 int main(void)
 {
 	RUN_TEST(test_all_keys);
+	RUN_TEST(test_migrate);
 	RUN_TEST(test_escapes);
 	RUN_TEST(test_errors);
 	RUN_TEST(test_shipped_examples);

@@ -252,6 +252,10 @@ static void test_gen_flags(void)
 				      KIND(MDEVVER_IDX_PREFIX) | KIND(MDEVVER_IDX_UNK_REMOTE) },
 		{ "deny type=t\n", MDEVVER_GEN_LOADED | KIND(MDEVVER_IDX_TYPE) |
 				   KIND(MDEVVER_IDX_UNK_TYPE) },
+		{ "deny op=migrate state=RESUMING comm!=q\n", MDEVVER_GEN_LOADED |
+		  MDEVVER_GEN_MIGRATE_RULES | KIND(MDEVVER_IDX_STATE) },
+		{ "audit op=migrate\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_MIGRATE_RULES |
+					 KIND(MDEVVER_IDX_OTHER) },
 		{ "", MDEVVER_GEN_LOADED },
 	};
 
@@ -279,9 +283,37 @@ static int index_invariants(const struct compiled_policy *c, unsigned int gen)
 		    c->index[i].list.n > MDEVVER_BUCKET_MAX)
 			return 0;
 	for (uint32_t id = 0; id < c->n_rules; id++)
-		if (listed_in_kinds(c, id, PRIMARY_KINDS) != 1)
+		if (listed_in_kinds(c, id, PRIMARY_KINDS) +
+		    listed_in_kinds(c, id, MDEVVER_IDX_STATE, MDEVVER_IDX_STATE) != 1)
 			return 0;
 	return 1;
+}
+
+/* op=migrate: the state is a key of its own, the least selective one */
+static void test_migrate_rules(void)
+{
+	struct policy p;
+	struct compiled_policy c;
+
+	ASSERT_EQ(0, parse(FIXTURE_MIGRATE, &p), "parses");
+	ASSERT_EQ(0, compile(&p, 0, &c), "compiles");
+	ASSERT_EQ(MDEVVER_RK_OP | MDEVVER_RK_STATE | MDEVVER_RK_COMM, c.rules[0].keys,
+		  "rule 0: op, state, comm");
+	ASSERT_EQ(MDEVVER_OP_MIGRATE, c.rules[0].op, "op migrate");
+	ASSERT_EQ(MDEVVER_MIG_RESUMING, c.rules[0].state, "state RESUMING");
+	ASSERT_EQ(MDEVVER_RK_COMM, c.rules[0].negate, "comm!= negated");
+	ASSERT_EQ(1, listed_under(&c, 0, MDEVVER_IDX_STATE, MDEVVER_MIG_RESUMING),
+		  "rule 0 filed under its state (comm!= is no index key)");
+	ASSERT_EQ(1, listed_under(&c, 1, MDEVVER_IDX_TYPE, hash_str("mtty-2")),
+		  "rule 1 filed under its type");
+	ASSERT_EQ(1, listed_under(&c, 2, MDEVVER_IDX_UID, 1000),
+		  "rule 2: uid before state");
+	ASSERT_EQ(1, listed_under(&c, 4, MDEVVER_IDX_PARENT, hash_str("P")),
+		  "rule 4: parent before state");
+	ASSERT_TRUE(c.gen_flags & MDEVVER_GEN_MIGRATE_RULES, "gen flag: migrate rules");
+	ASSERT_TRUE(index_invariants(&c, 0), "every rule under one primary key");
+	compiled_policy_free(&c);
+	policy_free(&p);
 }
 
 static void test_index_primary(void)
@@ -933,6 +965,7 @@ int main(void)
 	RUN_TEST(test_rule_fields);
 	RUN_TEST(test_remote_forms);
 	RUN_TEST(test_gen_flags);
+	RUN_TEST(test_migrate_rules);
 	RUN_TEST(test_index_primary);
 	RUN_TEST(test_index_tie_order);
 	RUN_TEST(test_index_tie_order_fresh);

@@ -18,6 +18,9 @@
  *   vfio_migrate invalid UUID            arcs the kernel must refuse (-> ERROR,
  *                                        -> an undefined state); state unchanged
  *   vfio_migrate reset UUID              VFIO_DEVICE_RESET, then the state
+ *   vfio_migrate --comm NAME SUBCOMMAND...   the same, as process name NAME
+ *       (PR_SET_NAME), so a policy test has two processes told apart by
+ *       comm (tests/integration/migration_tests.py, op=migrate rules)
  *
  * Every step prints one line of space-separated key=value pairs starting
  * with step=, e.g.
@@ -50,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 /*
@@ -91,7 +95,7 @@ static int failed;	/* a step went other than the subcommand wants */
 
 static void usage(void)
 {
-	fprintf(stderr, "vfio_migrate: usage: create TYPE UUID | remove UUID | query UUID | "
+	fprintf(stderr, "vfio_migrate: usage: [--comm NAME] create TYPE UUID | remove UUID | query UUID | "
 		"migrate SRC DST [--no-precopy] [--corrupt=magic|truncate] | save UUID FILE [--no-precopy] | "
 		"load UUID FILE [--corrupt=magic|truncate] | set UUID STATE... | invalid UUID | reset UUID\n");
 	exit(2);
@@ -774,6 +778,14 @@ int main(int argc, char **argv)
 	const char *cmd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 3 && !strcmp(argv[1], "--comm")) {
+		if (prctl(PR_SET_NAME, argv[2], 0, 0, 0)) {
+			perror("vfio_migrate: PR_SET_NAME");
+			return 2;
+		}
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 3)
 		usage();
 	cmd = argv[1];

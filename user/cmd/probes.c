@@ -149,6 +149,7 @@ int cmd_probes(bool json)
 	};
 	char lsm[512], why[256], where[64];
 	bool btf = kf_has_vmlinux_btf();
+	bool syscall_lifecycle;
 	struct tracer t;
 	bool tracefs = kf_tracefs_mounted();
 	bool securityfs = kf_fs_is(KF_SECURITYFS_PATH, SECURITYFS_MAGIC);
@@ -211,17 +212,23 @@ int cmd_probes(bool json)
 			       where[0] ? " btf=" : "", where);
 		}
 	}
+	syscall_lifecycle = lifecycle_func_present(MDEVVER_MODE_SYSCALL, "vfio",
+						   "syscalls/sys_enter_ioctl") &&
+			    lifecycle_func_present(MDEVVER_MODE_SYSCALL, "vfio",
+						   "syscalls/sys_exit_ioctl");
 	err = tracer_start(&t, &cfg);
 	/* the identity records get (docs/event-schema.md): the fallback is
 	 * worth knowing before a fleet's records are merged */
 	id_err = identity_host(&id, id_why, sizeof(id_why));
 	if (json) {
 		printf("],\"auto_mode\":\"%s\",\"vendor_get_version\":%s,"
-		       "\"vendor_check\":%s,\"lifecycle\":\"%s\",\"auto_attempts\":",
+		       "\"vendor_check\":%s,\"lifecycle\":\"%s\",\"lifecycle_syscall\":\"%s\","
+		       "\"auto_attempts\":",
 		       err ? "none" : mode_name(t.mode),
 		       !err && t.vendor_get ? "true" : "false",
 		       !err && t.vendor_check ? "true" : "false",
-		       err ? "none" : lifecycle_label(&t));
+		       err ? "none" : lifecycle_label(&t),
+		       syscall_lifecycle ? "vfio-syscall" : "none");
 		json_write_string(stdout, t.attempts, strlen(t.attempts));
 		if (!id_err) {
 			printf(",\"host_id\":\"%s\",\"host_id_from\":\"%s\"", id.host_id,
@@ -246,6 +253,12 @@ int cmd_probes(bool json)
 			       "and migration states the vfio module, loaded before the "
 			       "tracer starts)" : " (create/remove, VFIO open/close, "
 			       "migration queries and state changes)");
+		printf("lifecycle in syscall mode: %s\n", syscall_lifecycle ?
+		       "vfio-syscall (VFIO opens, migration queries and state changes "
+		       "decoded from ioctl(2) on VFIO device files; no close, create/remove "
+		       "or driver-reported \"from\")" :
+		       "none (needs the vfio module loaded and its vfio_device_fops in "
+		       "/proc/kallsyms)");
 		if (t.attempts[0])
 			printf("fallbacks: %s\n", t.attempts);
 		if (id_err)

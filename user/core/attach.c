@@ -49,6 +49,7 @@ const struct prog_spec prog_specs[] = {
 	{ "sys_enter_pread64", "tracepoint", "syscalls/sys_enter_pread64", MDEVVER_MODE_SYSCALL, false },
 	{ "sys_exit_pread64", "tracepoint", "syscalls/sys_exit_pread64", MDEVVER_MODE_SYSCALL, false },
 	{ "lsm_file_permission", "lsm", "file_permission", 0, false },
+	{ "lsm_file_ioctl", "lsm", "file_ioctl", 0, false },
 };
 const size_t prog_specs_count = sizeof(prog_specs) / sizeof(prog_specs[0]);
 
@@ -74,6 +75,10 @@ const struct lifecycle_spec lifecycle_specs[] = {
 	{ { "kprobe_vfio_device_ioctl", "kprobe", "vfio_device_fops_unl_ioctl", MDEVVER_MODE_KPROBE, false }, "vfio" },
 	{ { "kretprobe_vfio_device_ioctl", "kretprobe", "vfio_device_fops_unl_ioctl", MDEVVER_MODE_KPROBE, false }, "vfio" },
 	{ { "kprobe_vfio_next_state", "kprobe", "vfio_mig_get_next_state", MDEVVER_MODE_KPROBE, false }, "vfio" },
+	/* syscall mode: the ioctl system call decoded (open, queries, state
+	 * changes; no close, no create/remove, no driver "from") */
+	{ { "sys_enter_ioctl", "tracepoint", "syscalls/sys_enter_ioctl", MDEVVER_MODE_SYSCALL, false }, "vfio" },
+	{ { "sys_exit_ioctl", "tracepoint", "syscalls/sys_exit_ioctl", MDEVVER_MODE_SYSCALL, false }, "vfio" },
 };
 const size_t lifecycle_specs_count = sizeof(lifecycle_specs) / sizeof(lifecycle_specs[0]);
 
@@ -110,6 +115,8 @@ static const char *mode_label(int mode)
 
 const char *lifecycle_label(const struct tracer *t)
 {
+	if (t->mode == MDEVVER_MODE_SYSCALL && t->lifecycle_vfio)
+		return "vfio-syscall";
 	if (t->lifecycle_mdev && t->lifecycle_vfio)
 		return "mdev+vfio";
 	if (t->lifecycle_vfio)
@@ -117,6 +124,19 @@ const char *lifecycle_label(const struct tracer *t)
 	if (t->lifecycle_mdev)
 		return "mdev";
 	return "none";
+}
+
+/* vfio.ko's vfio_device_fops (0: vfio not loaded, or hidden); one
+ * /proc/kallsyms scan per process */
+static unsigned long long vfio_device_fops(void)
+{
+	static bool looked;
+	static unsigned long long addr;
+
+	if (!looked && !access("/sys/module/vfio", F_OK))
+		addr = kf_kallsyms_module_data("vfio", "vfio_device_fops");
+	looked = true;
+	return addr;
 }
 
 bool lifecycle_func_present(int mode, const char *module, const char *func)
@@ -136,6 +156,11 @@ bool lifecycle_func_present(int mode, const char *module, const char *func)
 	}
 	if (mode == MDEVVER_MODE_KPROBE)
 		return kf_kallsyms_has(func);
+	/* syscall mode: the ioctl tracepoints, and what a VFIO device file
+	 * is (bpf/vfio_dev.bpf.h), without which they would see nothing */
+	if (mode == MDEVVER_MODE_SYSCALL)
+		return vfio_device_fops() != 0 &&
+		       kf_tracepoint_exists("syscalls", func + strlen("syscalls/")) == 1;
 	return false;
 }
 
@@ -145,6 +170,11 @@ bool vendor_func_present(int mode, const char *func)
 		return kf_btf_has_func(func, NULL, 0);
 	if (mode == MDEVVER_MODE_KPROBE)
 		return kf_kallsyms_has(func);
+	/* syscall mode: the ioctl tracepoints, and what a VFIO device file
+	 * is (bpf/vfio_dev.bpf.h), without which they would see nothing */
+	if (mode == MDEVVER_MODE_SYSCALL)
+		return vfio_device_fops() != 0 &&
+		       kf_tracepoint_exists("syscalls", func + strlen("syscalls/")) == 1;
 	return false;
 }
 
@@ -195,6 +225,9 @@ static int configure(struct mdevver_trace_bpf *skel,
 			MDEVVER_TASK_COMM_LEN - 1);
 	}
 	skel->rodata->strict = cfg->strict;
+	/* what a VFIO device file is, for the ioctl permission hook and the
+	 * dry run (bpf/vfio_dev.bpf.h); only where vfio.ko is loaded */
+	skel->rodata->vfio_device_fops_addr = vfio_device_fops();
 	return bpf_map__set_max_entries(skel->maps.checks, cfg->ringbuf_bytes) ?:
 	       bpf_map__set_max_entries(skel->maps.reads, read_ring_bytes(cfg));
 }
@@ -349,7 +382,8 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		t->lifecycle_progs++;
 		if (!strcmp(l->module, "mdev"))
 			t->lifecycle_mdev = true;
-		else if (!strcmp(l->p.target, "vfio_device_fops_unl_ioctl"))
+		else if (!strcmp(l->p.target, "vfio_device_fops_unl_ioctl") ||
+			 !strcmp(l->p.target, "syscalls/sys_exit_ioctl"))
 			t->lifecycle_vfio = true;
 	}
 	t->mode = mode;

@@ -166,6 +166,34 @@ bool kf_kallsyms_has(const char *func)
 	return found;
 }
 
+unsigned long long kf_kallsyms_module_data(const char *mod, const char *sym)
+{
+	char line[512], name[256], owner[64];
+	unsigned long long addr, found = 0;
+	unsigned int hits = 0;
+	char want[80];
+	FILE *f;
+	char type;
+	int n;
+
+	snprintf(want, sizeof(want), "[%s]", mod);
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		n = sscanf(line, "%llx %c %255s %63s", &addr, &type, name, owner);
+		if (n != 4 || strcmp(name, sym) || strcmp(owner, want))
+			continue;
+		if (type == 't' || type == 'T')
+			continue;
+		found = addr;
+		hits++;
+	}
+	fclose(f);
+	/* hidden addresses read as 0; a name held twice names nothing */
+	return hits == 1 ? found : 0;
+}
+
 int kf_tracepoint_exists(const char *category, const char *name)
 {
 	static const char *const roots[] = {

@@ -20,6 +20,10 @@ bool kf_btf_has_func(const char *func, char *module, size_t module_sz);
 /* Is func a kernel symbol (/proc/kallsyms, text symbols only)? */
 bool kf_kallsyms_has(const char *func);
 
+/* The address of the data symbol sym of module mod ("[vfio]" in
+ * /proc/kallsyms), or 0: not there, twice there, or hidden (kptr_restrict). */
+unsigned long long kf_kallsyms_module_data(const char *mod, const char *sym);
+
 /* Is func in the BTF of the loaded module (/sys/kernel/btf/<module>)?
  * Parsed BTF is cached until kf_btf_cache_drop(). */
 bool kf_module_btf_has_func(const char *module, const char *func);

@@ -23,12 +23,22 @@
 
 #include "escape.h"
 #include "mdevver_enforce.h"
+#include "mdevver_vfio.h"
 #include "policy.h"
 
 static const char *const key_names[PK_COUNT] = {
 	[PK_REMOTE] = "remote", [PK_LOCAL] = "local", [PK_TYPE] = "type",
 	[PK_PARENT] = "parent", [PK_ATTR] = "attr", [PK_OP] = "op",
 	[PK_COMM] = "comm", [PK_UID] = "uid", [PK_CGROUP] = "cgroup",
+	[PK_STATE] = "state",
+};
+
+/* the uAPI's names of enum vfio_device_mig_state, as records print them */
+static const char *const state_names[MDEVVER_MIG_STATES] = {
+	[MDEVVER_MIG_ERROR] = "ERROR", [MDEVVER_MIG_STOP] = "STOP",
+	[MDEVVER_MIG_RUNNING] = "RUNNING", [MDEVVER_MIG_STOP_COPY] = "STOP_COPY",
+	[MDEVVER_MIG_RESUMING] = "RESUMING", [MDEVVER_MIG_RUNNING_P2P] = "RUNNING_P2P",
+	[MDEVVER_MIG_PRE_COPY] = "PRE_COPY", [MDEVVER_MIG_PRE_COPY_P2P] = "PRE_COPY_P2P",
 };
 
 const char *policy_key_name(enum policy_key k)
@@ -240,7 +250,7 @@ static int parse_match(struct parser *p, struct policy_rule *r,
 		if (strlen(key_names[k]) == klen && !strncmp(p->line + p->pos, key_names[k], klen))
 			key = k;
 	if (key == PK_COUNT)
-		return fail(p, col, "unknown key '%.*s' (keys: remote local type parent attr op comm uid cgroup name)",
+		return fail(p, col, "unknown key '%.*s' (keys: remote local type parent attr op comm uid cgroup state name)",
 			    (int)(klen < 40 ? klen : 40), p->line + p->pos);
 	p->pos += klen;
 	if (p->pos + 1 < p->line_len && p->line[p->pos] == '!' && p->line[p->pos + 1] == '=') {
@@ -267,13 +277,27 @@ static int parse_match(struct parser *p, struct policy_rule *r,
 			m->num = MDEVVER_OP_CHECK;
 		else if (len == 4 && !memcmp(buf, "read", 4))
 			m->num = MDEVVER_OP_READ;
+		else if (len == 7 && !memcmp(buf, "migrate", 7))
+			m->num = MDEVVER_OP_MIGRATE;
 		else {
 			char sh[SHOWN_MAX];
 
-			return fail(p, vcol, "invalid op '%s': expected check or read",
+			return fail(p, vcol, "invalid op '%s': expected check, read or migrate",
 				    shown(sh, sizeof(sh), buf, len));
 		}
 		return 0;
+	case PK_STATE:
+		for (unsigned int i = 0; i < MDEVVER_MIG_STATES; i++)
+			if (strlen(state_names[i]) == len && !memcmp(buf, state_names[i], len)) {
+				m->num = i;
+				return 0;
+			}
+		{
+			char sh[SHOWN_MAX];
+
+			return fail(p, vcol, "invalid state '%s': expected ERROR, STOP, RUNNING, STOP_COPY, RESUMING, RUNNING_P2P, PRE_COPY or PRE_COPY_P2P",
+				    shown(sh, sizeof(sh), buf, len));
+		}
 	case PK_UID:
 		return parse_number(p, vcol, buf, len, UINT32_MAX - 1, &m->num, "uid");
 	case PK_CGROUP:
@@ -420,6 +444,20 @@ static int parse_line(struct parser *p, struct policy *pol, unsigned char *buf)
 	    r.keys[PK_OP].num == MDEVVER_OP_READ) {
 		rule_free(&r);
 		return fail(p, col, "remote is what a check writes: a rule with op=read and remote never matches");
+	}
+	if (r.keys[PK_STATE].set &&
+	    !(r.keys[PK_OP].set && r.keys[PK_OP].num == MDEVVER_OP_MIGRATE)) {
+		rule_free(&r);
+		return fail(p, col, "state is the target of a migration state change: it needs op=migrate");
+	}
+	if (r.keys[PK_OP].set && r.keys[PK_OP].num == MDEVVER_OP_MIGRATE) {
+		for (int k = PK_REMOTE; k <= PK_ATTR; k++) {
+			if (k == PK_TYPE || k == PK_PARENT || !r.keys[k].set)
+				continue;
+			rule_free(&r);
+			return fail(p, col, "%s is a fact of a version attribute: a rule with op=migrate and %s never matches",
+				    key_names[k], key_names[k]);
+		}
 	}
 	if (names_grow(p, pol)) {
 		rule_free(&r);

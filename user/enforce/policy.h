@@ -27,10 +27,11 @@ enum policy_key {
 	PK_TYPE,	/* mdev type */
 	PK_PARENT,	/* parent device */
 	PK_ATTR,	/* attribute name */
-	PK_OP,		/* check or read */
+	PK_OP,		/* check, read or migrate */
 	PK_COMM,	/* process name        (may be negated) */
 	PK_UID,		/* user id             (may be negated) */
 	PK_CGROUP,	/* cgroup v2 id/path   (may be negated) */
+	PK_STATE,	/* op=migrate: the target state (RESUMING, ...) */
 	PK_COUNT,
 };
 
@@ -40,7 +41,8 @@ struct policy_match {
 	bool prefix;		/* value ended with '*' (remote, local) */
 	size_t len;
 	unsigned char *value;	/* strings (malloc'ed, NUL-terminated too) */
-	uint64_t num;		/* uid, cgroup id, op (enum mdevver_op) */
+	uint64_t num;		/* uid, cgroup id, op (enum mdevver_op),
+				 * state (enum mdevver_mig_state) */
 };
 
 struct policy_rule {

@@ -169,6 +169,9 @@ static size_t rule_candidates(const struct mdevver_rule *r, struct candidate *c)
 		c[n++] = (struct candidate){ MDEVVER_IDX_TYPE, r->type };
 	if (r->keys & MDEVVER_RK_ATTR)
 		c[n++] = (struct candidate){ MDEVVER_IDX_ATTR, r->attr };
+	/* last: eight values, so the least selective kind */
+	if (r->keys & MDEVVER_RK_STATE)
+		c[n++] = (struct candidate){ MDEVVER_IDX_STATE, r->state };
 	if (!n)
 		c[n++] = (struct candidate){ MDEVVER_IDX_OTHER, 0 };
 	return n;
@@ -322,6 +325,10 @@ static void fill_rule(const struct policy_rule *pr, struct mdevver_rule *r,
 		if (k[PK_CGROUP].negate)
 			r->negate |= MDEVVER_RK_CGROUP;
 	}
+	if (k[PK_STATE].set) {
+		r->keys |= MDEVVER_RK_STATE;
+		r->state = (uint8_t)k[PK_STATE].num;
+	}
 }
 
 static int emit_index(struct compiled_policy *out, const struct bucket *b,
@@ -381,6 +388,8 @@ int policy_compile(const struct policy *p, unsigned int gen, const char *fname,
 		fill_rule(&p->rules[i], r, rpid[i], lpid[i]);
 		if ((r->keys & MDEVVER_RK_OP) && r->op == MDEVVER_OP_READ)
 			out->gen_flags |= MDEVVER_GEN_READ_RULES;
+		if ((r->keys & MDEVVER_RK_OP) && r->op == MDEVVER_OP_MIGRATE)
+			out->gen_flags |= MDEVVER_GEN_MIGRATE_RULES;
 		if (r->keys & (MDEVVER_RK_REMOTE | MDEVVER_RK_REMOTE_PREFIX))
 			out->gen_flags |= MDEVVER_GEN_CONTENT;
 		n = rule_candidates(r, c);

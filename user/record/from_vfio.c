@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "from_vfio.h"
+#include "mdevver_enforce.h"
 #include "outcome.h"
 #include "vm_name.h"
 
@@ -111,6 +112,24 @@ void record_actor_names(struct record_actor *who)
 		who->unit = (struct bytes){ cn->unit, strlen(cn->unit) };
 }
 
+/* The rule that judged e, as from_event.c names it for a check. */
+static const char *rule_label(const struct record_ctx *ctx,
+			      const struct mdevver_vfio_event *e)
+{
+	/* valid until the next call, as record.h promises */
+	static _Thread_local char buf[16];
+	const char *name;
+
+	if (e->rule_id == MDEVVER_RULE_NONE)
+		return "(none: failed closed)";
+	name = ctx->rule_name ?
+	       ctx->rule_name(ctx->rule_ctx, e->policy_gen, e->rule_id) : NULL;
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "#%u", e->rule_id + 1);
+	return buf;
+}
+
 int record_from_vfio(struct record *r, const struct mdevver_vfio_event *e,
 		     size_t len, const struct record_ctx *ctx)
 {
@@ -147,6 +166,17 @@ int record_from_vfio(struct record *r, const struct mdevver_vfio_event *e,
 		l->from_driver = e->flags & MDEVVER_VF_FROM_DRIVER;
 		if (e->flags & MDEVVER_VF_DATA_FD)
 			l->data_fd = e->data_fd;
+		l->unjudged = e->flags & MDEVVER_VF_UNJUDGED;
+		if (e->flags & MDEVVER_VF_JUDGED) {
+			l->judged = true;
+			l->judged_to = mig_state_name(e->judged_state);
+			l->target_changed = e->flags & MDEVVER_VF_TARGET_CHANGED;
+			l->verdict = verdict_name(e->verdict);
+			if (l->verdict) {
+				l->rule = rule_label(ctx, e);
+				l->fail_closed = e->fail_closed;
+			}
+		}
 	}
 	if (e->what == MDEVVER_VFIO_STATE || e->what == MDEVVER_VFIO_CLOSE) {
 		l->has_bytes = e->flags & MDEVVER_VF_BYTES;

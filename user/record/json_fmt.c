@@ -251,6 +251,20 @@ static void lifecycle(struct strbuf *b, const struct record_lifecycle *l)
 			sb_i64(b, l->data_fd);
 		else
 			sb_puts(b, "null");
+		/* the policy's word on it (op=migrate rules) */
+		key_bool(b, "judged", l->judged);
+		if (l->judged) {
+			key_str(b, "judged_to", l->judged_to);
+			key_bool(b, "target_changed", l->target_changed);
+		}
+		if (l->unjudged)
+			key_bool(b, "unjudged", true);
+		if (l->verdict) {
+			key_str(b, "verdict", l->verdict);
+			key_str(b, "rule", l->rule);
+			key_str(b, "action", strcmp(l->verdict, "audit") ? "deny" : "audit");
+			fail_closed(b, l->fail_closed);
+		}
 	}
 	if (l->to || !strcmp(l->what, "close")) {
 		key(b, "bytes");

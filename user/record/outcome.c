@@ -107,6 +107,7 @@ static const char *const fail_closed_names[FAIL_CLOSED_BITS] = {
 	"type-unknown",			/* MDEVVER_UNK_TYPE */
 	"remote-longer-than-a-page",	/* MDEVVER_UNK_REMOTE_LONG */
 	"no-judgement-slot",		/* MDEVVER_UNK_PREEMPTED */
+	"ioctl-arg-not-present",	/* MDEVVER_UNK_IOCTL_ARG */
 };
 
 const char *fail_closed_name(unsigned int bit)

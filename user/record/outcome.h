@@ -36,7 +36,7 @@ const char *outcome_judged_name(int op, int64_t ret, uint64_t count, int verdict
 /* Facts a deny rule matched without: bit i of enum mdevver_fail_closed is
  * named fail_closed_name(i) ("remote-no-user-buffer", ...); NULL past the
  * last known bit (FAIL_CLOSED_BITS). */
-#define FAIL_CLOSED_BITS 6
+#define FAIL_CLOSED_BITS 7
 const char *fail_closed_name(unsigned int bit);
 
 #endif

@@ -173,6 +173,14 @@ struct record_lifecycle {
 	const char *to;
 	bool from_driver;	/* from came from the driver itself */
 	int32_t data_fd;	/* -1: the change returned no data file */
+	/* "state" under a policy with op=migrate rules (docs/policy.md) */
+	bool judged;		/* the policy judged it (enforce or dry run) */
+	bool target_changed;	/* the kernel used another target than judged_to */
+	bool unjudged;		/* enforcing, yet it reached the driver unjudged */
+	const char *judged_to;	/* the target the policy judged */
+	const char *verdict;	/* "denied", "would-deny", "audit"; NULL: no rule */
+	const char *rule;	/* the rule's name, "#N", "(none: failed closed)" */
+	uint16_t fail_closed;	/* enum mdevver_fail_closed bits */
 	/* "state", "close": what went through the data file of the phase */
 	bool has_bytes;
 	uint64_t bytes;

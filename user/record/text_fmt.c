@@ -239,6 +239,29 @@ static void lifecycle_line(struct strbuf *b, const struct record *r)
 			snprintf(line, sizeof(line), " data_fd=%d", l->data_fd);
 			sb_puts(b, line);
 		}
+		if (l->verdict) {
+			char rule[256];
+
+			sb_puts(b, " [");
+			sb_puts(b, l->verdict);
+			sb_puts(b, " rule=");
+			sb_puts(b, esc(rule, sizeof(rule),
+				       (struct bytes){ l->rule, strlen(l->rule) }));
+			for (unsigned int i = 0; i < FAIL_CLOSED_BITS; i++) {
+				if (l->fail_closed & (1u << i)) {
+					sb_puts(b, " fail-closed:");
+					sb_puts(b, fail_closed_name(i));
+				}
+			}
+			sb_putc(b, ']');
+		}
+		if (l->target_changed) {
+			snprintf(line, sizeof(line), " (judged %s: the caller changed its argument)",
+				 l->judged_to);
+			sb_puts(b, line);
+		}
+		if (l->unjudged)
+			sb_puts(b, " [not judged]");
 	} else if (l->feature) {
 		sb_puts(b, l->access);
 		sb_putc(b, ' ');
