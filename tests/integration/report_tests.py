@@ -4,6 +4,9 @@
 compatibility matrix.  Host only, no BPF: the input is the hand-written
 multi-host logs in tests/data/report/ (hostA reads its V5_4 device's string;
 hostB and hostC receive checks of it), and the output is compared exactly.
+Duplicates and gaps (report_identity_duplicates_gaps) are tested over logs
+the real tracer writes on this host (root, syscall mode, as the host suite
+runs it), with one log given twice and one with a line deleted.
 The HTML page is rendered with headless Chromium (Debian package
 `chromium`): a screenshot to build/test-logs/report.png and the DOM, whose
 cells are checked one by one.

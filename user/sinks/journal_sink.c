@@ -286,8 +286,3 @@ struct sink *journal_sink_new(void)
 	j->base.ops = &journal_ops;
 	return &j->base;
 }
-
-uint64_t journal_sink_failed(const struct sink *s)
-{
-	return ((const struct journal_sink *)s)->failed;
-}

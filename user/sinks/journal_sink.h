@@ -9,15 +9,10 @@
 #ifndef MDEVVER_JOURNAL_SINK_H
 #define MDEVVER_JOURNAL_SINK_H
 
-#include <stdint.h>
-
 #include "sink.h"
 
 /* NULL when out of memory.  Nothing is opened: sd_journal_sendv connects
  * per call, and a journal that is not there costs only the records. */
 struct sink *journal_sink_new(void);
-
-/* Records the journal did not take (sd_journal_sendv failed). */
-uint64_t journal_sink_failed(const struct sink *s);
 
 #endif
