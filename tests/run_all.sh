@@ -18,12 +18,39 @@ pass=0 fail=0 skipped=0
 
 # run_suite NAME CMD...: run, echo its output, count its verdict lines
 run_suite() {
-	local name=$1 log="$log_dir/$1.log" rc p f s
+	local name=$1 rc t0=$SECONDS
 	shift
 	echo "== $name: $*"
-	local t0=$SECONDS
-	"$@" 2>&1 | tee "$log"
+	"$@" 2>&1 | tee "$log_dir/$name.log"
 	rc=${PIPESTATUS[0]}
+	count_suite "$name" "$rc" $((SECONDS - t0))
+}
+
+# run_quiet NAME CMD...: run with the output only in the suite's log, and
+# keep its exit status and duration there too; show_suite reports it later.
+# For suites run side by side (the VM lanes), whose output must not mix.
+run_quiet() {
+	local name=$1 t0=$SECONDS
+	shift
+	echo "$*" > "$log_dir/$name.cmd"
+	"$@" > "$log_dir/$name.log" 2>&1
+	echo "$? $((SECONDS - t0))" > "$log_dir/$name.status"
+}
+
+# show_suite NAME: echo the output of a run_quiet suite and count it; a
+# suite whose status is missing (its lane died) counts as a failure
+show_suite() {
+	local name=$1 rc secs
+	echo "== $name: $(cat "$log_dir/$name.cmd" 2>/dev/null)"
+	cat "$log_dir/$name.log" 2>/dev/null
+	read -r rc secs < "$log_dir/$name.status" 2>/dev/null || { rc=125 secs=0; }
+	count_suite "$name" "$rc" "$secs"
+}
+
+# count_suite NAME RC SECONDS: count the verdict lines of NAME's log
+count_suite() {
+	local name=$1 log="$log_dir/$1.log" rc=$2 secs=$3 p f s
+	touch "$log"
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
 	s=$(grep -c '^SKIP ' "$log")
@@ -47,7 +74,7 @@ run_suite() {
 		fi
 	done < <(grep '^SKIP ' "$log")
 	pass=$((pass + p)) fail=$((fail + f)) skipped=$((skipped + s))
-	echo "== $name: $p passed, $f failed, $s skipped in $((SECONDS - t0))s"
+	echo "== $name: $p passed, $f failed, $s skipped in ${secs}s"
 }
 
 # skip_allowed SUITE TEST: the reason tests/skips-allowed gives, or nothing
@@ -137,23 +164,57 @@ for suite in $suites; do
 		run_suite valgrind tests/sanitize/valgrind.sh
 		;;
 	vm)
-		# one binary, built here, on every kernel line (KERNELS narrows)
+		# one binary, built here, on every kernel line (KERNELS narrows).
+		# A TCG guest keeps about one host core busy (measured: 95% of
+		# one core over the trixie line), so the VM runs go in
+		# MDEVVER_VM_LANES lanes side by side (default: 2 on a machine
+		# with 2+ cores, else 1): the first line, with the claims and
+		# privilege tests, in one lane, the other lines and the first
+		# line's extra boots in the next.  The test bed locks its cache,
+		# and every run has its own --out directory.
 		set -- $kernels
+		first=$1
+		lanes=${MDEVVER_VM_LANES:-$([ "$(nproc)" -ge 2 ] && echo 2 || echo 1)}
+		vm_jobs=()
 		for k in $kernels; do
-			# the first line also runs the claims and privilege tests
-			run_suite "vm-$k" tests/vm/run.sh --suite "$k" --timeout 1500 --mtty \
-				--env MDEVVER_FULL_LINE=$([ "$k" = "$1" ] && echo 1 || echo 0) \
-				--out "build/vm/$k" -- tests/vm/guest-suite.sh
+			vm_jobs+=("vm-$k|tests/vm/run.sh --suite $k --timeout 1500 --mtty --env MDEVVER_FULL_LINE=$([ "$k" = "$first" ] && echo 1 || echo 0) --out build/vm/$k -- tests/vm/guest-suite.sh")
 		done
 		# the kernel log check itself, on the first line: a WARN injected in
 		# the simulated vGPU must fail the test that caused it and the run
 		# (one ~30 s boot; this PASSes only if the detector FAILs that run)
-		run_suite "vm-$1-kernel-log-selftest" tests/vm/kernel-log-selftest.sh "$1"
+		vm_jobs+=("vm-$first-kernel-log-selftest|tests/vm/kernel-log-selftest.sh $first")
 		# enforcement where BPF LSM is built in but not enabled (lsm=
 		# without bpf): the refusal and the dry run, on the first line
-		run_suite "vm-$1-without-bpf-lsm" tests/vm/run.sh --suite "$1" --timeout 600 \
-			--lsm lockdown,capability,landlock --out "build/vm/$1-nolsm" \
-			-- python3 tests/integration/enforce_tests.py --no-lsm
+		vm_jobs+=("vm-$first-without-bpf-lsm|tests/vm/run.sh --suite $first --timeout 600 --lsm lockdown,capability,landlock --out build/vm/$first-nolsm -- python3 tests/integration/enforce_tests.py --no-lsm")
+		if [ "$lanes" -le 1 ]; then
+			for job in "${vm_jobs[@]}"; do
+				# shellcheck disable=SC2086 # the command is word-split on purpose
+				run_suite "${job%%|*}" ${job#*|}
+			done
+		else
+			echo "== vm: ${#vm_jobs[@]} runs in $lanes lanes (MDEVVER_VM_LANES); each run's output follows when all are done"
+			# no status left from an earlier run may stand for one not run
+			for job in "${vm_jobs[@]}"; do
+				rm -f "$log_dir/${job%%|*}.status" "$log_dir/${job%%|*}.log"
+			done
+			for ((lane = 0; lane < lanes; lane++)); do
+				(
+					# lane 0: the first line alone; the others share the rest
+					for ((i = 0; i < ${#vm_jobs[@]}; i++)); do
+						if { [ "$i" -eq 0 ] && [ "$lane" -eq 0 ]; } ||
+						   { [ "$i" -gt 0 ] && [ "$lane" -gt 0 ] && [ $(((i - 1) % (lanes - 1))) -eq $((lane - 1)) ]; }; then
+							job=${vm_jobs[$i]}
+							# shellcheck disable=SC2086
+							run_quiet "${job%%|*}" ${job#*|}
+						fi
+					done
+				) &
+			done
+			wait
+			for job in "${vm_jobs[@]}"; do
+				show_suite "${job%%|*}"
+			done
+		fi
 		;;
 	fleet)
 		# rsyslog hosts -> RELP -> collector -> PostgreSQL, a collector
