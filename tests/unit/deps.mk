@@ -16,3 +16,4 @@ UNIT_DEPS_audit_log := pipeline json_fmt $(REC_FMT)
 UNIT_DEPS_migration := from_vfio vm_name $(REC_FMT)
 UNIT_DEPS_top_model := json_record json_fmt $(REC_FMT)
 UNIT_LDLIBS_top_model := -ljson-c
+UNIT_LDLIBS_btf_scan := -lbpf
