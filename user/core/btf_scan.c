@@ -50,18 +50,19 @@ int btf_raw_read(const char *path, struct btf_raw *r)
 		if (!fstat(fd, &st) && st.st_size > 0)
 			cap = (size_t)st.st_size + 1;
 	}
+	buf = malloc(cap);
+	if (!buf)
+		goto fail;
 	for (;;) {
 		ssize_t n;
 
-		if (!buf || len == cap) {
-			char *nb;
+		if (len == cap) {
+			char *nb = realloc(buf, cap * 2);
 
-			if (buf)
-				cap *= 2;
-			nb = realloc(buf, cap);
 			if (!nb)
 				goto fail;
 			buf = nb;
+			cap *= 2;
 		}
 		n = read(fd, buf + len, cap - len);
 		if (n < 0)
