@@ -6,7 +6,8 @@
 # start-up and memory cost: untraced, the empty-program floor, bpftrace's
 # counting one-liner and build/mdevver-trace in each mode (one table,
 # tests/bench/guest.sh), then what a flood of checks and reads delivers.
-# BENCH_ITERS, BENCH_READ_ITERS, BENCH_ROUNDS, BENCH_FLOOD (0: no flood),
+# BENCH_ITERS, BENCH_READ_ITERS, BENCH_ROUNDS, BENCH_ONLY (regex of rows),
+# BENCH_DETAILS (0: no enforcement details), BENCH_FLOOD (0: no flood),
 # BENCH_FLOOD_* and BPFTRACE
 # are passed to the guest (defaults there); bpftrace is Debian's package.
 set -euo pipefail

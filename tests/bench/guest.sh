@@ -22,6 +22,10 @@
 #   reader running on the one vCPU (what a host pays), then with the reader
 #   SIGSTOPped (the BPF programs alone).
 # Then the enforcement details and the flood (what a flood delivers).
+# BENCH_PROGS=0 skips "where the cost goes" (each program's time, bpf_stats).
+# Narrowing: BENCH_ONLY (a regex of configuration labels, e.g.
+# 'floor|fentry$'; untraced is always measured), BENCH_DETAILS=0 (no
+# enforcement details), BENCH_FLOOD=0 (no flood).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${BENCH_BIN:-build/mdevver-trace}	# BENCH_BIN: another build to measure
@@ -104,6 +108,8 @@ stop_tool() { kill -CONT "$pid" 2>/dev/null || true; kill -INT "$pid"; wait "$pi
 tool() {
 	local label=$1 pat=$2 split=$3 rss
 	shift 3
+	# BENCH_ONLY: an extended regex of the configurations to measure
+	[[ $label =~ ${BENCH_ONLY:-.} ]] || return 0
 	if ! start_tool "$pat" "$@"; then
 		echo "$label: did not start: $(tr '\n' ' ' < /tmp/bench.err | cut -c1-300)" >> "$notes"
 		printf '%s|-|-|-|-|-\n' "$label" >> "$rows"
@@ -208,9 +214,41 @@ awk -F'|' '$1 ~ /enforce, 1 rule$/ { a = $2 } $1 ~ /enforce, 10,000 rules$/ { b 
 sed 's/^/note: /' "$notes"
 rm -f /run/bench/p1 /run/bench/p10k
 
+# ---- where the cost goes: each program's own time per check ----------------
+# kernel.bpf_stats_enabled: the kernel times every run of every program
+# (guest ns under -icount; the timing itself adds a little).  fentry mode,
+# with and without the vendor probes; what the programs do not account for
+# is the trampolines' own entry and exit (compare the floor).
+if [[ ${BENCH_PROGS:-1} != 0 ]] && command -v bpftool >/dev/null; then
+	echo
+	echo "where the cost goes (fentry, bpf_stats: each program's own ns per run over $n checks):"
+	for cfg in "" --no-vendor; do
+		if ! start_tool '"event":"start"' "$bin" --json -m fentry $cfg; then
+			echo "  fentry $cfg did not start: $(tr '\n' ' ' < /tmp/bench.err | cut -c1-300)"
+			continue
+		fi
+		sysctl -qw kernel.bpf_stats_enabled=1
+		c=$("$loop" "$ver" "$self" "$n")
+		sysctl -qw kernel.bpf_stats_enabled=0
+		bpftool prog show -j | python3 -c '
+import json, sys
+label, check = sys.argv[1], sys.argv[2]
+tot = 0
+for p in json.load(sys.stdin):
+    if p.get("run_cnt") and p.get("run_time_ns"):
+        a = p["run_time_ns"] / p["run_cnt"]
+        tot += a * p["run_cnt"] / int(sys.argv[3])
+        print("  %-22s %-30s %8d runs %7.0f ns/run" % (label, p.get("name"), p["run_cnt"], a))
+print("  %-22s programs: %.0f ns per check; the check with bpf_stats on: %s ns" % (label, tot, check))
+' "fentry${cfg:+ $cfg}" "${c%% *}" "$n"
+		stop_tool
+	done
+fi
+
 # ---- enforcement details: the policy matcher's cost per check ---------------
 # fentry, reader stopped (the programs alone), check only, median of the
 # rounds; compare with the table's "enforce, 1 rule, BPF alone".
+if [[ ${BENCH_DETAILS:-1} != 0 ]]; then
 echo
 echo "enforcement details (fentry, BPF alone, check only; allowed unless said):"
 enforce_check() { # LABEL POLICY-FILE [STRING]
@@ -238,6 +276,7 @@ enforce_check "policy without content rules" /run/bench/p0
 enforce_check "10,000 rules (5,000 prefixes)" /run/bench/p10kp
 enforce_check "1 rule, the check denied" /run/bench/pd
 rm -f /run/bench/p0 /run/bench/p10kp /run/bench/pd
+fi
 echo "(table and enforcement details: $(awk -v a="$t_begin" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s guest time)"
 
 # ---- flood: what a flood of checks and reads delivers (issue 9) --------------

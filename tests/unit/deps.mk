@@ -22,3 +22,4 @@ UNIT_DEPS_pipeline := json_fmt $(REC_FMT)
 # report's filter: times normalized by the record parser
 UNIT_DEPS_report_filter := report_record report_tally
 UNIT_LDLIBS_report_filter := -ljson-c
+UNIT_LDLIBS_btf_scan := -lbpf

@@ -17,6 +17,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "btf_scan.h"
 #include "kernel_features.h"
 
 bool kf_has_vmlinux_btf(void)
@@ -24,30 +25,17 @@ bool kf_has_vmlinux_btf(void)
 	return access(VMLINUX_BTF_PATH, R_OK) == 0;
 }
 
-static bool btf_file_has_func(const char *path, struct btf *base,
-			      const char *func)
-{
-	struct btf *btf;
-	bool found;
-
-	btf = base ? btf__parse_split(path, base) : btf__parse(path, NULL);
-	if (!btf)
-		return false;
-	found = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) > 0;
-	btf__free(btf);
-	return found;
-}
-
 /*
- * Functions asked about many times while the attach ladder picks its
- * programs (vendor probes, lifecycle hooks; `probes` for every spec):
- * vmlinux's BTF (megabytes) is parsed once, one module's BTF is kept, and
- * each answer of kf_btf_has_func() is remembered -- until
- * kf_btf_cache_drop(), which the ladder calls before libbpf parses its own
- * copy for the load (start-up time and peak RSS).
+ * Functions asked about while the attach ladder picks its programs (vendor
+ * probes, lifecycle hooks; `probes` for every spec).  The raw BTF is walked
+ * (btf_scan.c): vmlinux's is read once and kept, each answer of
+ * kf_btf_has_func() is remembered -- until kf_btf_cache_drop(), which the
+ * ladder calls before libbpf parses its own copy for the load (start-up
+ * time and peak RSS).  libbpf's parser is only the fallback for BTF the
+ * walk does not understand.
  */
-static struct btf *cache_vmlinux, *cache_module;
-static char cache_module_name[64];
+static struct btf_raw raw_vmlinux;
+static struct btf *cache_vmlinux;	/* fallback only */
 
 #define FUNC_MEMO_MAX 32
 static struct {
@@ -56,48 +44,78 @@ static struct {
 } func_memo[FUNC_MEMO_MAX];
 static unsigned int func_memo_n;
 
-static struct btf *vmlinux_btf(void)
+static const struct btf_raw *vmlinux_raw(void)
 {
-	if (!cache_vmlinux)
-		cache_vmlinux = btf__parse(VMLINUX_BTF_PATH, NULL);
-	return cache_vmlinux;
+	if (!raw_vmlinux.data)
+		btf_raw_read(VMLINUX_BTF_PATH, &raw_vmlinux);
+	return raw_vmlinux.data ? &raw_vmlinux : NULL;
+}
+
+/* libbpf's answer, for BTF the walk gave up on */
+static bool parsed_has_func(const char *path, bool split, const char *func)
+{
+	struct btf *btf;
+	bool found;
+
+	if (!split) {
+		btf = btf__parse(path, NULL);
+	} else {
+		if (!cache_vmlinux)
+			cache_vmlinux = btf__parse(VMLINUX_BTF_PATH, NULL);
+		if (!cache_vmlinux)
+			return false;
+		btf = btf__parse_split(path, cache_vmlinux);
+	}
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return found;
+}
+
+/* Is func a FUNC in the BTF at path (a module's when split)? */
+static bool btf_file_has_func(const char *path, bool split, const char *func)
+{
+	const struct btf_raw *base = NULL;
+	struct btf_raw mod = { 0 };
+	int r = -1;
+
+	if (!split) {
+		base = vmlinux_raw();
+		if (base)
+			r = btf_raw_has_func(base, NULL, func);
+	} else if ((base = vmlinux_raw()) && !btf_raw_read(path, &mod)) {
+		r = btf_raw_has_func(&mod, base, func);
+		btf_raw_free(&mod);
+	}
+	return r >= 0 ? r == 1 : parsed_has_func(path, split, func);
 }
 
 bool kf_module_btf_has_func(const char *module, const char *func)
 {
-	if (!vmlinux_btf())
-		return false;
-	if (!cache_module || strcmp(cache_module_name, module)) {
-		char path[128];
+	char path[128];
 
-		btf__free(cache_module);
-		cache_module = NULL;
-		snprintf(cache_module_name, sizeof(cache_module_name), "%s", module);
-		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
-		if (access(path, R_OK))
-			return false;
-		cache_module = btf__parse_split(path, cache_vmlinux);
-	}
-	return cache_module && btf__find_by_name_kind(cache_module, func, BTF_KIND_FUNC) > 0;
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+	if (access(path, R_OK))
+		return false;
+	return btf_file_has_func(path, true, func);
 }
 
 void kf_btf_cache_drop(void)
 {
-	btf__free(cache_module);
+	btf_raw_free(&raw_vmlinux);
 	btf__free(cache_vmlinux);
-	cache_module = cache_vmlinux = NULL;
-	cache_module_name[0] = '\0';
+	cache_vmlinux = NULL;
 	func_memo_n = 0;
 }
 
-static bool btf_search_func(struct btf *vmlinux, const char *func, char *found_in,
-			    size_t sz)
+static bool btf_search_func(const char *func, char *found_in, size_t sz)
 {
 	struct dirent *de;
 	bool found = false;
 	DIR *dir;
 
-	if (btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) > 0) {
+	if (btf_file_has_func(VMLINUX_BTF_PATH, false, func)) {
 		snprintf(found_in, sz, "vmlinux");
 		return true;
 	}
@@ -108,7 +126,7 @@ static bool btf_search_func(struct btf *vmlinux, const char *func, char *found_i
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
 			continue;
 		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
-		if (btf_file_has_func(path, vmlinux, func)) {
+		if (btf_file_has_func(path, true, func)) {
 			found = true;
 			snprintf(found_in, sz, "%s", de->d_name);
 		}
@@ -121,7 +139,6 @@ static bool btf_search_func(struct btf *vmlinux, const char *func, char *found_i
 bool kf_btf_has_func(const char *func, char *module, size_t module_sz)
 {
 	char found_in[256] = "";
-	struct btf *vmlinux;
 	bool found;
 
 	for (unsigned int i = 0; i < func_memo_n; i++) {
@@ -131,10 +148,9 @@ bool kf_btf_has_func(const char *func, char *module, size_t module_sz)
 			snprintf(module, module_sz, "%s", func_memo[i].module);
 		return func_memo[i].module[0] != '\0';
 	}
-	vmlinux = vmlinux_btf();
-	if (!vmlinux)
+	if (access(VMLINUX_BTF_PATH, R_OK))
 		return false;
-	found = btf_search_func(vmlinux, func, found_in, sizeof(found_in));
+	found = btf_search_func(func, found_in, sizeof(found_in));
 	if (found && module && module_sz)
 		snprintf(module, module_sz, "%s", found_in);
 	if (func_memo_n < FUNC_MEMO_MAX && strlen(func) < sizeof(func_memo[0].func)) {

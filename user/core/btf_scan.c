@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * btf_scan.c - "is there a FUNC named f" from the raw BTF the kernel
+ * publishes, without libbpf's parser.
+ *
+ * Why: start-up asks this for the vendor probes and lifecycle hooks before
+ * libbpf loads.  btf__parse() of vmlinux's BTF (megabytes) checks and
+ * indexes every type, and a module's split BTF needs that parsed base: on a
+ * one-CPU guest under qemu -icount this was about a third of the time from
+ * exec to attached, paid again by libbpf for the load (docs/delivery.md,
+ * "Where the cost goes").  Walking the type section once, comparing names
+ * only for FUNC records, gives the same answer for a fraction of the work.
+ * Anything unexpected (another byte order, an unknown kind, a bad offset)
+ * answers "unknown" and the caller falls back to libbpf.
+ */
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/btf.h>
+
+#include "btf_scan.h"
+
+void btf_raw_free(struct btf_raw *r)
+{
+	free(r->data);
+	r->data = NULL;
+	r->size = 0;
+}
+
+int btf_raw_read(const char *path, struct btf_raw *r)
+{
+	size_t cap = 1 << 20, len = 0;
+	char *buf = NULL;
+	int fd;
+
+	r->data = NULL;
+	r->size = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* sysfs reports the size of a BTF file; grow if it lies */
+	{
+		struct stat st;
+
+		if (!fstat(fd, &st) && st.st_size > 0)
+			cap = (size_t)st.st_size + 1;
+	}
+	buf = malloc(cap);
+	if (!buf)
+		goto fail;
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb)
+				goto fail;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len < sizeof(struct btf_header)) {
+		free(buf);
+		return -1;
+	}
+	r->data = buf;
+	r->size = len;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+/* The header, checked: native byte order, sections inside the data. */
+static const struct btf_header *header_of(const struct btf_raw *r)
+{
+	const struct btf_header *h = (const void *)r->data;
+
+	if (!r->data || r->size < sizeof(*h) || h->magic != BTF_MAGIC ||
+	    h->hdr_len < sizeof(*h) || h->hdr_len > r->size)
+		return NULL;
+	if ((uint64_t)h->hdr_len + h->type_off + h->type_len > r->size ||
+	    (uint64_t)h->hdr_len + h->str_off + h->str_len > r->size)
+		return NULL;
+	return h;
+}
+
+/* Bytes after struct btf_type for this kind, or -1 for a kind not known. */
+static long extra_size(const struct btf_type *t)
+{
+	uint32_t vlen = BTF_INFO_VLEN(t->info);
+
+	switch (BTF_INFO_KIND(t->info)) {
+	case BTF_KIND_INT:
+		return 4;
+	case BTF_KIND_PTR:
+	case BTF_KIND_FWD:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FLOAT:
+	case 18:	/* BTF_KIND_TYPE_TAG */
+		return 0;
+	case BTF_KIND_ARRAY:
+		return 12;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return 12L * vlen;
+	case BTF_KIND_ENUM:
+		return 8L * vlen;
+	case BTF_KIND_FUNC_PROTO:
+		return 8L * vlen;
+	case BTF_KIND_VAR:
+		return 4;
+	case BTF_KIND_DATASEC:
+		return 12L * vlen;
+	case 17:	/* BTF_KIND_DECL_TAG */
+		return 4;
+	case 19:	/* BTF_KIND_ENUM64 */
+		return 12L * vlen;
+	default:
+		return -1;
+	}
+}
+
+/* Is the string at so in the string section of h (data d) func? */
+static bool str_is(const struct btf_header *h, const char *d, uint32_t so,
+		   const char *func, size_t want)
+{
+	return so < h->str_len && h->str_len - so >= want &&
+	       !memcmp(d + h->hdr_len + h->str_off + so, func, want);
+}
+
+int btf_raw_has_func(const struct btf_raw *r, const struct btf_raw *base,
+		     const char *func)
+{
+	const struct btf_header *h = header_of(r);
+	const struct btf_header *bh = base ? header_of(base) : NULL;
+	uint32_t base_str_len = bh ? bh->str_len : 0;
+	size_t want = strlen(func) + 1;
+	const char *types;
+	uint32_t off = 0;
+
+	if (!h || (base && !bh))
+		return -1;
+	types = r->data + h->hdr_len + h->type_off;
+	while (off < h->type_len) {
+		const struct btf_type *t;
+		long extra;
+
+		if (h->type_len - off < sizeof(*t))
+			return -1;
+		t = (const void *)(types + off);
+		extra = extra_size(t);
+		if (extra < 0)
+			return -1;
+		/* split BTF: a name offset below the base's string
+		 * section names one of the base's strings */
+		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC &&
+		    (t->name_off < base_str_len
+			     ? str_is(bh, base->data, t->name_off, func, want)
+			     : str_is(h, r->data, t->name_off - base_str_len, func, want)))
+			return 1;
+		off += sizeof(*t) + (uint32_t)extra;
+	}
+	return off == h->type_len ? 0 : -1;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* btf_scan.h - FUNC lookups in raw kernel BTF without libbpf's parser. */
+#ifndef MDEVVER_BTF_SCAN_H
+#define MDEVVER_BTF_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct btf_raw {
+	char *data;
+	size_t size;
+};
+
+/* Read a BTF file (/sys/kernel/btf/...) whole: 0, or -1 (r empty). */
+int btf_raw_read(const char *path, struct btf_raw *r);
+void btf_raw_free(struct btf_raw *r);
+/* Is there a FUNC named func in r (split BTF over base when base is not
+ * NULL)?  1 yes, 0 no, -1 unknown (not BTF this code understands). */
+int btf_raw_has_func(const struct btf_raw *r, const struct btf_raw *base,
+		     const char *func);
+
+#endif /* MDEVVER_BTF_SCAN_H */
