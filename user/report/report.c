@@ -75,11 +75,17 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 		char shown[256];
 
 		c_escape(shown, sizeof(shown), arg, strlen(arg));
-		if (a->source)
+		/* argp_error exits (exit status 2); the returns are for
+		 * callers with ARGP_NO_EXIT and for the analyzer */
+		if (a->source) {
 			argp_error(state, "--source given twice: one source a run");
-		if (!slash || slash == arg || !slash[1])
+			return EINVAL;
+		}
+		if (!slash || slash == arg || !slash[1]) {
 			argp_error(state, "invalid --source '%s': expected HOST/TYPE, "
 				   "e.g. hostA/i915-GVTg_V5_4", shown);
+			return EINVAL;
+		}
 		a->source = arg;
 		a->src_host = (struct bstr){ arg, (size_t)(slash - arg) };
 		a->src_type = (struct bstr){ slash + 1, strlen(slash + 1) };

@@ -306,6 +306,8 @@ static void migration_of(const struct report_migs *s, size_t src, size_t dst,
 	enum mig_oc ob = b ? oc_of(b->outcome) : MIG_COMPLETED;
 
 	memset(g, 0, sizeof(*g));
+	if (!first)		/* a group has a source, a target or both */
+		return;
 	g->src = src;
 	g->dst = dst;
 	g->time = a && b && strcmp(b->time, a->time) > 0 ? b->time : first->time;
