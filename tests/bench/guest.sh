@@ -14,7 +14,8 @@
 #   unrelated read   BENCH_READ_ITERS (10,000) open + pread + close of
 #                    the same file
 # plus start (guest s from exec to the tool's "attached" line, start or
-# enforce record) and peak RSS (VmHWM just before it is stopped), for
+# enforce record) and peak RSS (just before it is stopped: VmHWM, or the
+# page-table walk of smaps_rollup when that is larger -- see hwm_kb), for
 #   untraced; the floor (build/bench/floor: empty fentry+fexit programs on
 #   sysfs_kf_write and sysfs_kf_seq_show); bpftrace's counting one-liner;
 #   build/mdevver-trace (whatever is built now) in each attach mode, the
@@ -99,7 +100,18 @@ start_tool() {
 		nap 0.005
 	done
 }
-hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status"; }
+# Peak RSS in kB.  Not VmHWM alone: up to 6.1 the kernel keeps each
+# thread's RSS changes in a per-task cache and adds them to the mm's
+# counters (VmRSS, VmHWM) only every 64 page faults, so the pages of the
+# ring buffers, all mapped at once by one mmap each (20 MiB by default),
+# could be missing from VmHWM for the whole run -- or not, depending on
+# how many faults came after (docs/delivery.md, "Where the cost goes").
+# smaps_rollup counts the page tables themselves; the rings stay mapped to
+# the end, so the larger of the two is the peak.
+hwm_kb() {
+	awk '/^VmHWM:/ { h = $2 } /^Rss:/ { r = $2 } END { print (r > h ? r : h) }' \
+		"/proc/$pid/status" "/proc/$pid/smaps_rollup"
+}
 stop_tool() { kill -CONT "$pid" 2>/dev/null || true; kill -INT "$pid"; wait "$pid" || true; }
 
 # tool LABEL PATTERN SPLIT CMD...: one configuration.  SPLIT=1: measured

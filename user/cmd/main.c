@@ -94,10 +94,11 @@ int main(int argc, char **argv)
 	 * raise): libbpf reads vmlinux's BTF (megabytes) into a buffer it
 	 * frees again; glibc then raises the threshold to that size, and the
 	 * parse's growing arrays land on the brk heap, where each realloc
-	 * copies and the freed copies stay resident.  Measured in the bench
-	 * VM (6.1): peak RSS 27.7 MiB in kprobe/syscall mode and fentry
-	 * --no-vendor, 15.4 MiB with this (docs/delivery.md, "Where the cost
-	 * goes").  Large blocks are then always mmapped and given back.
+	 * copies and the freed copies stay resident.  Large blocks are then
+	 * always mmapped and given back.  The peak RSS it seemed to save
+	 * (27.7 -> 15.4 MiB in the bench VM) was 6.1's lagging RSS counters,
+	 * not this: the page-table walk shows ~31 MiB with and without it,
+	 * 20 of them the ring buffers (docs/delivery.md, "Where the cost goes").
 	 */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	argv[0] = (char *)"mdevver-trace";
