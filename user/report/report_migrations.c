@@ -44,7 +44,14 @@ static int64_t time_ns(const char *t)
 		return 0;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm) * 1000000000 + ns;
+	/* ns since the epoch end in 2262: later (or much earlier) times a
+	 * log may hold are kept in order at the limit, not overflowed */
+	int64_t secs = (int64_t)timegm(&tm), out;
+
+	if (__builtin_mul_overflow(secs, (int64_t)1000000000, &out) ||
+	    __builtin_add_overflow(out, (int64_t)ns, &out))
+		return secs < 0 ? INT64_MIN : INT64_MAX;
+	return out;
 }
 
 static void mig_free(struct report_mig *g)
