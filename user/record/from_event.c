@@ -13,25 +13,6 @@
 #include "outcome.h"
 #include "record.h"
 
-/* The rule that judged e: its name, "#N" (N-th rule of its file) when the
- * name is no longer known, or the marker of a refusal no rule made. */
-static const char *rule_label(const struct record_ctx *ctx,
-			      const struct mdevver_event *e)
-{
-	/* valid until the next call, as record.h promises */
-	static _Thread_local char buf[16];
-	const char *name;
-
-	if (e->rule_id == MDEVVER_RULE_NONE)
-		return "(none: failed closed)";
-	name = ctx->rule_name ?
-	       ctx->rule_name(ctx->rule_ctx, e->policy_gen, e->rule_id) : NULL;
-	if (name)
-		return name;
-	snprintf(buf, sizeof(buf), "#%u", e->rule_id + 1);
-	return buf;
-}
-
 /*
  * The ring hands over len bytes; BPF may reserve less than a whole struct
  * (include/mdevver_trace.h), so every variable part is checked against len
@@ -91,7 +72,7 @@ int record_from_event(struct record *r, const struct mdevver_event *e,
 	verdict = verdict_name(e->verdict);
 	if (verdict) {
 		ev->verdict = verdict;
-		ev->rule = rule_label(ctx, e);
+		ev->rule = record_rule_label(ctx, e->policy_gen, e->rule_id);
 		/* the driver was asked unless the hook refused the call */
 		if (e->verdict != MDEVVER_VERDICT_DENIED)
 			ev->driver_outcome =

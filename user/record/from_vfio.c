@@ -112,24 +112,6 @@ void record_actor_names(struct record_actor *who)
 		who->unit = (struct bytes){ cn->unit, strlen(cn->unit) };
 }
 
-/* The rule that judged e, as from_event.c names it for a check. */
-static const char *rule_label(const struct record_ctx *ctx,
-			      const struct mdevver_vfio_event *e)
-{
-	/* valid until the next call, as record.h promises */
-	static _Thread_local char buf[16];
-	const char *name;
-
-	if (e->rule_id == MDEVVER_RULE_NONE)
-		return "(none: failed closed)";
-	name = ctx->rule_name ?
-	       ctx->rule_name(ctx->rule_ctx, e->policy_gen, e->rule_id) : NULL;
-	if (name)
-		return name;
-	snprintf(buf, sizeof(buf), "#%u", e->rule_id + 1);
-	return buf;
-}
-
 int record_from_vfio(struct record *r, const struct mdevver_vfio_event *e,
 		     size_t len, const struct record_ctx *ctx)
 {
@@ -173,7 +155,7 @@ int record_from_vfio(struct record *r, const struct mdevver_vfio_event *e,
 			l->target_changed = e->flags & MDEVVER_VF_TARGET_CHANGED;
 			l->verdict = verdict_name(e->verdict);
 			if (l->verdict) {
-				l->rule = rule_label(ctx, e);
+				l->rule = record_rule_label(ctx, e->policy_gen, e->rule_id);
 				l->fail_closed = e->fail_closed;
 			}
 		}

@@ -4,8 +4,10 @@
  * from the conversions so a sink or a test can name things without linking
  * the kernel-event code.
  */
+#include <stdio.h>
 #include <time.h>
 
+#include "mdevver_enforce.h"
 #include "record.h"
 
 const char *record_kind_name(enum record_kind k)
@@ -78,4 +80,20 @@ int64_t record_realtime_offset_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	return ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000ll +
 	       (rt.tv_nsec - mono.tv_nsec);
+}
+
+const char *record_rule_label(const struct record_ctx *ctx, unsigned int gen,
+			      unsigned int rule_id)
+{
+	/* valid until the next call, as record.h promises */
+	static _Thread_local char buf[16];
+	const char *name;
+
+	if (rule_id == MDEVVER_RULE_NONE)
+		return "(none: failed closed)";
+	name = ctx->rule_name ? ctx->rule_name(ctx->rule_ctx, gen, rule_id) : NULL;
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "#%u", rule_id + 1);
+	return buf;
 }

@@ -265,6 +265,13 @@ struct record_ctx {
 	void *rule_ctx;
 };
 
+/* The rule that judged a check or a state change: its name, "#N" (N-th
+ * rule of its file) when the name is no longer known, or the marker of a
+ * refusal no rule made (MDEVVER_RULE_NONE: failed closed).  Valid until
+ * the next call. */
+const char *record_rule_label(const struct record_ctx *ctx, unsigned int gen,
+			      unsigned int rule_id);
+
 /* Set ts_ns and the wall time derived from it. */
 void record_set_time(struct record *r, const struct record_ctx *ctx, uint64_t ts_ns);
 
