@@ -171,13 +171,15 @@ for suite in $suites; do
 		# with 2+ cores, else 1): the first line, with the claims and
 		# privilege tests, in one lane, the other lines and the first
 		# line's extra boots in the next.  The test bed locks its cache,
-		# and every run has its own --out directory.
+		# and every run has its own --out directory.  The timeout is a
+		# safety net for a hung guest, not a measure: the first line took
+		# 14 min alone and over 25 min on a machine loaded beside it.
 		set -- $kernels
 		first=$1
 		lanes=${MDEVVER_VM_LANES:-$([ "$(nproc)" -ge 2 ] && echo 2 || echo 1)}
 		vm_jobs=()
 		for k in $kernels; do
-			vm_jobs+=("vm-$k|tests/vm/run.sh --suite $k --timeout 1500 --mtty --env MDEVVER_FULL_LINE=$([ "$k" = "$first" ] && echo 1 || echo 0) --out build/vm/$k -- tests/vm/guest-suite.sh")
+			vm_jobs+=("vm-$k|tests/vm/run.sh --suite $k --timeout 2400 --mtty --env MDEVVER_FULL_LINE=$([ "$k" = "$first" ] && echo 1 || echo 0) --out build/vm/$k -- tests/vm/guest-suite.sh")
 		done
 		# the kernel log check itself, on the first line: a WARN injected in
 		# the simulated vGPU must fail the test that caused it and the run
