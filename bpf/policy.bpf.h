@@ -225,7 +225,8 @@ static __always_inline bool judge_node(struct judge *j, struct kernfs_node *kn)
 /* Type and parent of the device a state change is asked of.  Both are
  * known: a device that is not an mdev device has no type (hash 0, which no
  * rule's type= hashes to), so type= rules never match it. */
-static __always_inline void judge_vfio(struct judge *j, struct device *dev)
+static __always_inline void judge_vfio(struct judge *j, struct device *dev,
+				       const char *type)
 {
 	const char *s;
 
@@ -237,9 +238,8 @@ static __always_inline void judge_vfio(struct judge *j, struct device *dev)
 	s = BPF_CORE_READ(dev, parent, kobj.name);
 	if (s)
 		j->parent_hash = hash_kstr(j, s);
-	s = vfio_mdev_type_name(dev);
-	if (s)
-		j->type_hash = hash_kstr(j, s);
+	if (type)
+		j->type_hash = hash_kstr(j, type);
 }
 
 /* The caller's facts, with j->comm filled (16 bytes, NUL padded: hashed
@@ -589,15 +589,20 @@ __noinline int judge_call(__u32 slot, __u64 kn, __u32 op)
 /*
  * The matcher for a migration state change (op=migrate) of the VFIO device
  * dev (a kernel pointer, as a number) to state: global for the same reason
- * as judge_call().
+ * as judge_call().  The caller reads the mdev type's name (type: a kernel
+ * pointer or 0): a global function's CO-RE relocations are resolved for
+ * every load, and one against a module type (struct mdev_device) makes
+ * libbpf walk the module BTFs, which needs CAP_SYS_ADMIN -- a tracer run
+ * with CAP_BPF+CAP_PERFMON alone could not load at all.  In the callers,
+ * the relocation is resolved only where they are loaded.
  */
-__noinline int judge_migrate(__u32 slot, __u64 dev, __u32 state)
+__noinline int judge_migrate(__u32 slot, __u64 dev, __u64 type, __u32 state)
 {
 	struct judge *j = bpf_map_lookup_elem(&judges, &slot);
 
 	if (!j)
 		return 0;
-	judge_vfio(j, (struct device *)dev);
+	judge_vfio(j, (struct device *)dev, (const char *)type);
 	j->state = state;
 	judge_task(j, MDEVVER_OP_MIGRATE);
 	judge_run(j);

@@ -233,6 +233,7 @@ static __always_inline int migrate_verdict(struct file *f, __u32 state,
 {
 	const __u64 need = verdict_need(MDEVVER_OP_MIGRATE);
 	int gen, ret = VERDICT_NOT_JUDGED;
+	struct device *dev;
 	struct judge *j;
 
 	gen = policy_enter();
@@ -250,7 +251,8 @@ static __always_inline int migrate_verdict(struct file *f, __u32 state,
 		goto out;
 	}
 	judge_gen(j, gen);
-	if (judge_migrate(j->self, (__u64)vfio_file_device(f), state)) {
+	dev = vfio_file_device(f);
+	if (judge_migrate(j->self, (__u64)dev, (__u64)vfio_mdev_type_name(dev), state)) {
 		v->action = j->best_action;
 		v->rule_id = j->best_id;
 		v->fail_closed = j->best_fail_closed;
