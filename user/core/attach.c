@@ -275,6 +275,12 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 
 		if (s->mode != mode && !(s->mode == 0 && cfg->lsm))
 			continue;
+		/* the ioctl hook judges VFIO device files only: without vfio.ko
+		 * there is none, and its CO-RE reads of vfio's types would make
+		 * libbpf walk the module BTFs (CAP_SYS_ADMIN), so an enforcer
+		 * with CAP_BPF+CAP_PERFMON alone could not load */
+		if (!strcmp(s->prog, "lsm_file_ioctl") && !vfio_device_fops())
+			continue;
 		if (s->vendor) {
 			if (!with_optional || cfg->no_vendor ||
 			    !vendor_func_present(mode, s->target))
