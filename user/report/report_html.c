@@ -279,15 +279,11 @@ static int identity(FILE *out, struct report_model *m)
 	      "<th>host</th><th>host_id</th><th>runs</th><th>records</th>"
 	      "<th>duplicates</th><th>missing</th></tr></thead>\n<tbody>\n", out);
 	for (size_t i = 0, end; i < ids->n_runs; i = end) {
-		uint64_t records = 0, dups = 0, missing = 0;
+		uint64_t records, dups, missing;
 		char hid[9];
 
 		end = report_ids_host_end(ids, i);
-		for (size_t r = i; r < end; r++) {
-			records += ids->runs[r].n;
-			dups += ids->runs[r].duplicates;
-			missing += ids->runs[r].missing;
-		}
+		report_ids_host_sum(ids, i, end, &records, &dups, &missing);
 		report_ids_short(ids->runs[i].host_id, hid);
 		fputs("<tr><td>", out);
 		ret |= html_take(out, show_name((struct bstr){ ids->runs[i].host,

@@ -292,3 +292,14 @@ void report_ids_free(struct report_ids *ids)
 	free(ids->set);
 	memset(ids, 0, sizeof(*ids));
 }
+
+void report_ids_host_sum(const struct report_ids *ids, size_t from, size_t end,
+			 uint64_t *records, uint64_t *dups, uint64_t *missing)
+{
+	*records = *dups = *missing = 0;
+	for (size_t r = from; r < end; r++) {
+		*records += ids->runs[r].n;
+		*dups += ids->runs[r].duplicates;
+		*missing += ids->runs[r].missing;
+	}
+}

@@ -76,6 +76,9 @@ char *report_ids_gap_list(const struct rid_run *run, size_t max);
 /* The runs of one host: [from, return) have the host name and host_id of
  * runs[from] (runs are sorted by report_ids_finish). */
 size_t report_ids_host_end(const struct report_ids *ids, size_t from);
+/* Totals of runs [from, end) (one host): records, duplicates, missing. */
+void report_ids_host_sum(const struct report_ids *ids, size_t from, size_t end,
+			 uint64_t *records, uint64_t *dups, uint64_t *missing);
 
 /* The first 8 hex digits of an id (how the report names hosts and runs). */
 void report_ids_short(const uint8_t id[16], char out[9]);

@@ -209,15 +209,11 @@ static int identity(FILE *out, struct report_model *m)
 	tt_cell(&t, strdup("DUPLICATES"));
 	tt_cell(&t, strdup("MISSING"));
 	for (size_t i = 0, end; i < ids->n_runs; i = end) {
-		uint64_t records = 0, dups = 0, missing = 0;
+		uint64_t records, dups, missing;
 		char hid[9];
 
 		end = report_ids_host_end(ids, i);
-		for (size_t r = i; r < end; r++) {
-			records += ids->runs[r].n;
-			dups += ids->runs[r].duplicates;
-			missing += ids->runs[r].missing;
-		}
+		report_ids_host_sum(ids, i, end, &records, &dups, &missing);
 		report_ids_short(ids->runs[i].host_id, hid);
 		tt_cell(&t, show_name((struct bstr){ ids->runs[i].host, ids->runs[i].host_len }));
 		tt_cell(&t, strdup(hid));
