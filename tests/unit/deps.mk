@@ -23,3 +23,5 @@ UNIT_DEPS_pipeline := json_fmt $(REC_FMT)
 UNIT_DEPS_report_filter := report_record report_tally
 UNIT_LDLIBS_report_filter := -ljson-c
 UNIT_LDLIBS_btf_scan := -lbpf
+# the ring consumer: ring_reader_open asks the kernel for the map's size
+UNIT_LDLIBS_ring_reader := -lbpf

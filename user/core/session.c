@@ -43,6 +43,7 @@
 #include "node_cache.h"
 #include "notify.h"
 #include "privileges.h"
+#include "ring_reader.h"
 #include "record.h"
 #include "runs.h"
 #include "sink.h"
@@ -96,7 +97,7 @@ struct session {
 	struct audit_log *log;
 	struct metrics *metrics;
 
-	struct ring_buffer *rb[MDEVVER_CLASSES];	/* by class */
+	struct ring_reader *rb[MDEVVER_CLASSES];	/* by class */
 	struct stage *stage[MDEVVER_CLASSES];	/* this round's records, by class */
 	int epfd;
 	struct runs *runs;
@@ -228,8 +229,8 @@ static int on_ring_record(struct session *s, int cls, void *data, size_t len,
 {
 	if (stage_add(s->stage[cls], data, len))
 		s->malformed++;	/* out of memory: said in the summary */
-	/* libbpf drains until the ring is empty; stop the round here (this
-	 * record is consumed already) */
+	/* the reader drains until the ring is empty; stop the round here
+	 * (this record is consumed already) */
 	if (++s->batch >= limit)
 		return -EAGAIN;
 	return 0;
@@ -308,8 +309,11 @@ static int drain(struct session *s)
 	int err = 0;
 
 	for (int c = 0; c < MDEVVER_CLASSES && err >= 0; c++) {
+		int64_t n;
+
 		s->batch = 0;
-		err = ring_buffer__consume(s->rb[c]);
+		n = ring_reader_consume(s->rb[c]);
+		err = n < 0 ? (int)n : 0;
 		if (err == -EAGAIN || err == -EINTR) {
 			more = more || err == -EAGAIN;
 			err = 0;
@@ -551,7 +555,8 @@ static int open_sinks(struct session *s)
 	return 0;
 }
 
-/* Both rings in one epoll set with the scrape-sync eventfd. */
+/* Both rings in one epoll set with the scrape-sync eventfd; each ring
+ * mapped once (ring_reader.h: libbpf's reader maps the data twice). */
 static int open_rings(struct session *s)
 {
 	static const char *const ring_names[MDEVVER_CLASSES] = { "checks", "reads" };
@@ -572,13 +577,13 @@ static int open_rings(struct session *s)
 			p_err("out of memory");
 			return -1;
 		}
-		s->rb[c] = ring_buffer__new(fds[c], c == MDEVVER_CLASS_CHECK ?
-					    on_check_record : on_read_record, s, NULL);
+		s->rb[c] = ring_reader_open(fds[c], c == MDEVVER_CLASS_CHECK ?
+					    on_check_record : on_read_record, s);
 		if (!s->rb[c]) {
 			p_err("creating ring buffer %s: %s", ring_names[c], strerror(errno));
 			return -1;
 		}
-		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(s->rb[c]), &ev)) {
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, ring_reader_fd(s->rb[c]), &ev)) {
 			p_err("epoll: %s", strerror(errno));
 			return -1;
 		}
@@ -751,7 +756,7 @@ static void session_close(struct session *s, bool ok)
 	if (s->log)
 		audit_log_close(s->log);
 	for (int c = 0; c < MDEVVER_CLASSES; c++) {
-		ring_buffer__free(s->rb[c]);
+		ring_reader_free(s->rb[c]);
 		stage_free(s->stage[c]);
 	}
 	runs_close(s->runs);
