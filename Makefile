@@ -26,7 +26,10 @@ USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(USER_INC)
 # -mcpu=v3: BPF atomics (cmpxchg) for the judgement slots; kernels >= 5.12
 BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter -target bpf -mcpu=v3 \
 	       -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
-LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lpthread -lcap-ng -lsystemd -lpq
+# libmicrohttpd (--metrics) and libpq (report --db) are not linked: dlopen'ed
+# when their option is used (user/core/lazy_lib.h), so the other runs do not
+# map them and their TLS/Kerberos libraries (~4.5 MiB RSS, gnutls' constructor)
+LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lpthread -lcap-ng -lsystemd
 
 BIN        := $(BUILD)/mdevver-trace
 BPF_OBJ    := $(BUILD)/mdevver_trace.bpf.o
@@ -94,9 +97,9 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c $$(wildcard user/*/$$*.c) $$(foreach m
 unit: $(UNIT_BINS)
 
 # user-space cost per record of the record pipeline (tests/bench/pipeline_bench.c)
-PIPELINE_BENCH_SRCS := tests/bench/pipeline_bench.c $(foreach m,record from_event node_cache sysfs_path json_fmt text_fmt escape decode outcome pipeline stdout_sink audit_log metrics,$(wildcard user/*/$(m).c))
+PIPELINE_BENCH_SRCS := tests/bench/pipeline_bench.c $(foreach m,record from_event node_cache sysfs_path json_fmt text_fmt escape decode outcome pipeline stdout_sink audit_log metrics mhd_lib lazy_lib,$(wildcard user/*/$(m).c))
 $(BUILD)/pipeline_bench: $(PIPELINE_BENCH_SRCS) $(HEADERS) | $(BUILD)
-	$(CC) $(USER_CFLAGS) $(PIPELINE_BENCH_SRCS) -lmicrohttpd -lpthread -o $@
+	$(CC) $(USER_CFLAGS) $(PIPELINE_BENCH_SRCS) -lpthread -o $@
 
 # write paths the enforcement tests need beyond Python (io_uring, a race)
 WRITERS := $(BUILD)/writers

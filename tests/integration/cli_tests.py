@@ -436,6 +436,42 @@ def test_metrics_port_busy():
                    "Address already in use"]), "one line, ours")
 
 
+def test_lazy_libraries():
+    """libmicrohttpd and libpq are loaded only by the options that use them:
+    a plain run maps neither (nor their TLS/Kerberos libraries); with the
+    library made unloadable (a private mount namespace binds /dev/null over
+    it) only its option fails, with one line of ours."""
+    p = subprocess.Popen([BIN, "-d", "3"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        maps = ""
+        # the start line says it is attached; read its maps then
+        line = p.stderr.readline()
+        expect("tracing in" in line, f"started: {line!r}")
+        with open(f"/proc/{p.pid}/maps") as f:
+            maps = f.read()
+    finally:
+        p.wait(timeout=60)
+    for lib in ("libmicrohttpd", "libpq", "libgnutls", "libcrypto", "libkrb5", "libldap"):
+        expect(lib not in maps, f"a plain run does not map {lib}")
+    mhd = os.path.realpath("/usr/lib/x86_64-linux-gnu/libmicrohttpd.so.12")
+    pq = os.path.realpath("/usr/lib/x86_64-linux-gnu/libpq.so.5")
+    r = in_private_mounts(f"mount --bind /dev/null {mhd} && "
+                          f"{BIN} -d 0.3 --metrics-addr 127.0.0.1:0")
+    expect_eq(r.returncode, 1, f"--metrics-addr without the library: exit code ({r.stderr})")
+    expect_eq(len(r.stderr.splitlines()), 1, f"one line: {r.stderr!r}")
+    expect(r.stderr.startswith("mdevver-trace: --metrics-addr: cannot load "
+                               "libmicrohttpd.so.12: "), f"the line: {r.stderr!r}")
+    r = in_private_mounts(f"mount --bind /dev/null {mhd} && {BIN} -d 0.3")
+    expect_eq(r.returncode, 0, f"a run without --metrics-addr still works ({r.stderr})")
+    r = in_private_mounts(f"mount --bind /dev/null {pq} && "
+                          f"{BIN} report --db 'host=/nonexistent dbname=x'")
+    expect_eq(r.returncode, 1, f"report --db without the library: exit code ({r.stderr})")
+    expect_eq(len(r.stderr.splitlines()), 1, f"one line: {r.stderr!r}")
+    expect(r.stderr.startswith("mdevver-trace: report --db: cannot load libpq.so.5: "),
+           f"the line: {r.stderr!r}")
+
+
 def test_enforce_local_checks_first():
     """enforce: a missing policy file is reported before BPF LSM or
     anything loads; --pin without the BPF file system and enforcement
@@ -499,6 +535,7 @@ def main():
     run_test("cli_libbpf_hints", test_libbpf_hints)
     run_test("cli_metrics_port_busy", test_metrics_port_busy)
     run_test("cli_enforce_local_checks_first", test_enforce_local_checks_first)
+    run_test("cli_lazy_libraries", test_lazy_libraries)
     return finish()
 
 

@@ -9,8 +9,9 @@ UNIT_DEPS_json_record := json_fmt $(REC_FMT)
 UNIT_LDLIBS_json_record := -ljson-c
 UNIT_DEPS_node_cache := sysfs_path record
 UNIT_DEPS_from_event := node_cache sysfs_path json_fmt $(REC_FMT)
-UNIT_DEPS_metrics := record
-UNIT_LDLIBS_metrics := -lmicrohttpd -lpthread
+# libmicrohttpd is dlopen'ed by metrics_start (mhd_lib.c), not linked
+UNIT_DEPS_metrics := record mhd_lib lazy_lib escape
+UNIT_LDLIBS_metrics := -lpthread
 UNIT_DEPS_audit_log := pipeline json_fmt $(REC_FMT)
 # the migration lifecycle (record/from_vfio.c, record/migration.c)
 UNIT_DEPS_migration := from_vfio vm_name $(REC_FMT)

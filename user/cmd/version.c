@@ -10,8 +10,7 @@
 #include <bpf/libbpf.h>
 #include <curses.h>
 #include <json-c/json_c_version.h>
-#include <microhttpd.h>
-
+#include "mhd_lib.h"
 #include "version.h"
 
 void version_print(FILE *f, struct argp_state *state)
@@ -21,7 +20,17 @@ void version_print(FILE *f, struct argp_state *state)
 	fprintf(f, "attach modes: fentry, kprobe, syscall (CO-RE, needs kernel BTF)\n");
 	fprintf(f, "enforcement: BPF LSM (enforce, --dry-run, --pin)\n");
 	fprintf(f, "libbpf: %s\n", libbpf_version_string());
-	fprintf(f, "metrics: libmicrohttpd %s\n", MHD_get_version());
+	{
+		/* loaded, not linked (mhd_lib.h): say when --metrics could not
+		 * work with the libraries installed here */
+		char why[512];
+		const struct mhd_lib *mhd = mhd_lib(why, sizeof(why));
+
+		if (mhd)
+			fprintf(f, "metrics: libmicrohttpd %s\n", mhd->MHD_get_version());
+		else
+			fprintf(f, "metrics: unavailable (%s)\n", why);
+	}
 	fprintf(f, "live view: %s\n", curses_version());
 	fprintf(f, "json: json-c %s\n", json_c_version());
 #ifdef __clang__

@@ -39,6 +39,7 @@
 #include "mdevver_trace.skel.h"
 #include "from_vfio.h"
 #include "metrics.h"
+#include "mhd_lib.h"
 #include "migration.h"
 #include "node_cache.h"
 #include "notify.h"
@@ -537,6 +538,11 @@ static int open_sinks(struct session *s)
 		}
 	}
 	if (opt->metrics_addr) {
+		/* loaded only now (mhd_lib.h), and said so when it cannot be */
+		if (!mhd_lib(why, sizeof(why))) {
+			p_err("--metrics-addr: %s", why);
+			return -1;
+		}
 		s->metrics = metrics_start(opt->metrics_addr, why, sizeof(why));
 		if (!s->metrics) {
 			p_err("metrics: %s", why);

@@ -13,15 +13,17 @@
  * text and is parsed by the same parser as a log line: a string from the
  * database is untrusted exactly like a string from a file and is escaped
  * by the same renderers.  Rows stream in single-row mode: a fleet's table
- * need not fit in memory twice.
+ * need not fit in memory twice.  libpq is loaded here, not linked
+ * (pq_lib.h): only report --db pays for it and its TLS and Kerberos
+ * libraries.
  */
 #define _GNU_SOURCE
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
+#include "pq_lib.h"
 #include "report_db.h"
 
 /* every message: `mdevver-trace: report --db: <why>` */
@@ -89,19 +91,26 @@ int report_read_db(struct report_input *in, const char *conninfo)
 	const char *params[3] = { NULL, NULL, NULL };
 	char *hosts = NULL;
 	unsigned long long row = 0;
+	const struct pq_lib *pq;
+	char why[512];
 	PGresult *res;
 	PGconn *c;
 	int ret = 0;
 
+	pq = pq_lib(why, sizeof(why));
+	if (!pq) {
+		fprintf(stderr, "%s: %s\n", DB_PROG, why);
+		return -1;
+	}
 	in->model->from_db = true;
-	c = PQconnectdb(conninfo);
+	c = pq->PQconnectdb(conninfo);
 	if (!c) {
 		fprintf(stderr, "%s: out of memory\n", DB_PROG);
 		return -1;
 	}
-	if (PQstatus(c) != CONNECTION_OK) {
-		db_error("cannot connect", PQerrorMessage(c));
-		PQfinish(c);
+	if (pq->PQstatus(c) != CONNECTION_OK) {
+		db_error("cannot connect", pq->PQerrorMessage(c));
+		pq->PQfinish(c);
 		return -1;
 	}
 	if (f && f->since[0])
@@ -112,25 +121,25 @@ int report_read_db(struct report_input *in, const char *conninfo)
 		hosts = hosts_array(f);
 		if (!hosts) {
 			fprintf(stderr, "%s: out of memory\n", DB_PROG);
-			PQfinish(c);
+			pq->PQfinish(c);
 			return -1;
 		}
 		params[2] = hosts;
 	}
-	if (!PQsendQueryParams(c, query, 3, NULL, params, NULL, NULL, 0) ||
-	    !PQsetSingleRowMode(c)) {
-		db_error("query", PQerrorMessage(c));
+	if (!pq->PQsendQueryParams(c, query, 3, NULL, params, NULL, NULL, 0) ||
+	    !pq->PQsetSingleRowMode(c)) {
+		db_error("query", pq->PQerrorMessage(c));
 		free(hosts);
-		PQfinish(c);
+		pq->PQfinish(c);
 		return -1;
 	}
-	while ((res = PQgetResult(c))) {
-		ExecStatusType st = PQresultStatus(res);
+	while ((res = pq->PQgetResult(c))) {
+		ExecStatusType st = pq->PQresultStatus(res);
 
 		if (st == PGRES_SINGLE_TUPLE && !ret) {
 			struct report_record rec;
 			const char *why;
-			const char *text = PQgetvalue(res, 0, 0);
+			const char *text = pq->PQgetvalue(res, 0, 0);
 			int r;
 
 			row++;
@@ -144,20 +153,20 @@ int report_read_db(struct report_input *in, const char *conninfo)
 			}
 		} else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && !ret) {
 			/* the first error says why; later results are drained */
-			db_error("query", PQresultErrorMessage(res));
+			db_error("query", pq->PQresultErrorMessage(res));
 			ret = -1;
 		}
-		PQclear(res);
+		pq->PQclear(res);
 	}
 	/* nothing kept although the table has rows: say how many the filter
 	 * left out, as over logs (report_input_no_record) */
 	if (!ret && !in->model->records && report_filter_active(f)) {
-		res = PQexec(c, "SELECT count(*) FROM " REPORT_DB_TABLE);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-			in->filtered = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
-		PQclear(res);
+		res = pq->PQexec(c, "SELECT count(*) FROM " REPORT_DB_TABLE);
+		if (pq->PQresultStatus(res) == PGRES_TUPLES_OK && pq->PQntuples(res) == 1)
+			in->filtered = strtoull(pq->PQgetvalue(res, 0, 0), NULL, 10);
+		pq->PQclear(res);
 	}
 	free(hosts);
-	PQfinish(c);
+	pq->PQfinish(c);
 	return ret;
 }

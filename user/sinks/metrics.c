@@ -3,7 +3,8 @@
  * metrics.c - counters for Prometheus.  libmicrohttpd serves them from its
  * own thread, so every counter is behind one mutex; the tracer's thread
  * only takes it to add a record.  Label sets are few (outcomes x types x
- * rules), kept in a small array.
+ * rules), kept in a small array.  libmicrohttpd is loaded by metrics_start
+ * (mhd_lib.h): a run without --metrics never maps it.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -16,12 +17,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <microhttpd.h>
-
 #include "metrics.h"
+#include "mhd_lib.h"
 
 #define SERIES_MAX 1024
 #define LABEL_MAX 96
+
+/* set by metrics_start before the daemon (and so serve) runs */
+static const struct mhd_lib *mhd;
 
 /* upper bounds: seconds of downtime, bytes moved (4 KiB .. 64 GiB) */
 static const double downtime_le[] = { 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60 };
@@ -407,20 +410,20 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn,
 
 		if (!body)
 			return MHD_NO;
-		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-		MHD_add_response_header(resp, "Content-Type",
+		resp = mhd->MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		mhd->MHD_add_response_header(resp, "Content-Type",
 					"text/plain; version=0.0.4; charset=utf-8");
 	} else {
 		static char not_found[] = "not found: metrics are at /metrics\n";
 
 		status = MHD_HTTP_NOT_FOUND;
-		resp = MHD_create_response_from_buffer(strlen(not_found), not_found,
+		resp = mhd->MHD_create_response_from_buffer(strlen(not_found), not_found,
 						       MHD_RESPMEM_PERSISTENT);
 	}
 	if (!resp)
 		return MHD_NO;
-	ret = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
+	ret = mhd->MHD_queue_response(conn, status, resp);
+	mhd->MHD_destroy_response(resp);
 	return ret;
 }
 
@@ -494,6 +497,9 @@ struct metrics *metrics_start(const char *addr, char *err, size_t errsz)
 
 	if (parse_addr(addr, &ss, err, errsz))
 		return NULL;
+	mhd = mhd_lib(err, errsz);
+	if (!mhd)
+		return NULL;
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		snprintf(err, errsz, "out of memory");
@@ -503,7 +509,7 @@ struct metrics *metrics_start(const char *addr, char *err, size_t errsz)
 	snprintf(m->mode, sizeof(m->mode), "unknown");
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	m->daemon = MHD_start_daemon(flags, 0, NULL, NULL, serve, m,
+	m->daemon = mhd->MHD_start_daemon(flags, 0, NULL, NULL, serve, m,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				     MHD_OPTION_CONNECTION_LIMIT, 16u,
 				     MHD_OPTION_CONNECTION_TIMEOUT, 10u,
@@ -537,7 +543,7 @@ void metrics_stop(struct metrics *m)
 	if (!m)
 		return;
 	if (m->daemon)
-		MHD_stop_daemon(m->daemon);
+		mhd->MHD_stop_daemon(m->daemon);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
