@@ -38,15 +38,15 @@ int64_t ring_view_consume(struct ring_view *v, ring_sample_fn cb, void *ctx)
 {
 	const unsigned long mask = v->size - 1;
 	unsigned long cons = __atomic_load_n(v->consumer_pos, __ATOMIC_RELAXED);
-	unsigned long prod;
 	int64_t n = 0;
 	bool got;
 
 	/* a record committed while we handed out the others is taken in the
 	 * same call, as libbpf does (it loops until a pass finds nothing) */
 	do {
+		unsigned long prod = __atomic_load_n(v->producer_pos, __ATOMIC_ACQUIRE);
+
 		got = false;
-		prod = __atomic_load_n(v->producer_pos, __ATOMIC_ACQUIRE);
 		while (cons < prod) {
 			size_t off = cons & mask;
 			/* headers are 8-byte aligned in a ring whose size is a

@@ -92,14 +92,14 @@ int report_read_db(struct report_input *in, const char *conninfo)
 	char *hosts = NULL;
 	unsigned long long row = 0;
 	const struct pq_lib *pq;
-	char why[512];
+	char load_err[512];
 	PGresult *res;
 	PGconn *c;
 	int ret = 0;
 
-	pq = pq_lib(why, sizeof(why));
+	pq = pq_lib(load_err, sizeof(load_err));
 	if (!pq) {
-		fprintf(stderr, "%s: %s\n", DB_PROG, why);
+		fprintf(stderr, "%s: %s\n", DB_PROG, load_err);
 		return -1;
 	}
 	in->model->from_db = true;
