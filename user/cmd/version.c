@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include <curses.h>
 #include <json-c/json_c_version.h>
+
 #include "mhd_lib.h"
 #include "version.h"
 
@@ -21,7 +22,7 @@ void version_print(FILE *f, struct argp_state *state)
 	fprintf(f, "enforcement: BPF LSM (enforce, --dry-run, --pin)\n");
 	fprintf(f, "libbpf: %s\n", libbpf_version_string());
 	{
-		/* loaded, not linked (mhd_lib.h): say when --metrics could not
+		/* loaded, not linked (mhd_lib.h): say when --metrics-addr could not
 		 * work with the libraries installed here */
 		char why[512];
 		const struct mhd_lib *mhd = mhd_lib(why, sizeof(why));

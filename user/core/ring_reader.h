@@ -28,7 +28,7 @@
 
 /* Called for each committed record; data is valid only during the call.
  * A negative return stops consumption after this record (which counts as
- * consumed) and is returned by ring_consume (libbpf's ring_buffer_sample_fn
+ * consumed) and is returned by ring_view_consume (libbpf's ring_buffer_sample_fn
  * contract). */
 typedef int (*ring_sample_fn)(void *ctx, void *data, size_t len);
 
