@@ -161,8 +161,8 @@ static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
  * VERDICT_*.  Returns enum verdict_status; v->gen is set from
  * VERDICT_NOT_JUDGED on.
  */
-static __always_inline int policy_verdict(struct kernfs_node *kn, __u8 op,
-					  __u64 need, __u8 remote_from,
+static __always_inline int policy_verdict(struct kernfs_node *kn, __u64 kn_id,
+					  __u8 op, __u64 need, __u8 remote_from,
 					  const void *src, __u64 len,
 					  __u32 opts, struct policy_verdict *v)
 {
@@ -205,7 +205,7 @@ static __always_inline int policy_verdict(struct kernfs_node *kn, __u8 op,
 		    (j->known & MDEVVER_RK_REMOTE) && d->remote_hash == j->remote_hash)
 			goto release;
 	}
-	if (!judge_call(j->self, (__u64)kn, op))
+	if (!judge_call(j->self, (__u64)kn, kn_id, op))
 		goto release;
 	v->action = j->best_action;
 	v->rule_id = j->best_id;
@@ -283,8 +283,8 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 		from = REMOTE_FROM_NOWHERE;
 		len = MDEVVER_UNK_REMOTE_LONG;
 	}
-	if (policy_verdict(kn, op, verdict_need(op), from, e->data, len, 0,
-			   &v) == VERDICT_JUDGED)
+	if (policy_verdict(kn, e->node_id, op, verdict_need(op), from, e->data,
+			   len, 0, &v) == VERDICT_JUDGED)
 		set_verdict(e, &v, true);
 }
 
@@ -317,7 +317,7 @@ static __always_inline void store_recheck(struct kernfs_open_file *of,
 		return;
 	if (!(store_scope(of, kn_id) & MDEVVER_F_SCOPE_MDEV))
 		return;
-	if (policy_verdict(BPF_CORE_READ(of, kn), MDEVVER_OP_CHECK,
+	if (policy_verdict(BPF_CORE_READ(of, kn), kn_id, MDEVVER_OP_CHECK,
 			   MDEVVER_GEN_CONTENT, REMOTE_FROM_KERNEL, buf, count,
 			   VERDICT_SKIP_DECIDED, &v) != VERDICT_JUDGED ||
 	    v.action != MDEVVER_ACT_DENY)
@@ -348,21 +348,32 @@ static __always_inline int file_permission_verdict(struct file *file, int mask)
 	struct inode *inode;
 	int status, verdict = 0;
 	bool keep = false;
+	__u64 kn_id;
 	__u32 scope;
 	__u8 op;
 
 	/* every file access on the host comes here: file is a BTF pointer,
-	 * so plain loads (no probe-read helper calls) decide "not sysfs" */
+	 * so plain loads (no probe-read helper calls) decide "not sysfs" and,
+	 * for a sysfs file, "known not watched": kernfs numbers its inodes by
+	 * node id (kernfs_get_inode: iget_locked(sb, kernfs_ino(kn)), the
+	 * whole id where ino_t has 64 bits), the key of the tracer's table of
+	 * unwatched nodes; an array lookup, no helper call */
 	inode = file->f_inode;
 	if (inode->i_sb->s_magic != SYSFS_MAGIC)
+		return 0;
+	kn_id = bpf_core_field_size(inode->i_ino) == sizeof(__u64) ? inode->i_ino : 0;
+	if (kn_id && known_unwatched(kn_id))
 		return 0;
 	if (enforce_mode() != MDEVVER_ENFORCE_ON)
 		return 0;
 	kn = BPF_CORE_READ(inode, i_private);
 	if (!kn_is_file(kn))
 		return 0;
-	/* what the policy judges, and only that (scope.bpf.h) */
-	scope = attr_scope(kn) & MDEVVER_F_SCOPE_MDEV;
+	if (!kn_id)
+		kn_id = BPF_CORE_READ(kn, id);
+	/* what the policy judges, and only that (scope.bpf.h; attr_scope()
+	 * with the id at hand) */
+	scope = watched_scope((__u64)kn, kn_id) & MDEVVER_F_SCOPE_MDEV;
 	if (!scope)
 		return 0;
 	op = mask & MAY_WRITE ? MDEVVER_OP_CHECK : MDEVVER_OP_READ;
@@ -379,7 +390,7 @@ static __always_inline int file_permission_verdict(struct file *file, int mask)
 		d.strict_admitted = 1;
 		keep = true;
 	}
-	status = policy_verdict(kn, op, verdict_need(op), REMOTE_FROM_SYSCALL,
+	status = policy_verdict(kn, kn_id, op, verdict_need(op), REMOTE_FROM_SYSCALL,
 				file, 0, VERDICT_EMIT_DENIED, &v);
 	if (status == VERDICT_NO_GEN) {
 		verdict = -EPERM;	/* cannot happen; if it did, fail closed */
