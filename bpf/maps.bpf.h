@@ -282,7 +282,7 @@ struct judge {
 	__u32 gen;
 	__u32 kinds;		/* index kinds present in gen (bit per kind) */
 	__u32 gen_flags;	/* enum mdevver_gen_flags of gen */
-	__u32 __pad4;
+	__u32 place_given;	/* place holds the node's entry of places */
 	__u64 node_id;		/* the attribute's kernfs node id (judge_call) */
 	struct node_place place;	/* judge_node() fills it on a miss */
 	__u8 op;

@@ -77,6 +77,28 @@ static __always_inline __u64 gen_flags(int gen)
 	return state_get(MDEVVER_STATE_GEN_FLAGS0 + (gen & 1));
 }
 
+/*
+ * The permission hook's decision for this thread's call (maps.bpf.h,
+ * decisions; one entry per thread, by pid_tgid).  The entry stays when the
+ * call is done and is rewritten in place by the thread's next judgement: an
+ * LRU hash insertion and deletion per check cost more than all the lookups
+ * together.  A decision no call may pick up any more has kn NULL.
+ */
+static __always_inline struct decision *thread_decision(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	return bpf_map_lookup_elem(&decisions, &id);
+}
+
+/* d is picked up (or void): no later call of the thread takes it.  A ring
+ * space promise (--strict) is released by the caller first. */
+static __always_inline void decision_done(struct decision *d)
+{
+	d->kn = NULL;
+	d->strict_admitted = 0;
+}
+
 /* Which generation this judgement uses, and what that generation holds. */
 static __always_inline void judge_gen(struct judge *j, int gen)
 {
@@ -98,6 +120,8 @@ static __always_inline struct judge *judge_claim(void)
 		if (!j || __sync_val_compare_and_swap(&j->busy, 0, 1) != 0)
 			continue;
 		j->self = k;
+		j->gen_flags = 0;	/* judge_gen(): nothing skipped until then */
+		j->place_given = 0;
 		j->known = 0;
 		j->remote_missing = 0;
 		j->n_keys = 0;
@@ -259,8 +283,11 @@ static __always_inline bool find_place(struct judge *j, struct kernfs_node *kn,
 static __always_inline bool judge_node(struct judge *j, struct kernfs_node *kn)
 {
 	__u64 ino = j->node_id;
-	struct node_place *p = bpf_map_lookup_elem(&places, &ino);
+	struct node_place *p = &j->place;
 
+	/* the caller looked it up already (the permission hook) */
+	if (!j->place_given)
+		p = bpf_map_lookup_elem(&places, &ino);
 	if (!p) {
 		p = &j->place;
 		if (!find_place(j, kn, p))
@@ -317,6 +344,13 @@ static __always_inline void judge_task_facts(struct judge *j, __u8 op,
 
 static __always_inline void judge_task(struct judge *j, __u8 op)
 {
+	/* no rule asks who: only the op (judge_run() files no comm, uid or
+	 * cgroup key, rule_holds() reads them only for a rule that has them) */
+	if (j->gen_flags & MDEVVER_GEN_NO_TASK) {
+		j->op = op;
+		j->known |= MDEVVER_RK_OP;
+		return;
+	}
 	__builtin_memset(j->comm, 0, sizeof(j->comm));
 	bpf_get_current_comm(j->comm, sizeof(j->comm));
 	judge_task_facts(j, op, (__u32)bpf_get_current_uid_gid(),

@@ -125,6 +125,7 @@ enum mdevver_gen_flags {
 	 * enforcer, adopted) is judged with everything looked up. */
 	MDEVVER_GEN_NO_LOCAL = 1u << 4,		/* no local= (exact or prefix) */
 	MDEVVER_GEN_NO_REMOTE_PREFIX = 1u << 5,	/* no remote=PREFIX* */
+	MDEVVER_GEN_NO_TASK = 1u << 6,		/* no comm=, uid=, cgroup= */
 };
 /* Bits MDEVVER_GEN_KIND_SHIFT + kind: the generation has index entries of
  * that kind; the kernel looks up no key of a kind nobody filed under. */

@@ -234,6 +234,7 @@ static void test_remote_forms(void)
 /* what no rule looks at: the kernel skips finding it out */
 #define NO_LOCAL MDEVVER_GEN_NO_LOCAL
 #define NO_RPFX MDEVVER_GEN_NO_REMOTE_PREFIX
+#define NO_TASK MDEVVER_GEN_NO_TASK
 
 static void test_gen_flags(void)
 {
@@ -241,26 +242,26 @@ static void test_gen_flags(void)
 		const char *text;
 		uint64_t flags;
 	} cases[] = {
-		{ "deny op=check\n", MDEVVER_GEN_LOADED | NO_LOCAL | NO_RPFX | KIND(MDEVVER_IDX_OTHER) },
-		{ "deny local=x type=t\n", MDEVVER_GEN_LOADED | NO_RPFX | KIND(MDEVVER_IDX_LOCAL) |
+		{ "deny op=check\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX | KIND(MDEVVER_IDX_OTHER) },
+		{ "deny local=x type=t\n", MDEVVER_GEN_LOADED | NO_TASK | NO_RPFX | KIND(MDEVVER_IDX_LOCAL) |
 					   KIND(MDEVVER_IDX_UNK_LOCAL) },
-		{ "deny local=x*\n", MDEVVER_GEN_LOADED | NO_RPFX | KIND(MDEVVER_IDX_LOCAL_PREFIX) |
+		{ "deny local=x*\n", MDEVVER_GEN_LOADED | NO_TASK | NO_RPFX | KIND(MDEVVER_IDX_LOCAL_PREFIX) |
 				     KIND(MDEVVER_IDX_UNK_LOCAL) },
-		{ "audit op=read\n", MDEVVER_GEN_LOADED | NO_LOCAL | NO_RPFX | MDEVVER_GEN_READ_RULES |
+		{ "audit op=read\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX | MDEVVER_GEN_READ_RULES |
 				     KIND(MDEVVER_IDX_OTHER) },
 		{ "deny op=check\naudit comm=x op=read\n", MDEVVER_GEN_LOADED | NO_LOCAL | NO_RPFX |
 		  MDEVVER_GEN_READ_RULES | KIND(MDEVVER_IDX_OTHER) | KIND(MDEVVER_IDX_COMM) },
-		{ "audit remote=x\n", MDEVVER_GEN_LOADED | NO_LOCAL | NO_RPFX | MDEVVER_GEN_CONTENT |
+		{ "audit remote=x\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX | MDEVVER_GEN_CONTENT |
 				      KIND(MDEVVER_IDX_REMOTE) },
-		{ "deny remote=x*\n", MDEVVER_GEN_LOADED | NO_LOCAL | MDEVVER_GEN_CONTENT |
+		{ "deny remote=x*\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | MDEVVER_GEN_CONTENT |
 				      KIND(MDEVVER_IDX_PREFIX) | KIND(MDEVVER_IDX_UNK_REMOTE) },
-		{ "deny type=t\n", MDEVVER_GEN_LOADED | NO_LOCAL | NO_RPFX | KIND(MDEVVER_IDX_TYPE) |
+		{ "deny type=t\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX | KIND(MDEVVER_IDX_TYPE) |
 				   KIND(MDEVVER_IDX_UNK_TYPE) },
 		{ "deny op=migrate state=RESUMING comm!=q\n", MDEVVER_GEN_LOADED | NO_LOCAL | NO_RPFX |
 		  MDEVVER_GEN_MIGRATE_RULES | KIND(MDEVVER_IDX_STATE) },
-		{ "audit op=migrate\n", MDEVVER_GEN_LOADED | NO_LOCAL | NO_RPFX | MDEVVER_GEN_MIGRATE_RULES |
+		{ "audit op=migrate\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX | MDEVVER_GEN_MIGRATE_RULES |
 					 KIND(MDEVVER_IDX_OTHER) },
-		{ "", MDEVVER_GEN_LOADED | NO_LOCAL | NO_RPFX },
+		{ "", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -957,8 +958,8 @@ static void test_free(void)
 	ASSERT_EQ(0, c.n_index, "no index entries");
 	ASSERT_EQ(0, c.n_prefixes, "no prefixes");
 	ASSERT_EQ(0, c.largest_bucket, "no bucket");
-	ASSERT_EQ(MDEVVER_GEN_LOADED | MDEVVER_GEN_NO_LOCAL | MDEVVER_GEN_NO_REMOTE_PREFIX,
-		  c.gen_flags, "still loaded, and nothing to look up");
+	ASSERT_EQ(MDEVVER_GEN_LOADED | MDEVVER_GEN_NO_LOCAL | MDEVVER_GEN_NO_REMOTE_PREFIX |
+		  MDEVVER_GEN_NO_TASK, c.gen_flags, "still loaded, and nothing to look up");
 	compiled_policy_free(&c);
 	ASSERT_TRUE(is_zeroed(&c), "zeroed");
 	policy_free(&p);
