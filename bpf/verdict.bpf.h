@@ -311,14 +311,16 @@ static __always_inline bool denied_by_hook(struct kernfs_node *kn)
  * write returns to it.  Runs for every task, traced or not.
  */
 static __always_inline void store_recheck(struct kernfs_open_file *of,
-					  __u64 kn_id, const char *buf, __u64 count)
+					  __u64 kn_id, __u32 scope,
+					  const char *buf, __u64 count)
 {
 	struct policy_verdict v;	/* read only where policy_verdict() set it */
 	struct inflight *s;
 
-	if (enforce_mode() != MDEVVER_ENFORCE_ON)
+	/* scope: store_scope(), which the caller asked already */
+	if (!(scope & MDEVVER_F_SCOPE_MDEV))
 		return;
-	if (!(store_scope(of, kn_id) & MDEVVER_F_SCOPE_MDEV))
+	if (enforce_mode() != MDEVVER_ENFORCE_ON)
 		return;
 	if (policy_verdict(BPF_CORE_READ(of, kn), kn_id, NULL, MDEVVER_OP_CHECK,
 			   MDEVVER_GEN_CONTENT, REMOTE_FROM_KERNEL, buf, count,
