@@ -5,11 +5,16 @@
  * One judgement:
  *   j = judge_claim()                       a scratch slot, held until
  *                                           judge_release(j)
- *   judge_node(j, kn)                       attr / type / parent, and
+ *   judge_node(j, kn)                       attr / type / parent (found once
+ *                                           per node, kept in places), and
  *                                           judge_local(): local
  *   judge_task(j)                           comm / uid / cgroup
- *   judge_remote_*(j, ...)                  the written bytes, or why not
- *   judge_run(j)                            index lookups, verify candidates
+ *   judge_remote_*(j, ...)                  the written bytes and their
+ *                                           hash, or why not known
+ *   judge_run(j)                            the bytes' rule prefixes, index
+ *                                           lookups, verify candidates
+ * What no rule of the generation looks at is not found out (the
+ * MDEVVER_GEN_NO_* flags; judge_gen() keeps them in j->gen_flags).
  * judge_call() is node + task + run, the matcher every verdict uses; the
  * same for a migration state change (op=migrate) is judge_migrate():
  * judge_vfio (type / parent of the VFIO device) + task + state + run; the
