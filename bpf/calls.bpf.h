@@ -95,11 +95,15 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 static __always_inline void store_begin(struct kernfs_open_file *of, __u64 kn_id,
 					const char *buf, __u64 count)
 {
-	__u32 scope;
+	/* every sysfs write on the host: the scope first (an array lookup
+	 * says "not watched"), asked once for tracing and re-check */
+	__u32 scope = store_scope(of, kn_id);
 
-	if (task_wanted() && (scope = store_scope(of, kn_id)))
+	if (!scope)
+		return;
+	if (task_wanted())
 		begin_call(MDEVVER_OP_CHECK, scope, of, buf, count, 0, 0);
-	store_recheck(of, kn_id, buf, count);
+	store_recheck(of, kn_id, scope, buf, count);
 }
 
 /* have_args: the exit program has the store's arguments (fexit). */

@@ -149,7 +149,6 @@ static __always_inline void take_verdict(struct inflight *s,
 					 struct kernfs_node *kn,
 					 struct verdict_facts *v)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct decision *d;
 
 	v->verdict = s->verdict;
@@ -158,7 +157,7 @@ static __always_inline void take_verdict(struct inflight *s,
 	v->fail_closed = s->fail_closed;
 	if (enforce_mode() != MDEVVER_ENFORCE_ON)
 		return;
-	d = bpf_map_lookup_elem(&decisions, &id);
+	d = thread_decision();
 	if (!d)
 		return;
 	if (d->strict_admitted)
@@ -171,7 +170,7 @@ static __always_inline void take_verdict(struct inflight *s,
 		v->policy_gen = d->gen;
 		v->fail_closed = d->fail_closed;
 	}
-	bpf_map_delete_elem(&decisions, &id);
+	decision_done(d);
 }
 
 static __always_inline void apply_verdict(struct mdevver_event *e,

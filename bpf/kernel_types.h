@@ -88,6 +88,7 @@ struct super_block {
 struct inode {
 	struct super_block *i_sb;
 	void *i_private;
+	unsigned long i_ino;	/* kernfs: the node's id (64-bit ino_t) */
 };
 
 struct file {

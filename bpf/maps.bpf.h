@@ -212,6 +212,30 @@ struct {
 	__type(value, struct mdevver_node);
 } nodes SEC(".maps");
 
+/*
+ * What judge_node() found out about a watched mdev attribute, by kernfs
+ * node id (never reused): where it sits and its names' hashes, so that a
+ * judgement neither walks the directories nor reads and hashes the names
+ * again.  Only attributes in an mdev layout are entered: for the others the
+ * answer can still change (a device directory gets its mdev_type link
+ * after its attributes).  Per instance, not pinned: derived from the kernel
+ * alone.
+ */
+struct node_place {
+	__u64 attr_hash;
+	__u64 type_hash;
+	__u64 parent_hash;
+	__u32 scope;		/* MDEVVER_F_SCOPE_TYPE or _DEVICE */
+	__u32 known;		/* MDEVVER_RK_ATTR | _PARENT, and _TYPE if known */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MDEVVER_NODES_MAX);
+	__type(key, __u64);
+	__type(value, struct node_place);
+} places SEC(".maps");
+
 /* The permission hook's verdict, picked up by the event of the same call. */
 struct decision {
 	const void *kn;
@@ -257,6 +281,10 @@ struct judge {
 	__u32 raw_len;		/* as written */
 	__u32 gen;
 	__u32 kinds;		/* index kinds present in gen (bit per kind) */
+	__u32 gen_flags;	/* enum mdevver_gen_flags of gen */
+	__u32 place_given;	/* place holds the node's entry of places */
+	__u64 node_id;		/* the attribute's kernfs node id (judge_call) */
+	struct node_place place;	/* judge_node() fills it on a miss */
 	__u8 op;
 	__u8 state;		/* op=migrate: the target state */
 	__u8 __pad[2];
@@ -279,7 +307,10 @@ struct judge {
 	struct mdevver_node node;	/* learn_local() builds its entry here */
 	/* the bytes judged: one page; twice that so a writev piece bounded
 	 * separately by offset and length stays inside for the verifier */
-	__u8 bytes[2 * MDEVVER_DATA_MAX];
+	union {
+		__u8 bytes[2 * MDEVVER_DATA_MAX];
+		__u64 words[2 * MDEVVER_DATA_MAX / 8];	/* hash_bytes() */
+	};
 };
 
 /*

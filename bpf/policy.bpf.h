@@ -5,11 +5,16 @@
  * One judgement:
  *   j = judge_claim()                       a scratch slot, held until
  *                                           judge_release(j)
- *   judge_node(j, kn)                       attr / type / parent, and
+ *   judge_node(j, kn)                       attr / type / parent (found once
+ *                                           per node, kept in places), and
  *                                           judge_local(): local
  *   judge_task(j)                           comm / uid / cgroup
- *   judge_remote_*(j, ...)                  the written bytes, or why not
- *   judge_run(j)                            index lookups, verify candidates
+ *   judge_remote_*(j, ...)                  the written bytes and their
+ *                                           hash, or why not known
+ *   judge_run(j)                            the bytes' rule prefixes, index
+ *                                           lookups, verify candidates
+ * What no rule of the generation looks at is not found out (the
+ * MDEVVER_GEN_NO_* flags; judge_gen() keeps them in j->gen_flags).
  * judge_call() is node + task + run, the matcher every verdict uses; the
  * same for a migration state change (op=migrate) is judge_migrate():
  * judge_vfio (type / parent of the VFIO device) + task + state + run; the
@@ -77,11 +82,36 @@ static __always_inline __u64 gen_flags(int gen)
 	return state_get(MDEVVER_STATE_GEN_FLAGS0 + (gen & 1));
 }
 
+/*
+ * The permission hook's decision for this thread's call (maps.bpf.h,
+ * decisions; one entry per thread, by pid_tgid).  The entry stays when the
+ * call is done and is rewritten in place by the thread's next judgement: an
+ * LRU hash insertion and deletion per check cost more than all the lookups
+ * together.  A decision no call may pick up any more has kn NULL.
+ */
+static __always_inline struct decision *thread_decision(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	return bpf_map_lookup_elem(&decisions, &id);
+}
+
+/* d is picked up (or void): no later call of the thread takes it.  A ring
+ * space promise (--strict) is released by the caller first. */
+static __always_inline void decision_done(struct decision *d)
+{
+	d->kn = NULL;
+	d->strict_admitted = 0;
+}
+
 /* Which generation this judgement uses, and what that generation holds. */
 static __always_inline void judge_gen(struct judge *j, int gen)
 {
+	__u64 flags = gen_flags(gen);
+
 	j->gen = gen;
-	j->kinds = gen_flags(gen) >> MDEVVER_GEN_KIND_SHIFT;
+	j->gen_flags = flags;
+	j->kinds = flags >> MDEVVER_GEN_KIND_SHIFT;
 }
 
 static __always_inline struct judge *judge_claim(void)
@@ -95,6 +125,8 @@ static __always_inline struct judge *judge_claim(void)
 		if (!j || __sync_val_compare_and_swap(&j->busy, 0, 1) != 0)
 			continue;
 		j->self = k;
+		j->gen_flags = 0;	/* judge_gen(): nothing skipped until then */
+		j->place_given = 0;
 		j->known = 0;
 		j->remote_missing = 0;
 		j->n_keys = 0;
@@ -123,9 +155,26 @@ struct hash_ctx {
 	__u64 h;
 };
 
-static long hash_byte(__u32 i, struct hash_ctx *c)
+/* FNV-1a is byte by byte; a loop step per byte cost more than the bytes
+ * (a callback per byte): one step takes a word, low byte first (BPF is
+ * little-endian here, as the host the rules were compiled on). */
+static __always_inline __u64 hash_word(__u64 h, __u64 w, int n)
 {
-	c->h = mdevver_hash_step(c->h, c->j->bytes[i & (MDEVVER_DATA_MAX - 1)]);
+	for (int k = 0; k < 8; k++) {
+		if (k >= n)
+			break;
+		h = mdevver_hash_step(h, w & 0xff);
+		w >>= 8;
+	}
+	return h;
+}
+
+static long hash_step8(__u32 i, struct hash_ctx *c)
+{
+	__u64 w;
+
+	w = c->j->words[i & (MDEVVER_DATA_MAX / 8 - 1)];
+	c->h = hash_word(c->h, w, 8);
 	return 0;
 }
 
@@ -133,11 +182,18 @@ static long hash_byte(__u32 i, struct hash_ctx *c)
 static __always_inline __u64 hash_bytes(struct judge *j, __u32 len)
 {
 	struct hash_ctx c = { .j = j, .h = MDEVVER_FNV_OFFSET };
+	__u32 tail;
+	__u64 w;
 
 	if (len > MDEVVER_DATA_MAX)
 		len = MDEVVER_DATA_MAX;
-	bpf_loop(len, hash_byte, &c, 0);
-	return c.h;
+	bpf_loop(len / 8, hash_step8, &c, 0);
+	tail = len & 7;
+	if (!tail)
+		return c.h;
+	/* bytes[] is two pages: a word read at the tail stays inside */
+	w = j->words[(len / 8) & (MDEVVER_DATA_MAX / 8 - 1)];
+	return hash_word(c.h, w, tail);
 }
 
 /* FNV-1a of a kernel string (a kernfs name), into j->name first. */
@@ -164,10 +220,14 @@ static __always_inline __u64 hash_kstr(struct judge *j, const char *s)
  * written bytes, the rule prefixes it starts with.  Unknown if not learned. */
 static __always_inline void judge_local(struct judge *j, __u64 ino)
 {
-	struct mdevver_node *learned = bpf_map_lookup_elem(&nodes, &ino);
+	struct mdevver_node *learned;
 	struct mdevver_prefix_set *ps;
 	__u32 n;
 
+	/* no rule asks: neither the lookup nor the prefixes */
+	if (j->gen_flags & MDEVVER_GEN_NO_LOCAL)
+		return;
+	learned = bpf_map_lookup_elem(&nodes, &ino);
 	if (!learned || !(learned->flags & MDEVVER_NODE_LOCAL))
 		return;
 	j->local_hash = learned->local_hash;
@@ -187,35 +247,63 @@ static __always_inline void judge_local(struct judge *j, __u64 ino)
 }
 
 /*
- * Where the attribute sits.  Returns false when kn is not an mdev version
- * attribute: neither in a type directory (.../mdev_supported_types/TYPE/)
- * nor in an mdev device directory (one with an mdev_type link).
+ * Where the attribute sits, found out from the directories: into p.
+ * Returns false when kn is not an mdev version attribute: neither in a type
+ * directory (.../mdev_supported_types/TYPE/) nor in an mdev device
+ * directory (one with an mdev_type link).
+ */
+static __always_inline bool find_place(struct judge *j, struct kernfs_node *kn,
+				       struct node_place *p)
+{
+	struct kernfs_node *dir = kn_parent(kn), *gp, *link;
+
+	/* the one definition of an mdev attribute (scope.bpf.h) */
+	p->scope = mdev_place(j->name, kn, &link);
+	if (!p->scope)
+		return false;
+	gp = kn_parent(dir);
+	p->attr_hash = hash_kstr(j, BPF_CORE_READ(kn, name));
+	p->type_hash = 0;
+	p->known = MDEVVER_RK_ATTR | MDEVVER_RK_PARENT;
+	if (p->scope == MDEVVER_F_SCOPE_TYPE) {
+		p->type_hash = hash_kstr(j, BPF_CORE_READ(dir, name));
+		p->parent_hash = hash_kstr(j, BPF_CORE_READ(kn_parent(gp), name));
+		p->known |= MDEVVER_RK_TYPE;
+	} else {
+		p->parent_hash = hash_kstr(j, BPF_CORE_READ(gp, name));
+		link = BPF_CORE_READ(link, symlink.target_kn);
+		if (link) {
+			p->type_hash = hash_kstr(j, BPF_CORE_READ(link, name));
+			p->known |= MDEVVER_RK_TYPE;
+		}
+	}
+	return true;
+}
+
+/*
+ * Where the attribute (kernfs node id j->node_id) sits: from places when
+ * an earlier judgement found out (one lookup), else from the directories.
+ * Returns false when kn is not an mdev version attribute.
  */
 static __always_inline bool judge_node(struct judge *j, struct kernfs_node *kn)
 {
-	struct kernfs_node *dir = kn_parent(kn), *gp, *link;
-	__u64 ino = BPF_CORE_READ(kn, id);
+	__u64 ino = j->node_id;
+	struct node_place *p = &j->place;
 
-	/* the one definition of an mdev attribute (scope.bpf.h) */
-	j->scope = mdev_place(j->name, kn, &link);
-	if (!j->scope)
-		return false;
-	gp = kn_parent(dir);
-	j->attr_hash = hash_kstr(j, BPF_CORE_READ(kn, name));
-	j->known |= MDEVVER_RK_ATTR;
-	if (j->scope == MDEVVER_F_SCOPE_TYPE) {
-		j->type_hash = hash_kstr(j, BPF_CORE_READ(dir, name));
-		j->parent_hash = hash_kstr(j, BPF_CORE_READ(kn_parent(gp), name));
-		j->known |= MDEVVER_RK_TYPE | MDEVVER_RK_PARENT;
-	} else {
-		j->parent_hash = hash_kstr(j, BPF_CORE_READ(gp, name));
-		j->known |= MDEVVER_RK_PARENT;
-		link = BPF_CORE_READ(link, symlink.target_kn);
-		if (link) {
-			j->type_hash = hash_kstr(j, BPF_CORE_READ(link, name));
-			j->known |= MDEVVER_RK_TYPE;
-		}
+	/* the caller looked it up already (the permission hook) */
+	if (!j->place_given)
+		p = bpf_map_lookup_elem(&places, &ino);
+	if (!p) {
+		p = &j->place;
+		if (!find_place(j, kn, p))
+			return false;
+		bpf_map_update_elem(&places, &ino, p, BPF_ANY);
 	}
+	j->scope = p->scope;
+	j->attr_hash = p->attr_hash;
+	j->type_hash = p->type_hash;
+	j->parent_hash = p->parent_hash;
+	j->known |= p->known;
 	judge_local(j, ino);
 	return true;
 }
@@ -261,6 +349,13 @@ static __always_inline void judge_task_facts(struct judge *j, __u8 op,
 
 static __always_inline void judge_task(struct judge *j, __u8 op)
 {
+	/* no rule asks who: only the op (judge_run() files no comm, uid or
+	 * cgroup key, rule_holds() reads them only for a rule that has them) */
+	if (j->gen_flags & MDEVVER_GEN_NO_TASK) {
+		j->op = op;
+		j->known |= MDEVVER_RK_OP;
+		return;
+	}
 	__builtin_memset(j->comm, 0, sizeof(j->comm));
 	bpf_get_current_comm(j->comm, sizeof(j->comm));
 	judge_task_facts(j, op, (__u32)bpf_get_current_uid_gid(),
@@ -270,12 +365,9 @@ static __always_inline void judge_task(struct judge *j, __u8 op)
 /* ---- the written bytes ------------------------------------------------ */
 
 /* j->bytes[0..len) holds the bytes: hash them (one trailing newline does
- * not count) and find every rule prefix they start with. */
+ * not count); judge_run() finds the rule prefixes they start with. */
 static __always_inline void remote_known(struct judge *j, __u32 len)
 {
-	struct mdevver_prefix_set *ps;
-	__u64 n;
-
 	if (len > MDEVVER_DATA_MAX)
 		len = MDEVVER_DATA_MAX;
 	j->raw_len = len;
@@ -284,7 +376,21 @@ static __always_inline void remote_known(struct judge *j, __u32 len)
 	j->remote_len = len;
 	j->remote_hash = hash_bytes(j, len);
 	j->known |= MDEVVER_RK_REMOTE | MDEVVER_RK_REMOTE_PREFIX;
-	n = len < MDEVVER_PREFIX_MAX ? len : MDEVVER_PREFIX_MAX;
+}
+
+/* Every rule prefix the known remote bytes start with (a trie lookup),
+ * unless no rule has one.  Apart from remote_known(): the store's re-check
+ * compares the hash first and needs the prefixes only when it judges. */
+static __always_inline void remote_prefixes(struct judge *j)
+{
+	struct mdevver_prefix_set *ps;
+	__u64 n = j->remote_len;
+
+	if (!(j->known & MDEVVER_RK_REMOTE) ||
+	    (j->gen_flags & MDEVVER_GEN_NO_REMOTE_PREFIX))
+		return;
+	if (n > MDEVVER_PREFIX_MAX)
+		n = MDEVVER_PREFIX_MAX;
 	j->lpm.prefixlen = 8 * (1 + n);
 	j->lpm.data[0] = j->gen;
 	/* hide the range from clang, give the verifier a mask it can use:
@@ -341,6 +447,21 @@ static __always_inline void judge_remote_iov(struct judge *j,
  * a 32-bit caller - carries no user buffer we can name: unknown, and the
  * deny rules that need the bytes then fail closed.
  */
+/* Is fd the task's descriptor of file?  task is a BTF pointer: plain
+ * loads down to the table, one helper call for its slot (fd_file() of
+ * compat.bpf.h reads every step through a helper). */
+static __always_inline bool task_fd_is(struct task_struct *task, long fd,
+				       struct file *file)
+{
+	struct fdtable *fdt = task->files->fdt;
+	struct file **fds, *f = NULL;
+
+	if (fd < 0 || (unsigned long)fd >= fdt->max_fds)
+		return false;
+	fds = fdt->fd;
+	return !bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) && f == file;
+}
+
 static __always_inline void judge_remote_syscall(struct judge *j,
 						 struct file *file)
 {
@@ -350,19 +471,20 @@ static __always_inline void judge_remote_syscall(struct judge *j,
 	__u64 count;
 	const void *buf;
 
-	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
+	/* task and regs are BTF pointers: plain loads, no helper calls */
+	if (task->flags & PF_IO_WORKER)
 		return remote_unknown(j, MDEVVER_UNK_REMOTE_NOBUF);
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	if (!regs)
 		return remote_unknown(j, MDEVVER_UNK_REMOTE_NOBUF);
-	nr = BPF_CORE_READ(regs, orig_ax);
-	fd = BPF_CORE_READ(regs, di);
-	buf = (const void *)BPF_CORE_READ(regs, si);
-	count = BPF_CORE_READ(regs, dx);
+	nr = regs->orig_ax;
+	fd = regs->di;
+	buf = (const void *)regs->si;
+	count = regs->dx;
 	if (nr != NR_WRITE && nr != NR_PWRITE64 && nr != NR_WRITEV &&
 	    nr != NR_PWRITEV && nr != NR_PWRITEV2)
 		return remote_unknown(j, MDEVVER_UNK_REMOTE_NOBUF);
-	if (fd_file(fd) != file)
+	if (!task_fd_is(task, fd, file))
 		return remote_unknown(j, MDEVVER_UNK_REMOTE_NOBUF);
 	if (nr == NR_WRITEV || nr == NR_PWRITEV || nr == NR_PWRITEV2)
 		return judge_remote_iov(j, buf, count);
@@ -524,6 +646,7 @@ static __always_inline void judge_run(struct judge *j)
 	struct judge **jp = &j;
 
 	if (j->op == MDEVVER_OP_CHECK) {
+		remote_prefixes(j);
 		if (j->known & MDEVVER_RK_REMOTE) {
 			add_key(j, MDEVVER_IDX_REMOTE, j->remote_hash);
 			for (int i = 0; i < MDEVVER_PREFIX_DEPTH; i++)
@@ -571,7 +694,7 @@ static __always_inline void judge_run(struct judge *j)
  * the caller claimed; kn as a number: a kernel pointer that is only ever
  * read through bpf_probe_read_kernel.
  */
-__noinline int judge_call(__u32 slot, __u64 kn, __u32 op)
+__noinline int judge_call(__u32 slot, __u64 kn, __u64 kn_id, __u32 op)
 {
 	/* the claimed slot, looked up again: a map value, which helpers take
 	 * as a key (a pointer argument would be plain memory to the verifier) */
@@ -579,6 +702,7 @@ __noinline int judge_call(__u32 slot, __u64 kn, __u32 op)
 
 	if (!j)
 		return 0;
+	j->node_id = kn_id;
 	if (!judge_node(j, (struct kernfs_node *)kn))
 		return 0;
 	judge_task(j, op);

@@ -161,13 +161,14 @@ static __always_inline void emit_denied(struct judge *j, struct kernfs_node *kn,
  * VERDICT_*.  Returns enum verdict_status; v->gen is set from
  * VERDICT_NOT_JUDGED on.
  */
-static __always_inline int policy_verdict(struct kernfs_node *kn, __u8 op,
-					  __u64 need, __u8 remote_from,
+static __always_inline int policy_verdict(struct kernfs_node *kn, __u64 kn_id,
+					  const struct node_place *place,
+					  __u8 op, __u64 need, __u8 remote_from,
 					  const void *src, __u64 len,
 					  __u32 opts, struct policy_verdict *v)
 {
-	__u64 id, flags;
 	struct decision *d;
+	__u64 flags;
 	struct judge *j;
 	int gen, ret = VERDICT_NOT_JUDGED;
 
@@ -184,6 +185,10 @@ static __always_inline int policy_verdict(struct kernfs_node *kn, __u8 op,
 		goto out;
 	}
 	judge_gen(j, gen);
+	if (place) {
+		j->place = *place;
+		j->place_given = 1;
+	}
 	v->remote_judged = op == MDEVVER_OP_CHECK && (flags & MDEVVER_GEN_CONTENT);
 	/* the writer's buffer only for content rules (a system call's
 	 * registers and user memory, on every check); bytes at hand always */
@@ -199,13 +204,12 @@ static __always_inline int policy_verdict(struct kernfs_node *kn, __u8 op,
 	if (opts & VERDICT_SKIP_DECIDED) {
 		/* the very bytes the permission hook judged on this node,
 		 * under this generation: the same verdict, nothing to do */
-		id = bpf_get_current_pid_tgid();
-		d = bpf_map_lookup_elem(&decisions, &id);
+		d = thread_decision();
 		if (d && d->kn == kn && d->gen == gen && d->remote_known &&
 		    (j->known & MDEVVER_RK_REMOTE) && d->remote_hash == j->remote_hash)
 			goto release;
 	}
-	if (!judge_call(j->self, (__u64)kn, op))
+	if (!judge_call(j->self, (__u64)kn, kn_id, op))
 		goto release;
 	v->action = j->best_action;
 	v->rule_id = j->best_id;
@@ -283,20 +287,19 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 		from = REMOTE_FROM_NOWHERE;
 		len = MDEVVER_UNK_REMOTE_LONG;
 	}
-	if (policy_verdict(kn, op, verdict_need(op), from, e->data, len, 0,
-			   &v) == VERDICT_JUDGED)
+	if (policy_verdict(kn, e->node_id, NULL, op, verdict_need(op), from,
+			   e->data, len, 0, &v) == VERDICT_JUDGED)
 		set_verdict(e, &v, true);
 }
 
 /* Did the permission hook refuse this call (and report it)? */
 static __always_inline bool denied_by_hook(struct kernfs_node *kn)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct decision *d = bpf_map_lookup_elem(&decisions, &id);
+	struct decision *d = thread_decision();
 	bool denied = d && d->kn == kn && d->verdict == MDEVVER_VERDICT_DENIED;
 
 	if (denied)
-		bpf_map_delete_elem(&decisions, &id);
+		decision_done(d);	/* refused: nothing was promised */
 	return denied;
 }
 
@@ -308,16 +311,18 @@ static __always_inline bool denied_by_hook(struct kernfs_node *kn)
  * write returns to it.  Runs for every task, traced or not.
  */
 static __always_inline void store_recheck(struct kernfs_open_file *of,
-					  __u64 kn_id, const char *buf, __u64 count)
+					  __u64 kn_id, __u32 scope,
+					  const char *buf, __u64 count)
 {
 	struct policy_verdict v;	/* read only where policy_verdict() set it */
 	struct inflight *s;
 
+	/* scope: store_scope(), which the caller asked already */
+	if (!(scope & MDEVVER_F_SCOPE_MDEV))
+		return;
 	if (enforce_mode() != MDEVVER_ENFORCE_ON)
 		return;
-	if (!(store_scope(of, kn_id) & MDEVVER_F_SCOPE_MDEV))
-		return;
-	if (policy_verdict(BPF_CORE_READ(of, kn), MDEVVER_OP_CHECK,
+	if (policy_verdict(BPF_CORE_READ(of, kn), kn_id, NULL, MDEVVER_OP_CHECK,
 			   MDEVVER_GEN_CONTENT, REMOTE_FROM_KERNEL, buf, count,
 			   VERDICT_SKIP_DECIDED, &v) != VERDICT_JUDGED ||
 	    v.action != MDEVVER_ACT_DENY)
@@ -344,31 +349,51 @@ static __always_inline int file_permission_verdict(struct file *file, int mask)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct policy_verdict v;	/* read only where policy_verdict() set it */
 	struct decision d = {}, *prev;
+	struct node_place *place = NULL;
 	struct kernfs_node *kn;
 	struct inode *inode;
 	int status, verdict = 0;
 	bool keep = false;
+	__u64 kn_id;
 	__u32 scope;
 	__u8 op;
 
 	/* every file access on the host comes here: file is a BTF pointer,
-	 * so plain loads (no probe-read helper calls) decide "not sysfs" */
+	 * so plain loads (no probe-read helper calls) decide "not sysfs" and,
+	 * for a sysfs file, "known not watched": kernfs numbers its inodes by
+	 * node id (kernfs_get_inode: iget_locked(sb, kernfs_ino(kn)), the
+	 * whole id where ino_t has 64 bits), the key of the tracer's table of
+	 * unwatched nodes; an array lookup, no helper call */
 	inode = file->f_inode;
 	if (inode->i_sb->s_magic != SYSFS_MAGIC)
+		return 0;
+	kn_id = bpf_core_field_size(inode->i_ino) == sizeof(__u64) ? inode->i_ino : 0;
+	if (kn_id && known_unwatched(kn_id))
 		return 0;
 	if (enforce_mode() != MDEVVER_ENFORCE_ON)
 		return 0;
 	kn = BPF_CORE_READ(inode, i_private);
-	if (!kn_is_file(kn))
-		return 0;
-	/* what the policy judges, and only that (scope.bpf.h) */
-	scope = attr_scope(kn) & MDEVVER_F_SCOPE_MDEV;
-	if (!scope)
-		return 0;
+	/* an attribute judged before: places holds only those that
+	 * watched_scope() found to be watched mdev attributes */
+	if (kn_id)
+		place = bpf_map_lookup_elem(&places, &kn_id);
+	if (place) {
+		scope = place->scope;
+	} else {
+		if (!kn_is_file(kn))
+			return 0;
+		if (!kn_id)
+			kn_id = BPF_CORE_READ(kn, id);
+		/* what the policy judges, and only that (scope.bpf.h;
+		 * attr_scope() with the id at hand) */
+		scope = watched_scope((__u64)kn, kn_id) & MDEVVER_F_SCOPE_MDEV;
+		if (!scope)
+			return 0;
+	}
 	op = mask & MAY_WRITE ? MDEVVER_OP_CHECK : MDEVVER_OP_READ;
 	/* a decision this thread left behind (its call never reached the
 	 * store): give back the ring space promised to it */
-	prev = bpf_map_lookup_elem(&decisions, &id);
+	prev = thread_decision();
 	if (prev && prev->strict_admitted) {
 		prev->strict_admitted = 0;
 		strict_release();
@@ -379,8 +404,8 @@ static __always_inline int file_permission_verdict(struct file *file, int mask)
 		d.strict_admitted = 1;
 		keep = true;
 	}
-	status = policy_verdict(kn, op, verdict_need(op), REMOTE_FROM_SYSCALL,
-				file, 0, VERDICT_EMIT_DENIED, &v);
+	status = policy_verdict(kn, kn_id, place, op, verdict_need(op),
+				REMOTE_FROM_SYSCALL, file, 0, VERDICT_EMIT_DENIED, &v);
 	if (status == VERDICT_NO_GEN) {
 		verdict = -EPERM;	/* cannot happen; if it did, fail closed */
 	} else if (status == VERDICT_NO_SLOT) {
@@ -413,10 +438,14 @@ static __always_inline int file_permission_verdict(struct file *file, int mask)
 	}
 	if (keep) {
 		d.kn = kn;
-		bpf_map_update_elem(&decisions, &id, &d, BPF_ANY);
-	} else {
+		/* the thread's entry rewritten in place (thread_decision()) */
+		if (prev)
+			*prev = d;
+		else
+			bpf_map_update_elem(&decisions, &id, &d, BPF_ANY);
+	} else if (prev) {
 		/* nothing of an earlier call of this thread may stick */
-		bpf_map_delete_elem(&decisions, &id);
+		decision_done(prev);
 	}
 	return verdict;
 }

@@ -119,6 +119,13 @@ enum mdevver_gen_flags {
 	MDEVVER_GEN_CONTENT = 1u << 2,	/* some rule looks at remote bytes */
 	MDEVVER_GEN_MIGRATE_RULES = 1u << 3,	/* some rule has op=migrate: the
 						 * ioctl hook judges state changes */
+	/* What no rule of the generation looks at: the kernel then does not
+	 * find it out (a lookup in nodes, in the prefix trie).  Said in the
+	 * negative so that a generation written without these bits (an older
+	 * enforcer, adopted) is judged with everything looked up. */
+	MDEVVER_GEN_NO_LOCAL = 1u << 4,		/* no local= (exact or prefix) */
+	MDEVVER_GEN_NO_REMOTE_PREFIX = 1u << 5,	/* no remote=PREFIX* */
+	MDEVVER_GEN_NO_TASK = 1u << 6,		/* no comm=, uid=, cgroup= */
 };
 /* Bits MDEVVER_GEN_KIND_SHIFT + kind: the generation has index entries of
  * that kind; the kernel looks up no key of a kind nobody filed under. */

@@ -198,9 +198,10 @@ static void test_rule_fields(void)
 	ASSERT_TRUE(r->local >= 1, "rule 1: local prefix id >= 1");
 	ASSERT_EQ(0, r->remote, "rule 1: no remote");
 	ASSERT_EQ(0, r->type, "rule 1: no type");
-	ASSERT_EQ(MDEVVER_GEN_LOADED | MDEVVER_GEN_READ_RULES | MDEVVER_GEN_CONTENT,
+	ASSERT_EQ(MDEVVER_GEN_LOADED | MDEVVER_GEN_READ_RULES | MDEVVER_GEN_CONTENT |
+		  MDEVVER_GEN_NO_REMOTE_PREFIX,
 		  c.gen_flags & ((1ull << MDEVVER_GEN_KIND_SHIFT) - 1),
-		  "flags: loaded, read rule, content rule");
+		  "flags: loaded, read rule, content rule, a local rule, no remote prefix");
 
 	compiled_policy_free(&c);
 	policy_free(&p);
@@ -230,6 +231,10 @@ static void test_remote_forms(void)
 
 /* the bit saying "the generation has index entries of this kind" */
 #define KIND(k) (1ull << (MDEVVER_GEN_KIND_SHIFT + (k)))
+/* what no rule looks at: the kernel skips finding it out */
+#define NO_LOCAL MDEVVER_GEN_NO_LOCAL
+#define NO_RPFX MDEVVER_GEN_NO_REMOTE_PREFIX
+#define NO_TASK MDEVVER_GEN_NO_TASK
 
 static void test_gen_flags(void)
 {
@@ -237,26 +242,26 @@ static void test_gen_flags(void)
 		const char *text;
 		uint64_t flags;
 	} cases[] = {
-		{ "deny op=check\n", MDEVVER_GEN_LOADED | KIND(MDEVVER_IDX_OTHER) },
-		{ "deny local=x type=t\n", MDEVVER_GEN_LOADED | KIND(MDEVVER_IDX_LOCAL) |
+		{ "deny op=check\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX | KIND(MDEVVER_IDX_OTHER) },
+		{ "deny local=x type=t\n", MDEVVER_GEN_LOADED | NO_TASK | NO_RPFX | KIND(MDEVVER_IDX_LOCAL) |
 					   KIND(MDEVVER_IDX_UNK_LOCAL) },
-		{ "deny local=x*\n", MDEVVER_GEN_LOADED | KIND(MDEVVER_IDX_LOCAL_PREFIX) |
+		{ "deny local=x*\n", MDEVVER_GEN_LOADED | NO_TASK | NO_RPFX | KIND(MDEVVER_IDX_LOCAL_PREFIX) |
 				     KIND(MDEVVER_IDX_UNK_LOCAL) },
-		{ "audit op=read\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_READ_RULES |
+		{ "audit op=read\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX | MDEVVER_GEN_READ_RULES |
 				     KIND(MDEVVER_IDX_OTHER) },
-		{ "deny op=check\naudit comm=x op=read\n", MDEVVER_GEN_LOADED |
+		{ "deny op=check\naudit comm=x op=read\n", MDEVVER_GEN_LOADED | NO_LOCAL | NO_RPFX |
 		  MDEVVER_GEN_READ_RULES | KIND(MDEVVER_IDX_OTHER) | KIND(MDEVVER_IDX_COMM) },
-		{ "audit remote=x\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_CONTENT |
+		{ "audit remote=x\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX | MDEVVER_GEN_CONTENT |
 				      KIND(MDEVVER_IDX_REMOTE) },
-		{ "deny remote=x*\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_CONTENT |
+		{ "deny remote=x*\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | MDEVVER_GEN_CONTENT |
 				      KIND(MDEVVER_IDX_PREFIX) | KIND(MDEVVER_IDX_UNK_REMOTE) },
-		{ "deny type=t\n", MDEVVER_GEN_LOADED | KIND(MDEVVER_IDX_TYPE) |
+		{ "deny type=t\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX | KIND(MDEVVER_IDX_TYPE) |
 				   KIND(MDEVVER_IDX_UNK_TYPE) },
-		{ "deny op=migrate state=RESUMING comm!=q\n", MDEVVER_GEN_LOADED |
+		{ "deny op=migrate state=RESUMING comm!=q\n", MDEVVER_GEN_LOADED | NO_LOCAL | NO_RPFX |
 		  MDEVVER_GEN_MIGRATE_RULES | KIND(MDEVVER_IDX_STATE) },
-		{ "audit op=migrate\n", MDEVVER_GEN_LOADED | MDEVVER_GEN_MIGRATE_RULES |
+		{ "audit op=migrate\n", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX | MDEVVER_GEN_MIGRATE_RULES |
 					 KIND(MDEVVER_IDX_OTHER) },
-		{ "", MDEVVER_GEN_LOADED },
+		{ "", MDEVVER_GEN_LOADED | NO_TASK | NO_LOCAL | NO_RPFX },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -953,7 +958,8 @@ static void test_free(void)
 	ASSERT_EQ(0, c.n_index, "no index entries");
 	ASSERT_EQ(0, c.n_prefixes, "no prefixes");
 	ASSERT_EQ(0, c.largest_bucket, "no bucket");
-	ASSERT_EQ(MDEVVER_GEN_LOADED, c.gen_flags, "still loaded");
+	ASSERT_EQ(MDEVVER_GEN_LOADED | MDEVVER_GEN_NO_LOCAL | MDEVVER_GEN_NO_REMOTE_PREFIX |
+		  MDEVVER_GEN_NO_TASK, c.gen_flags, "still loaded, and nothing to look up");
 	compiled_policy_free(&c);
 	ASSERT_TRUE(is_zeroed(&c), "zeroed");
 	policy_free(&p);

@@ -378,7 +378,8 @@ int policy_compile(const struct policy *p, unsigned int gen, const char *fname,
 	if (compile_prefixes(p, gen, fname, out, rpid, lpid, err, errsz))
 		goto out;
 	out->n_rules = p->n_rules;
-	out->gen_flags = MDEVVER_GEN_LOADED;
+	out->gen_flags = MDEVVER_GEN_LOADED | MDEVVER_GEN_NO_LOCAL |
+			 MDEVVER_GEN_NO_REMOTE_PREFIX | MDEVVER_GEN_NO_TASK;
 	for (size_t i = 0; i < p->n_rules; i++) {
 		struct mdevver_rule *r = &out->rules[i];
 		struct candidate c[12];
@@ -392,6 +393,12 @@ int policy_compile(const struct policy *p, unsigned int gen, const char *fname,
 			out->gen_flags |= MDEVVER_GEN_MIGRATE_RULES;
 		if (r->keys & (MDEVVER_RK_REMOTE | MDEVVER_RK_REMOTE_PREFIX))
 			out->gen_flags |= MDEVVER_GEN_CONTENT;
+		if (r->keys & (MDEVVER_RK_LOCAL | MDEVVER_RK_LOCAL_PREFIX))
+			out->gen_flags &= ~(__u64)MDEVVER_GEN_NO_LOCAL;
+		if (r->keys & MDEVVER_RK_REMOTE_PREFIX)
+			out->gen_flags &= ~(__u64)MDEVVER_GEN_NO_REMOTE_PREFIX;
+		if (r->keys & (MDEVVER_RK_COMM | MDEVVER_RK_UID | MDEVVER_RK_CGROUP))
+			out->gen_flags &= ~(__u64)MDEVVER_GEN_NO_TASK;
 		n = rule_candidates(r, c);
 		for (size_t k = 1; k < n; k++)
 			if (bucket_count(&b, c[k].kind, c[k].value) <
