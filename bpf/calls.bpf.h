@@ -68,7 +68,7 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 		return;		/* one more repeat of the thread's run */
 	e = reserve_event(class_of(s->op));
 	if (!e) {
-		run_abort(s->op);	/* counted lost: it starts no run */
+		run_abort(s);	/* counted lost: it starts no run */
 		return;
 	}
 	fill_common(e, s, mode, ret, count);
@@ -83,7 +83,7 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	}
 	if (enforce_mode() == MDEVVER_ENFORCE_DRY_RUN)
 		policy_for_event(e, kn, e->op);
-	run_end(e);
+	run_end(e, s);
 	ring_submit(class_of(e->op), e);
 }
 
@@ -121,7 +121,7 @@ static __always_inline void store_end(__u8 mode, __s64 ret, bool have_args,
 		deliver_call(s, mode, ret, s->count, BPF_CORE_READ(of, kn),
 			     s->buf, false);
 	}
-	end_call(MDEVVER_OP_CHECK);
+	end_call(MDEVVER_OP_CHECK, s);
 }
 
 static __always_inline void show_begin(struct seq_file *sf)
@@ -172,7 +172,7 @@ static __always_inline void show_end(__u8 mode, int err, bool have_args,
 	if (outcome_wanted(MDEVVER_OP_READ, err, len))
 		deliver_call(s, mode, err ? err : (__s64)len, len,
 			     BPF_CORE_READ(of, kn), text, false);
-	end_call(MDEVVER_OP_READ);
+	end_call(MDEVVER_OP_READ, s);
 }
 
 /* ------------------------------------------------------------------------
@@ -233,7 +233,7 @@ static __always_inline void sys_end(long ret)
 	deliver_call(s, MDEVVER_MODE_SYSCALL, ret, count,
 		     s->kn, s->buf, true);
 out:
-	end_call(op);
+	end_call(op, s);
 }
 
 #endif /* MDEVVER_CALLS_BPF_H */

@@ -203,16 +203,58 @@ static __always_inline void count_class(__s64 *v, __u8 op, __s64 n)
 }
 
 /*
+ * The thread's task slot (use_task_slots only: compat.bpf.h), made at its
+ * first traced call when create.  NULL: none yet, no memory, or the
+ * kernel's task-storage recursion guard was held on this CPU (6.1 returns
+ * NULL then); a caller that was to begin a call counts it (untracked).
+ */
+static __always_inline struct task_slot *task_slot(bool create)
+{
+	return bpf_task_storage_get(&task_slots, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/*
  * The call's state is built on the stack, not in a per-CPU scratch buffer:
  * a tracing program can be preempted (migrate_disable only, e.g. on 7.2),
  * and another task's program on the same CPU would overwrite the scratch
  * between filling it and copying it into the map -- seen as a writer's
- * check reported with a reader's state.
+ * check reported with a reader's state.  (A task slot is the thread's
+ * own: written in place.)
  */
 static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 				       const void *buf, __u64 count,
 				       __u64 start_pos, __u8 vectored)
 {
+	struct inflight *stale;
+
+	if (use_task_slots) {
+		struct task_slot *ts = task_slot(true);
+
+		if (!ts) {
+			count_class((__s64 *)untracked, op, 1);
+			return;
+		}
+		if (ts->busy) {
+			/* this thread's previous call never reached its
+			 * exit program: not delivered, say so in its class */
+			count_class((__s64 *)exit_unseen, ts->call.op, 1);
+			count_class(open_calls, ts->call.op, -1);
+		}
+		__builtin_memset(&ts->call, 0, sizeof(ts->call));
+		ts->call.start_ns = bpf_ktime_get_ns();
+		ts->call.target = target;
+		ts->call.buf = buf;
+		ts->call.count = count;
+		ts->call.start_pos = start_pos;
+		ts->call.flags = scope;
+		ts->call.op = op;
+		ts->call.vectored = vectored;
+		ts->busy = 1;
+		count_class(open_calls, op, 1);
+		return;
+	}
+
 	__u64 id = bpf_get_current_pid_tgid();
 	struct inflight s = {
 		.start_ns = bpf_ktime_get_ns(),
@@ -224,8 +266,6 @@ static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 		.op = op,
 		.vectored = vectored,
 	};
-
-	struct inflight *stale;
 
 	if (!bpf_map_update_elem(&inflight, &id, &s, BPF_NOEXIST)) {
 		count_class(open_calls, op, 1);
@@ -244,15 +284,37 @@ static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 	count_class((__s64 *)untracked, op, 1);
 }
 
+/* The thread's call in flight (NULL: none). */
 static __always_inline struct inflight *current_call(void)
 {
+	if (use_task_slots) {
+		struct task_slot *ts = task_slot(false);
+
+		return ts && ts->busy ? &ts->call : NULL;
+	}
+
 	__u64 id = bpf_get_current_pid_tgid();
 
 	return bpf_map_lookup_elem(&inflight, &id);
 }
 
-static __always_inline void end_call(__u8 op)
+/*
+ * The call's exit is done.  s: what current_call() or call_at_exit()
+ * returned (a rebuilt call was never counted in open_calls).
+ */
+static __always_inline void end_call(__u8 op, struct inflight *s)
 {
+	if (use_task_slots) {
+		/* s is the slot's own call (task_slot starts with it) */
+		struct task_slot *ts = (struct task_slot *)s;
+
+		if (ts->busy) {
+			ts->busy = 0;
+			count_class(open_calls, op, -1);
+		}
+		return;
+	}
+
 	__u64 id = bpf_get_current_pid_tgid();
 
 	if (!bpf_map_delete_elem(&inflight, &id))

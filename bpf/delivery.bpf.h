@@ -212,13 +212,32 @@ static __always_inline __u32 new_run_gen(void)
 	return gen;
 }
 
-static __always_inline struct run_state *run_state_get(__u64 id)
+/* The thread's run state in the runs hash (made when missing). */
+static __always_inline struct run_state *runs_by_id(__u64 id)
 {
 	struct run_state *rs = bpf_map_lookup_elem(&runs, &id);
 
 	if (rs)
 		return rs;
 	bpf_map_update_elem(&runs, &id, &run_state_zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&runs, &id);
+}
+
+/*
+ * The run state of the thread whose call s is: with task slots the one
+ * in s's own slot (no lookup at all), else the runs hash's entry (made
+ * when create).
+ */
+static __always_inline struct run_state *thread_runs(struct inflight *s,
+						     bool create)
+{
+	if (use_task_slots)
+		return &((struct task_slot *)s)->runs;
+	if (create)
+		return runs_by_id(bpf_get_current_pid_tgid());
+
+	__u64 id = bpf_get_current_pid_tgid();
+
 	return bpf_map_lookup_elem(&runs, &id);
 }
 
@@ -342,7 +361,6 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 						     const struct verdict_facts *v,
 						     bool *repeat)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	__u32 cls = class_of(s->op);
 	struct run_state *rs;
 	struct run_class *rc;
@@ -352,7 +370,7 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 	*repeat = false;
 	if (len > MDEVVER_REPEAT_DATA_MAX || (len && !src))
 		return NULL;
-	rs = run_state_get(id);
+	rs = thread_runs(s, true);
 	if (!rs)
 		return NULL;
 	/* zero past the length: runs compare whole buffers */
@@ -410,13 +428,12 @@ static __always_inline bool run_begin(struct inflight *s, struct kernfs_node *kn
 }
 
 /* The call's event could not be reserved: the run it began never starts. */
-static __always_inline void run_abort(__u8 op)
+static __always_inline void run_abort(struct inflight *s)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct run_state *rs = bpf_map_lookup_elem(&runs, &id);
+	struct run_state *rs = thread_runs(s, false);
 
 	if (rs)
-		rs->c[class_of(op) & 1].next_gen = 0;
+		rs->c[class_of(s->op) & 1].next_gen = 0;
 }
 
 /*
@@ -424,16 +441,15 @@ static __always_inline void run_abort(__u8 op)
  * the run in it, and from here on the thread's repeats of it are counted in
  * its slot.  (The run's key and bytes were left in cand_key/cand.)
  */
-static __always_inline void run_end(struct mdevver_event *e)
+static __always_inline void run_end(struct mdevver_event *e, struct inflight *s)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct run_state *rs;
 	struct run_class *rc;
 	__u32 gen;
 
 	e->run_slot = 0;
 	e->run_gen = 0;
-	rs = bpf_map_lookup_elem(&runs, &id);
+	rs = thread_runs(s, false);
 	if (!rs)
 		return;
 	rc = &rs->c[class_of(e->op) & 1];
@@ -469,8 +485,10 @@ static __always_inline bool none_in_flight(int cls)
  * on a CPU keeps the next call on that CPU out of it), the state is rebuilt
  * from the exit's own arguments, if it has them (fexit does, kretprobe
  * not): same filters, no latency, no vendor view.  The rebuilt state lives
- * in the thread's own run state: a map value, so nothing large goes on the
- * stack (6.1 counts the judge's frames in the same 512 bytes).
+ * in the thread's own run state (with task slots: the slot's call, left
+ * not busy, so end_call() does not count it): a map value, so nothing
+ * large goes on the stack (6.1 counts the judge's frames in the same 512
+ * bytes).
  */
 static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
 						     const void *target,
@@ -488,12 +506,26 @@ static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
 	scope = attr_scope(kn);
 	if (!scope)
 		return NULL;
-	rs = run_state_get(bpf_get_current_pid_tgid());
-	if (!rs) {
-		count_class((__s64 *)untracked, op, 1);
-		return NULL;
+	if (use_task_slots) {
+		struct task_slot *ts = task_slot(true);
+
+		if (!ts) {
+			count_class((__s64 *)untracked, op, 1);
+			return NULL;
+		}
+		/* current_call() found nothing while the call was there
+		 * (the recursion guard): it is the thread's own call */
+		if (ts->busy)
+			return &ts->call;
+		s = &ts->call;
+	} else {
+		rs = runs_by_id(bpf_get_current_pid_tgid());
+		if (!rs) {
+			count_class((__s64 *)untracked, op, 1);
+			return NULL;
+		}
+		s = &rs->rebuilt;
 	}
-	s = &rs->rebuilt;
 	__builtin_memset(s, 0, sizeof(*s));
 	s->start_ns = bpf_ktime_get_ns();
 	s->target = target;

@@ -38,6 +38,12 @@ const volatile __u64 vfio_device_fops_addr = 0;
 /* --any-sysfs (rodata): watched names outside an mdev layout too */
 const volatile bool any_sysfs = false;
 
+/* The thread's calls and runs live in task storage (task_slots below)
+ * rather than in the hash maps inflight/runs: set by user/core/attach.c
+ * where the loaded programs may call bpf_task_storage_get
+ * (compat.bpf.h says where that is). */
+const volatile bool use_task_slots = false;
+
 /* ---- in-flight calls and what is watched (capture.bpf.h, scope.bpf.h) --- */
 
 #define MDEVVER_INFLIGHT_MAX	8192
@@ -392,6 +398,28 @@ struct {
 } runs SEC(".maps");
 
 static const struct run_state run_state_zero;
+
+/*
+ * Where task storage works (use_task_slots): a thread's call and its runs
+ * in one value attached to the task.  The lookup is a pointer walk through
+ * the task's own storage (cached per map), not a hash of the thread id;
+ * nothing is created or deleted per call: the value is made at the
+ * thread's first traced call, "busy" marks a call between entry and exit,
+ * and the kernel frees the value with the task.
+ */
+struct task_slot {
+	struct inflight call;	/* valid while busy */
+	__u32 busy;		/* a call begun, its exit not seen yet */
+	__u32 __pad;
+	struct run_state runs;	/* rebuilt: unused (call holds it) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_slot);
+} task_slots SEC(".maps");
 
 /* ---- the mdev/VFIO lifecycle (migration.bpf.h) -------------------------- */
 
