@@ -357,7 +357,67 @@ static __always_inline void note_vendor_local(struct inflight *s,
 	s->flags |= MDEVVER_F_LOCAL;
 }
 
-/* self and remote are NUL-terminated copies made by the driver. */
+/* Strings up to this long (with their NUL) are measured by one copy and a
+ * scan here; longer ones by the kernel's byte-by-byte string copy. */
+#define VENDOR_SCAN_MAX	256
+
+/*
+ * Where the first NUL is among the first limit bytes of p (8-aligned,
+ * VENDOR_SCAN_MAX bytes readable): -1 when there is none.  A word at a
+ * time: (v - 0x01..) & ~v & 0x80.. is non-zero exactly when v has a zero
+ * byte; which byte it is is then looked up directly.
+ */
+static __always_inline long first_nul(const char *p, __u64 limit)
+{
+	const __u64 *w = (const __u64 *)p;
+
+	for (int i = 0; i < VENDOR_SCAN_MAX / 8; i++) {
+		__u64 v;
+
+		if ((__u64)i * 8 >= limit)
+			break;
+		v = w[i];
+		if (!((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull))
+			continue;
+		for (int j = 0; j < 8; j++) {
+			if (!((v >> (j * 8)) & 0xff)) {
+				__u64 at = (__u64)i * 8 + j;
+
+				return at < limit ? (long)at : -1;
+			}
+		}
+	}
+	return -1;
+}
+
+/*
+ * strlen(src) when src's string and its NUL lie within its first hint
+ * bytes (hint <= VENDOR_SCAN_MAX), its bytes copied to dst; else -1.
+ * One copy of hint bytes instead of a byte-by-byte string copy.  Exact
+ * whatever the hint: the bytes before the string's NUL are the string's
+ * own; a read past its end that faults, or a hint too short, finds no NUL
+ * and the caller copies the string the slow way.
+ */
+static __always_inline long measured_copy(char *dst, const char *src, __u64 hint)
+{
+	__u64 n = hint;
+
+	barrier_var(n);
+	if (n > VENDOR_SCAN_MAX || n == 0)
+		return -1;
+	if (bpf_probe_read_kernel(dst, n, src))
+		return -1;
+	return first_nul(dst, n);
+}
+
+/*
+ * self and remote are NUL-terminated copies made by the driver: self the
+ * buffer get_version() filled (local_len bytes before this), remote
+ * kstrndup() of the store's count bytes.  Those lengths are the hints, so
+ * each string normally costs one copy; the recorded facts are what the
+ * kernel's string copy would give (local_len and remote_len: strlen,
+ * at most MDEVVER_LOCAL_MAX - 1).
+ */
 static __always_inline void note_vendor_strings(struct inflight *s,
 						const char *self,
 						const char *remote)
@@ -367,15 +427,27 @@ static __always_inline void note_vendor_strings(struct inflight *s,
 
 	if (!vt)
 		return;
-	n = bpf_probe_read_kernel_str(vt->local, MDEVVER_LOCAL_MAX, self);
-	if (n > 0) {
-		s->local_len = n - 1;
+	n = measured_copy(vt->local, self, (s->flags & MDEVVER_F_LOCAL) ?
+				(__u64)s->local_len + 1 : VENDOR_SCAN_MAX);
+	if (n >= 0) {
+		s->local_len = n;
 		s->flags |= MDEVVER_F_LOCAL;
-		if (n == MDEVVER_LOCAL_MAX)
-			s->flags |= MDEVVER_F_LOCAL_TRUNCATED;
+	} else {
+		n = bpf_probe_read_kernel_str(vt->local, MDEVVER_LOCAL_MAX, self);
+		if (n > 0) {
+			s->local_len = n - 1;
+			s->flags |= MDEVVER_F_LOCAL;
+			if (n == MDEVVER_LOCAL_MAX)
+				s->flags |= MDEVVER_F_LOCAL_TRUNCATED;
+		}
 	}
-	n = bpf_probe_read_kernel_str(vt->remote, MDEVVER_LOCAL_MAX, remote);
-	s->vendor_remote_len = n > 0 ? n - 1 : 0;
+	n = measured_copy(vt->remote, remote,
+			  s->op == MDEVVER_OP_CHECK ? s->count + 1 : 0);
+	if (n < 0) {
+		n = bpf_probe_read_kernel_str(vt->remote, MDEVVER_LOCAL_MAX, remote);
+		n = n > 0 ? n - 1 : 0;
+	}
+	s->vendor_remote_len = n;
 }
 
 static __always_inline void note_vendor_result(struct inflight *s, __s64 ret)
