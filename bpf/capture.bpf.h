@@ -170,13 +170,16 @@ __noinline int watched_scope(__u64 kn_addr, __u64 kn_id)
 	return any_sysfs ? MDEVVER_F_SCOPE_OTHER : 0;
 }
 
-static __always_inline __u32 attr_scope(struct kernfs_node *kn)
+static __always_inline __u32 attr_scope_id(struct kernfs_node *kn, __u64 kn_id)
 {
-	__u64 kn_id = BPF_CORE_READ(kn, id);
-
 	if (known_unwatched(kn_id))
 		return 0;
 	return watched_scope((__u64)kn, kn_id);
+}
+
+static __always_inline __u32 attr_scope(struct kernfs_node *kn)
+{
+	return attr_scope_id(kn, BPF_CORE_READ(kn, id));
 }
 
 /* A sysfs store's scope from its node id alone when the cache knows it
@@ -223,6 +226,7 @@ static __always_inline struct task_slot *task_slot(bool create)
  * own: written in place.)
  */
 static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
+				       struct kernfs_node *node, __u64 node_id,
 				       const void *buf, __u64 count,
 				       __u64 start_pos, __u8 vectored)
 {
@@ -244,6 +248,8 @@ static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 		__builtin_memset(&ts->call, 0, sizeof(ts->call));
 		ts->call.start_ns = bpf_ktime_get_ns();
 		ts->call.target = target;
+		ts->call.node = node;
+		ts->call.node_id = node_id;
 		ts->call.buf = buf;
 		ts->call.count = count;
 		ts->call.start_pos = start_pos;
@@ -259,6 +265,8 @@ static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 	struct inflight s = {
 		.start_ns = bpf_ktime_get_ns(),
 		.target = target,
+		.node = node,
+		.node_id = node_id,
 		.buf = buf,
 		.count = count,
 		.start_pos = start_pos,

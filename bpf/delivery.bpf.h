@@ -320,19 +320,16 @@ static __always_inline void run_start(__u32 cls, __u32 slot, __u32 gen, __u8 op)
 
 /* Facts of the current call that decide whether it repeats the last one. */
 static __always_inline void run_key_fill(struct run_key *k, struct inflight *s,
-					 struct kernfs_node *kn, __u8 mode,
+					 __u8 mode,
 					 __s64 ret, __u32 len,
 					 const struct verdict_facts *v)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
 	k->owner = bpf_get_current_pid_tgid();
-	k->node_id = BPF_CORE_READ(kn, id);
+	k->node_id = s->node_id;
 	k->ret = ret;
 	k->vendor_ret = s->vendor_ret;
 	k->cgroup_id = bpf_get_current_cgroup_id();
 	k->uid_gid = bpf_get_current_uid_gid();
-	k->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	k->data_len = len;
 	k->rule_id = v->rule_id;
 	k->flags = s->flags;
@@ -344,7 +341,19 @@ static __always_inline void run_key_fill(struct run_key *k, struct inflight *s,
 	k->verdict = v->verdict;
 	k->policy_gen = v->policy_gen;
 	k->__pad[0] = k->__pad[1] = 0;
-	bpf_get_current_comm(k->comm, sizeof(k->comm));
+	if (task_btf) {
+		/* plain loads; comm is NUL-padded in the task (set_task_comm:
+		 * strscpy_pad), so its 16 bytes compare as the string does */
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		k->ppid = task->real_parent->tgid;
+		__builtin_memcpy(k->comm, task->comm, sizeof(k->comm));
+	} else {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		k->ppid = BPF_CORE_READ(task, real_parent, tgid);
+		bpf_get_current_comm(k->comm, sizeof(k->comm));
+	}
 }
 
 /*
@@ -383,7 +392,7 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 			   : bpf_probe_read_kernel(rs->cand, n, src);
 	if (err)
 		return NULL;
-	run_key_fill(&rs->cand_key, s, kn, mode, ret, n, v);
+	run_key_fill(&rs->cand_key, s, mode, ret, n, v);
 	rc = &rs->c[cls & 1];
 	*repeat = rc->gen && ((int)same_key(&rc->key, &rs->cand_key) &
 			      (int)same_bytes(rc->data, rs->cand));
@@ -479,8 +488,9 @@ static __always_inline bool none_in_flight(int cls)
 }
 
 /*
- * The call's state at its exit.  When the entry program ran, it left the
- * state in the in-flight table.  When the kernel skipped it (recursion
+ * A call whose entry program did not run, rebuilt at its exit (the caller
+ * found no current_call(), has the exit's arguments and recover_skipped
+ * is set).  When the kernel skipped the entry (recursion
  * protection: where tracing programs can be preempted, a program preempted
  * on a CPU keeps the next call on that CPU out of it), the state is rebuilt
  * from the exit's own arguments, if it has them (fexit does, kretprobe
@@ -490,20 +500,20 @@ static __always_inline bool none_in_flight(int cls)
  * large goes on the stack (6.1 counts the judge's frames in the same 512
  * bytes).
  */
-static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
+static __always_inline struct inflight *call_at_exit(__u8 op,
 						     const void *target,
 						     const void *buf, __u64 count,
 						     struct kernfs_node *kn)
 {
-	struct inflight *s = current_call();
+	struct inflight *s;
 	struct run_state *rs;
+	__u64 kn_id;
 	__u32 scope;
 
-	if (s)
-		return s;
-	if (!have_args || !recover_skipped || !task_wanted())
+	if (!task_wanted())
 		return NULL;
-	scope = attr_scope(kn);
+	kn_id = BPF_CORE_READ(kn, id);
+	scope = attr_scope_id(kn, kn_id);
 	if (!scope)
 		return NULL;
 	if (use_task_slots) {
@@ -529,6 +539,8 @@ static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
 	__builtin_memset(s, 0, sizeof(*s));
 	s->start_ns = bpf_ktime_get_ns();
 	s->target = target;
+	s->node = kn;
+	s->node_id = kn_id;
 	s->buf = buf;
 	s->count = count;
 	s->op = op;

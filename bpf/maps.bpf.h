@@ -44,6 +44,11 @@ const volatile bool any_sysfs = false;
  * (compat.bpf.h says where that is). */
 const volatile bool use_task_slots = false;
 
+/* The programs are fentry/fexit and bpf_get_current_task_btf() exists:
+ * the current task's fields are plain loads, not probe-read helper calls
+ * (set by user/core/attach.c). */
+const volatile bool task_btf = false;
+
 /* ---- in-flight calls and what is watched (capture.bpf.h, scope.bpf.h) --- */
 
 #define MDEVVER_INFLIGHT_MAX	8192
@@ -71,6 +76,8 @@ struct inflight {
 		struct seq_file *sf;		/* show (sysfs_kf_seq_show) */
 		struct kernfs_node *kn;		/* syscall mode: the file's node */
 	};
+	struct kernfs_node *node;	/* the attribute's node, and its id */
+	__u64 node_id;
 	const void *buf;	/* store/syscall buffer, or iovec array */
 	__u64 count;		/* bytes (or iovcnt for writev) */
 	__u64 start_pos;	/* where the call starts: show: sf->count at

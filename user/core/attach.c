@@ -294,6 +294,9 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	/* without them the map is not made (kernels before 5.11 have no
 	 * such map type; libbpf poisons the dead code that names it) */
 	t->skel->rodata->use_task_slots = task_slots_usable(mode);
+	/* bpf_get_current_task_btf: 5.11, which the map type stands for */
+	t->skel->rodata->task_btf = mode == MDEVVER_MODE_FENTRY &&
+				    t->skel->rodata->use_task_slots;
 	bpf_map__set_autocreate(t->skel->maps.task_slots,
 				t->skel->rodata->use_task_slots);
 	bpf_object__for_each_program(prog, t->skel->obj)
