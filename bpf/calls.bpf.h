@@ -91,6 +91,49 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
  * Generic layer: the sysfs store/show dispatch in fs/sysfs/file.c.
  * ---------------------------------------------------------------------- */
 
+/*
+ * A store with task slots: the thread's slot remembers the scope of the
+ * node of its last store (what scope_cache said), so a thread that checks
+ * the same attribute again looks up neither the cache nor its slot twice.
+ */
+static __always_inline void store_begin_slot(struct kernfs_open_file *of,
+					     struct kernfs_node *kn, __u64 kn_id,
+					     const char *buf, __u64 count)
+{
+	struct task_slot *ts;
+	__u32 scope, *hit;
+
+	if (known_unwatched(kn_id))
+		return;
+	ts = task_slot(false);
+	if (ts && ts->scope_valid && ts->scope_node == kn_id) {
+		scope = ts->scope;
+	} else {
+		hit = bpf_map_lookup_elem(&scope_cache, &kn_id);
+		if (hit) {
+			scope = *hit;
+			if (ts) {
+				ts->scope_node = kn_id;
+				ts->scope = scope;
+				ts->scope_valid = 1;
+			}
+		} else {
+			/* a global function takes a scalar, not fentry's
+			 * BTF pointer: of->kn read again (a miss only) */
+			scope = watched_scope((__u64)BPF_CORE_READ(of, kn), kn_id);
+		}
+	}
+	if (!scope)
+		return;
+	if (!ts)
+		ts = task_slot(true);
+	if (!ts) {
+		count_class((__s64 *)untracked, MDEVVER_OP_CHECK, 1);
+		return;
+	}
+	slot_begin(ts, MDEVVER_OP_CHECK, scope, of, kn, kn_id, buf, count, 0, 0);
+}
+
 /* kn, kn_id: of->kn and its id, read by the entry point (fentry reads
  * them directly). */
 static __always_inline void store_begin(struct kernfs_open_file *of,
@@ -99,8 +142,13 @@ static __always_inline void store_begin(struct kernfs_open_file *of,
 {
 	__u32 scope;
 
-	if (task_wanted() && (scope = store_scope(of, kn_id)))
-		begin_call(MDEVVER_OP_CHECK, scope, of, kn, kn_id, buf, count, 0, 0);
+	if (task_wanted()) {
+		if (use_task_slots)
+			store_begin_slot(of, kn, kn_id, buf, count);
+		else if ((scope = store_scope(of, kn_id)))
+			begin_call(MDEVVER_OP_CHECK, scope, of, kn, kn_id, buf,
+				   count, 0, 0);
+	}
 	store_recheck(of, kn_id, buf, count);
 }
 

@@ -217,6 +217,34 @@ static __always_inline struct task_slot *task_slot(bool create)
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
+/* The thread's call begins in its task slot. */
+static __always_inline void slot_begin(struct task_slot *ts, __u8 op, __u32 scope,
+				       const void *target,
+				       struct kernfs_node *node, __u64 node_id,
+				       const void *buf, __u64 count,
+				       __u64 start_pos, __u8 vectored)
+{
+	if (ts->busy) {
+		/* this thread's previous call never reached its exit
+		 * program: not delivered, say so in its class */
+		count_class((__s64 *)exit_unseen, ts->call.op, 1);
+		count_class(open_calls, ts->call.op, -1);
+	}
+	__builtin_memset(&ts->call, 0, sizeof(ts->call));
+	ts->call.start_ns = bpf_ktime_get_ns();
+	ts->call.target = target;
+	ts->call.node = node;
+	ts->call.node_id = node_id;
+	ts->call.buf = buf;
+	ts->call.count = count;
+	ts->call.start_pos = start_pos;
+	ts->call.flags = scope;
+	ts->call.op = op;
+	ts->call.vectored = vectored;
+	ts->busy = 1;
+	count_class(open_calls, op, 1);
+}
+
 /*
  * The call's state is built on the stack, not in a per-CPU scratch buffer:
  * a tracing program can be preempted (migrate_disable only, e.g. on 7.2),
@@ -239,25 +267,8 @@ static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 			count_class((__s64 *)untracked, op, 1);
 			return;
 		}
-		if (ts->busy) {
-			/* this thread's previous call never reached its
-			 * exit program: not delivered, say so in its class */
-			count_class((__s64 *)exit_unseen, ts->call.op, 1);
-			count_class(open_calls, ts->call.op, -1);
-		}
-		__builtin_memset(&ts->call, 0, sizeof(ts->call));
-		ts->call.start_ns = bpf_ktime_get_ns();
-		ts->call.target = target;
-		ts->call.node = node;
-		ts->call.node_id = node_id;
-		ts->call.buf = buf;
-		ts->call.count = count;
-		ts->call.start_pos = start_pos;
-		ts->call.flags = scope;
-		ts->call.op = op;
-		ts->call.vectored = vectored;
-		ts->busy = 1;
-		count_class(open_calls, op, 1);
+		slot_begin(ts, op, scope, target, node, node_id, buf, count,
+			   start_pos, vectored);
 		return;
 	}
 
@@ -341,11 +352,15 @@ static __always_inline bool outcome_wanted(__u8 op, __s64 ret, __u64 count)
 
 /* --- vendor layer: the driver's own string and verdict ------------------ */
 
+/* Strings up to this long (with their NUL) are measured by one copy and a
+ * scan here; longer ones by the kernel's byte-by-byte string copy. */
+#define VENDOR_SCAN_MAX	256
+
 static __always_inline void note_vendor_local(struct inflight *s,
 					      const char *buf, __s64 len)
 {
 	struct vendor_text *vt;
-	__u64 n;
+	__u64 n, m;
 
 	if (len <= 0)
 		return;
@@ -359,15 +374,22 @@ static __always_inline void note_vendor_local(struct inflight *s,
 	barrier_var(n);
 	if (n > MDEVVER_LOCAL_MAX)
 		n = MDEVVER_LOCAL_MAX;
-	if (bpf_probe_read_kernel(vt->local, n, buf))
-		return;
+	/* the byte after the string too (its NUL, from the driver's
+	 * snprintf), for note_vendor_strings(); a short string only */
+	m = n < VENDOR_SCAN_MAX ? n + 1 : n;
+	barrier_var(m);
+	if (m > MDEVVER_LOCAL_MAX)
+		m = MDEVVER_LOCAL_MAX;
+	if (bpf_probe_read_kernel(vt->local, m, buf)) {
+		if (m == n || bpf_probe_read_kernel(vt->local, n, buf))
+			return;
+		m = n;
+	}
 	s->local_len = n;
+	s->local_end = m > n;
+	s->vendor_buf = buf;
 	s->flags |= MDEVVER_F_LOCAL;
 }
-
-/* Strings up to this long (with their NUL) are measured by one copy and a
- * scan here; longer ones by the kernel's byte-by-byte string copy. */
-#define VENDOR_SCAN_MAX	256
 
 /*
  * Where the first NUL is among the first limit bytes of p (8-aligned,
@@ -421,22 +443,37 @@ static __always_inline long measured_copy(char *dst, const char *src, __u64 hint
 /*
  * self and remote are NUL-terminated copies made by the driver: self the
  * buffer get_version() filled (local_len bytes before this), remote
- * kstrndup() of the store's count bytes.  Those lengths are the hints, so
- * each string normally costs one copy; the recorded facts are what the
- * kernel's string copy would give (local_len and remote_len: strlen,
- * at most MDEVVER_LOCAL_MAX - 1).
+ * kstrndup() of the store's count bytes.  self normally costs no copy
+ * (below), remote one copy with the store's count as the hint; the
+ * recorded facts are what the kernel's string copy would give (local_len
+ * and remote_len: strlen, at most MDEVVER_LOCAL_MAX - 1).
  */
 static __always_inline void note_vendor_strings(struct inflight *s,
 						const char *self,
 						const char *remote)
 {
-	struct vendor_text *vt = vendor_text_claim(s);
-	long n;
+	__u32 zero = 0;
+	struct vendor_text *vt = bpf_map_lookup_elem(&vendor_texts, &zero);
+	bool have_self;
+	long n = -1;
 
 	if (!vt)
 		return;
-	n = measured_copy(vt->local, self, (s->flags & MDEVVER_F_LOCAL) ?
-				(__u64)s->local_len + 1 : VENDOR_SCAN_MAX);
+	/* self is normally the buffer get_version() filled, copied with
+	 * the byte after it into local[] by this call and not rewritten in
+	 * between (the patch's version_store: only kstrndup(remote) runs
+	 * in between): then its length is there without a copy */
+	have_self = vt->owner == bpf_get_current_pid_tgid() &&
+		    vt->start_ns == s->start_ns && s->local_end &&
+		    self == s->vendor_buf && (s->flags & MDEVVER_F_LOCAL);
+	vt = vendor_text_claim(s);
+	if (!vt)
+		return;
+	if (have_self)
+		n = first_nul(vt->local, (__u64)s->local_len + 1);
+	if (n < 0)
+		n = measured_copy(vt->local, self, (s->flags & MDEVVER_F_LOCAL) ?
+					(__u64)s->local_len + 1 : VENDOR_SCAN_MAX);
 	if (n >= 0) {
 		s->local_len = n;
 		s->flags |= MDEVVER_F_LOCAL;

@@ -255,14 +255,24 @@ static __always_inline bool same_key(const struct run_key *a, const struct run_k
 	return !diff;
 }
 
-/* Both are MDEVVER_REPEAT_DATA_MAX long and zero past their length. */
-static __always_inline bool same_bytes(const char *a, const char *b)
+/*
+ * Both are MDEVVER_REPEAT_DATA_MAX long and zero past their length; len is
+ * b's, and a call whose length differs differs in its key already, so
+ * only the words that hold len bytes are compared (a check's string is a
+ * few words of 32).  The one branch per word ends the loop: past it the
+ * loop's registers are dead, so the verifier prunes the paths it leaves
+ * by at the first state it has seen.
+ */
+static __always_inline bool same_bytes(const char *a, const char *b, __u64 len)
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-	__u64 diff = 0;
+	__u64 diff = 0, words = (len + 7) / 8;
 
-	for (int i = 0; i < MDEVVER_REPEAT_DATA_MAX / 8; i++)
+	for (int i = 0; i < MDEVVER_REPEAT_DATA_MAX / 8; i++) {
+		if ((__u64)i >= words)
+			break;
 		diff |= x[i] ^ y[i];
+	}
 	return !diff;
 }
 
@@ -395,7 +405,7 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 	run_key_fill(&rs->cand_key, s, mode, ret, n, v);
 	rc = &rs->c[cls & 1];
 	*repeat = rc->gen && ((int)same_key(&rc->key, &rs->cand_key) &
-			      (int)same_bytes(rc->data, rs->cand));
+			      (int)same_bytes(rc->data, rs->cand, n));
 	return rs;
 }
 

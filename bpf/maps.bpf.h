@@ -82,7 +82,7 @@ struct inflight {
 	__u64 count;		/* bytes (or iovcnt for writev) */
 	__u64 start_pos;	/* where the call starts: show: sf->count at
 				 * entry; syscall: the file's f_pos */
-	const void *vendor_buf;	/* kprobe mode: get_version()'s buf argument */
+	const void *vendor_buf;	/* get_version()'s buf argument */
 	__s64 vendor_ret;
 	__u32 vendor_remote_len;
 	__u32 local_len;
@@ -94,6 +94,8 @@ struct inflight {
 	__u8 policy_gen;
 	__u32 rule_id;
 	__u16 fail_closed;
+	__u8 local_end;		/* vendor_texts' local[local_len] holds the
+				 * byte after get_version()'s string too */
 };
 
 /*
@@ -417,6 +419,12 @@ static const struct run_state run_state_zero;
 struct task_slot {
 	struct inflight call;	/* valid while busy */
 	__u32 busy;		/* a call begun, its exit not seen yet */
+	/* the scope of the node of the thread's last store, taken from
+	 * scope_cache (a settled answer: node ids are never reused), so a
+	 * thread that checks the same attribute again skips that lookup */
+	__u32 scope_valid;
+	__u64 scope_node;
+	__u32 scope;
 	__u32 __pad;
 	struct run_state runs;	/* rebuilt: unused (call holds it) */
 };
