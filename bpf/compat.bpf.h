@@ -24,7 +24,7 @@
  *                           helper there).  user/core/attach.c asks the
  *                           kernel and sets use_task_slots; elsewhere the
  *                           hash maps inflight and runs (an entry made
- *                           and deleted per call: ~1,900 ns more per
+ *                           and deleted per call: ~2,000 ns more per
  *                           check on 6.1).  Task storage may return NULL
  *                           (no memory; on 6.1 also when its per-CPU
  *                           recursion guard is held): a call that finds
