@@ -68,12 +68,12 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 		return;		/* one more repeat of the thread's run */
 	e = reserve_event(class_of(s->op));
 	if (!e) {
-		run_abort(s->op);	/* counted lost: it starts no run */
+		run_abort(s);	/* counted lost: it starts no run */
 		return;
 	}
 	fill_common(e, s, mode, ret, count);
 	apply_verdict(e, &v);
-	e->node_id = BPF_CORE_READ(kn, id);
+	e->node_id = s->node_id;
 	fill_path(e, kn);
 	if (s->vectored) {
 		fill_data_iov(e, src, s->count, &total);
@@ -83,7 +83,7 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	}
 	if (enforce_mode() == MDEVVER_ENFORCE_DRY_RUN)
 		policy_for_event(e, kn, e->op);
-	run_end(e);
+	run_end(e, s);
 	ring_submit(class_of(e->op), e);
 }
 
@@ -91,18 +91,65 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
  * Generic layer: the sysfs store/show dispatch in fs/sysfs/file.c.
  * ---------------------------------------------------------------------- */
 
-/* kn_id: of->kn->id, read by the entry point (fentry reads it directly). */
-static __always_inline void store_begin(struct kernfs_open_file *of, __u64 kn_id,
+/*
+ * The scope of a store with task slots: the thread's slot remembers the
+ * scope of the node of its last store (what scope_cache said), so a thread
+ * that checks the same attribute again looks up neither the cache nor its
+ * slot twice.  *tsp: the slot when the thread has one.
+ */
+static __always_inline __u32 store_scope_slot(struct kernfs_open_file *of,
+					      __u64 kn_id, struct task_slot **tsp)
+{
+	struct task_slot *ts;
+	__u32 scope, *hit;
+
+	if (known_unwatched(kn_id))
+		return 0;
+	ts = task_slot(false);
+	*tsp = ts;
+	if (ts && ts->scope_valid && ts->scope_node == kn_id)
+		return ts->scope;
+	hit = bpf_map_lookup_elem(&scope_cache, &kn_id);
+	if (!hit)
+		/* a global function takes a scalar, not fentry's BTF
+		 * pointer: of->kn read again (a miss only) */
+		return watched_scope((__u64)BPF_CORE_READ(of, kn), kn_id);
+	scope = *hit;
+	if (ts) {
+		ts->scope_node = kn_id;
+		ts->scope = scope;
+		ts->scope_valid = 1;
+	}
+	return scope;
+}
+
+/* kn, kn_id: of->kn and its id, read by the entry point (fentry reads
+ * them directly). */
+static __always_inline void store_begin(struct kernfs_open_file *of,
+					struct kernfs_node *kn, __u64 kn_id,
 					const char *buf, __u64 count)
 {
+	struct task_slot *ts = NULL;
+	__u32 scope;
+
 	/* every sysfs write on the host: the scope first (an array lookup
 	 * says "not watched"), asked once for tracing and re-check */
-	__u32 scope = store_scope(of, kn_id);
-
+	if (use_task_slots)
+		scope = store_scope_slot(of, kn_id, &ts);
+	else
+		scope = store_scope(of, kn_id);
 	if (!scope)
 		return;
-	if (task_wanted())
-		begin_call(MDEVVER_OP_CHECK, scope, of, buf, count, 0, 0);
+	if (task_wanted()) {
+		if (!use_task_slots)
+			begin_call(MDEVVER_OP_CHECK, scope, of, kn, kn_id, buf,
+				   count, 0, 0);
+		else if (ts || (ts = task_slot(true)))
+			slot_begin(ts, MDEVVER_OP_CHECK, scope, of, kn, kn_id,
+				   buf, count, 0, 0);
+		else
+			count_class((__s64 *)untracked, MDEVVER_OP_CHECK, 1);
+	}
 	store_recheck(of, kn_id, scope, buf, count);
 }
 
@@ -111,35 +158,38 @@ static __always_inline void store_end(__u8 mode, __s64 ret, bool have_args,
 				      struct kernfs_open_file *of_arg,
 				      const char *buf_arg, __u64 count_arg)
 {
-	struct kernfs_open_file *of;
 	struct inflight *s;
 
 	if (none_in_flight(MDEVVER_CLASS_CHECK))
 		return;
-	s = call_at_exit(MDEVVER_OP_CHECK, have_args, of_arg, buf_arg, count_arg,
-			 have_args ? BPF_CORE_READ(of_arg, kn) : NULL);
+	s = current_call();
+	if (!s && have_args && recover_skipped)
+		s = call_at_exit(MDEVVER_OP_CHECK, of_arg, buf_arg, count_arg,
+				 BPF_CORE_READ(of_arg, kn));
 	if (!s)
 		return;
-	if (outcome_wanted(MDEVVER_OP_CHECK, ret, s->count)) {
-		of = s->of;
-		deliver_call(s, mode, ret, s->count, BPF_CORE_READ(of, kn),
-			     s->buf, false);
-	}
-	end_call(MDEVVER_OP_CHECK);
+	if (outcome_wanted(MDEVVER_OP_CHECK, ret, s->count))
+		deliver_call(s, mode, ret, s->count, s->node, s->buf, false);
+	end_call(MDEVVER_OP_CHECK, s);
 }
 
 static __always_inline void show_begin(struct seq_file *sf)
 {
 	struct kernfs_open_file *of;
+	struct kernfs_node *kn;
+	__u64 kn_id;
 	__u32 scope;
 
 	if (!task_wanted())
 		return;
 	of = BPF_CORE_READ(sf, private);
-	scope = attr_scope(BPF_CORE_READ(of, kn));
+	kn = BPF_CORE_READ(of, kn);
+	kn_id = BPF_CORE_READ(kn, id);
+	scope = attr_scope_id(kn, kn_id);
 	if (!scope)
 		return;
-	begin_call(MDEVVER_OP_READ, scope, sf, NULL, 0, BPF_CORE_READ(sf, count), 0);
+	begin_call(MDEVVER_OP_READ, scope, sf, kn, kn_id, NULL, 0,
+		   BPF_CORE_READ(sf, count), 0);
 }
 
 /* sysfs_kf_seq_show returns 0 or -errno; the text is what it added to sf. */
@@ -149,7 +199,7 @@ static __always_inline void show_begin(struct seq_file *sf)
 static __always_inline void show_end(__u8 mode, int err, bool have_args,
 				     struct seq_file *sf_arg)
 {
-	struct kernfs_open_file *of = NULL;
+	struct kernfs_open_file *of;
 	struct inflight *s;
 	struct seq_file *sf;
 	__u64 len = 0, now, start;
@@ -157,10 +207,12 @@ static __always_inline void show_end(__u8 mode, int err, bool have_args,
 
 	if (none_in_flight(MDEVVER_CLASS_READ))
 		return;
-	if (have_args)
+	s = current_call();
+	if (!s && have_args && recover_skipped) {
 		of = BPF_CORE_READ(sf_arg, private);
-	s = call_at_exit(MDEVVER_OP_READ, have_args, sf_arg, NULL, 0,
-			 have_args ? BPF_CORE_READ(of, kn) : NULL);
+		s = call_at_exit(MDEVVER_OP_READ, sf_arg, NULL, 0,
+				 BPF_CORE_READ(of, kn));
+	}
 	if (!s)
 		return;
 	sf = s->sf;
@@ -169,14 +221,13 @@ static __always_inline void show_end(__u8 mode, int err, bool have_args,
 		now = BPF_CORE_READ(sf, count);
 		len = now > start ? now - start : 0;
 	}
-	of = BPF_CORE_READ(sf, private);
 	text = BPF_CORE_READ(sf, buf) + start;
 	if (!err)
-		learn_local(BPF_CORE_READ(of, kn), text, len);
+		learn_local(s->node, text, len);
 	if (outcome_wanted(MDEVVER_OP_READ, err, len))
 		deliver_call(s, mode, err ? err : (__s64)len, len,
-			     BPF_CORE_READ(of, kn), text, false);
-	end_call(MDEVVER_OP_READ);
+			     s->node, text, false);
+	end_call(MDEVVER_OP_READ, s);
 }
 
 /* ------------------------------------------------------------------------
@@ -191,6 +242,7 @@ static __always_inline void sys_begin(__u8 op, long fd, const void *buf,
 	struct kernfs_node *kn;
 	struct inode *inode;
 	struct file *f;
+	__u64 kn_id;
 	__u32 scope;
 
 	if (!task_wanted())
@@ -205,10 +257,12 @@ static __always_inline void sys_begin(__u8 op, long fd, const void *buf,
 	kn = BPF_CORE_READ(inode, i_private);
 	if (!kn_is_file(kn))
 		return;
-	scope = attr_scope(kn);
+	kn_id = BPF_CORE_READ(kn, id);
+	scope = attr_scope_id(kn, kn_id);
 	if (!scope)
 		return;
-	begin_call(op, scope, kn, buf, count, BPF_CORE_READ(f, f_pos), vectored);
+	begin_call(op, scope, kn, kn, kn_id, buf, count, BPF_CORE_READ(f, f_pos),
+		   vectored);
 }
 
 static __always_inline void sys_end(long ret)
@@ -237,7 +291,7 @@ static __always_inline void sys_end(long ret)
 	deliver_call(s, MDEVVER_MODE_SYSCALL, ret, count,
 		     s->kn, s->buf, true);
 out:
-	end_call(op);
+	end_call(op, s);
 }
 
 #endif /* MDEVVER_CALLS_BPF_H */

@@ -170,13 +170,16 @@ __noinline int watched_scope(__u64 kn_addr, __u64 kn_id)
 	return any_sysfs ? MDEVVER_F_SCOPE_OTHER : 0;
 }
 
-static __always_inline __u32 attr_scope(struct kernfs_node *kn)
+static __always_inline __u32 attr_scope_id(struct kernfs_node *kn, __u64 kn_id)
 {
-	__u64 kn_id = BPF_CORE_READ(kn, id);
-
 	if (known_unwatched(kn_id))
 		return 0;
 	return watched_scope((__u64)kn, kn_id);
+}
+
+static __always_inline __u32 attr_scope(struct kernfs_node *kn)
+{
+	return attr_scope_id(kn, BPF_CORE_READ(kn, id));
 }
 
 /* A sysfs store's scope from its node id alone when the cache knows it
@@ -203,20 +206,78 @@ static __always_inline void count_class(__s64 *v, __u8 op, __s64 n)
 }
 
 /*
+ * The thread's task slot (use_task_slots only: compat.bpf.h), made at its
+ * first traced call when create.  NULL: none yet, no memory, or the
+ * kernel's task-storage recursion guard was held on this CPU (6.1 returns
+ * NULL then); a caller that was to begin a call counts it (untracked).
+ */
+static __always_inline struct task_slot *task_slot(bool create)
+{
+	return bpf_task_storage_get(&task_slots, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* The thread's call begins in its task slot. */
+static __always_inline void slot_begin(struct task_slot *ts, __u8 op, __u32 scope,
+				       const void *target,
+				       struct kernfs_node *node, __u64 node_id,
+				       const void *buf, __u64 count,
+				       __u64 start_pos, __u8 vectored)
+{
+	if (ts->busy) {
+		/* this thread's previous call never reached its exit
+		 * program: not delivered, say so in its class */
+		count_class((__s64 *)exit_unseen, ts->call.op, 1);
+		count_class(open_calls, ts->call.op, -1);
+	}
+	__builtin_memset(&ts->call, 0, sizeof(ts->call));
+	ts->call.start_ns = bpf_ktime_get_ns();
+	ts->call.target = target;
+	ts->call.node = node;
+	ts->call.node_id = node_id;
+	ts->call.buf = buf;
+	ts->call.count = count;
+	ts->call.start_pos = start_pos;
+	ts->call.flags = scope;
+	ts->call.op = op;
+	ts->call.vectored = vectored;
+	ts->busy = 1;
+	count_class(open_calls, op, 1);
+}
+
+/*
  * The call's state is built on the stack, not in a per-CPU scratch buffer:
  * a tracing program can be preempted (migrate_disable only, e.g. on 7.2),
  * and another task's program on the same CPU would overwrite the scratch
  * between filling it and copying it into the map -- seen as a writer's
- * check reported with a reader's state.
+ * check reported with a reader's state.  (A task slot is the thread's
+ * own: written in place.)
  */
 static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
+				       struct kernfs_node *node, __u64 node_id,
 				       const void *buf, __u64 count,
 				       __u64 start_pos, __u8 vectored)
 {
+	struct inflight *stale;
+
+	if (use_task_slots) {
+		struct task_slot *ts = task_slot(true);
+
+		if (!ts) {
+			count_class((__s64 *)untracked, op, 1);
+			return;
+		}
+		slot_begin(ts, op, scope, target, node, node_id, buf, count,
+			   start_pos, vectored);
+		return;
+	}
+
 	__u64 id = bpf_get_current_pid_tgid();
 	struct inflight s = {
 		.start_ns = bpf_ktime_get_ns(),
 		.target = target,
+		.node = node,
+		.node_id = node_id,
 		.buf = buf,
 		.count = count,
 		.start_pos = start_pos,
@@ -224,8 +285,6 @@ static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 		.op = op,
 		.vectored = vectored,
 	};
-
-	struct inflight *stale;
 
 	if (!bpf_map_update_elem(&inflight, &id, &s, BPF_NOEXIST)) {
 		count_class(open_calls, op, 1);
@@ -244,15 +303,37 @@ static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 	count_class((__s64 *)untracked, op, 1);
 }
 
+/* The thread's call in flight (NULL: none). */
 static __always_inline struct inflight *current_call(void)
 {
+	if (use_task_slots) {
+		struct task_slot *ts = task_slot(false);
+
+		return ts && ts->busy ? &ts->call : NULL;
+	}
+
 	__u64 id = bpf_get_current_pid_tgid();
 
 	return bpf_map_lookup_elem(&inflight, &id);
 }
 
-static __always_inline void end_call(__u8 op)
+/*
+ * The call's exit is done.  s: what current_call() or call_at_exit()
+ * returned (a rebuilt call was never counted in open_calls).
+ */
+static __always_inline void end_call(__u8 op, struct inflight *s)
 {
+	if (use_task_slots) {
+		/* s is the slot's own call (task_slot starts with it) */
+		struct task_slot *ts = (struct task_slot *)s;
+
+		if (ts->busy) {
+			ts->busy = 0;
+			count_class(open_calls, op, -1);
+		}
+		return;
+	}
+
 	__u64 id = bpf_get_current_pid_tgid();
 
 	if (!bpf_map_delete_elem(&inflight, &id))
@@ -271,11 +352,15 @@ static __always_inline bool outcome_wanted(__u8 op, __s64 ret, __u64 count)
 
 /* --- vendor layer: the driver's own string and verdict ------------------ */
 
+/* Strings up to this long (with their NUL) are measured by one copy and a
+ * scan here; longer ones by the kernel's byte-by-byte string copy. */
+#define VENDOR_SCAN_MAX	256
+
 static __always_inline void note_vendor_local(struct inflight *s,
 					      const char *buf, __s64 len)
 {
 	struct vendor_text *vt;
-	__u64 n;
+	__u64 n, m;
 
 	if (len <= 0)
 		return;
@@ -289,31 +374,125 @@ static __always_inline void note_vendor_local(struct inflight *s,
 	barrier_var(n);
 	if (n > MDEVVER_LOCAL_MAX)
 		n = MDEVVER_LOCAL_MAX;
-	if (bpf_probe_read_kernel(vt->local, n, buf))
-		return;
+	/* the byte after the string too (its NUL, from the driver's
+	 * snprintf), for note_vendor_strings(); a short string only */
+	m = n < VENDOR_SCAN_MAX ? n + 1 : n;
+	barrier_var(m);
+	if (m > MDEVVER_LOCAL_MAX)
+		m = MDEVVER_LOCAL_MAX;
+	if (bpf_probe_read_kernel(vt->local, m, buf)) {
+		if (m == n || bpf_probe_read_kernel(vt->local, n, buf))
+			return;
+		m = n;
+	}
 	s->local_len = n;
+	s->local_end = m > n;
+	s->vendor_buf = buf;
 	s->flags |= MDEVVER_F_LOCAL;
 }
 
-/* self and remote are NUL-terminated copies made by the driver. */
+/*
+ * Where the first NUL is among the first limit bytes of p (8-aligned,
+ * VENDOR_SCAN_MAX bytes readable): -1 when there is none.  A word at a
+ * time: (v - 0x01..) & ~v & 0x80.. is non-zero exactly when v has a zero
+ * byte; which byte it is is then looked up directly.
+ */
+static __always_inline long first_nul(const char *p, __u64 limit)
+{
+	const __u64 *w = (const __u64 *)p;
+
+	for (int i = 0; i < VENDOR_SCAN_MAX / 8; i++) {
+		__u64 v;
+
+		if ((__u64)i * 8 >= limit)
+			break;
+		v = w[i];
+		if (!((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull))
+			continue;
+		for (int j = 0; j < 8; j++) {
+			if (!((v >> (j * 8)) & 0xff)) {
+				__u64 at = (__u64)i * 8 + j;
+
+				return at < limit ? (long)at : -1;
+			}
+		}
+	}
+	return -1;
+}
+
+/*
+ * strlen(src) when src's string and its NUL lie within its first hint
+ * bytes (hint <= VENDOR_SCAN_MAX), its bytes copied to dst; else -1.
+ * One copy of hint bytes instead of a byte-by-byte string copy.  Exact
+ * whatever the hint: the bytes before the string's NUL are the string's
+ * own; a read past its end that faults, or a hint too short, finds no NUL
+ * and the caller copies the string the slow way.
+ */
+static __always_inline long measured_copy(char *dst, const char *src, __u64 hint)
+{
+	__u64 n = hint;
+
+	barrier_var(n);
+	if (n > VENDOR_SCAN_MAX || n == 0)
+		return -1;
+	if (bpf_probe_read_kernel(dst, n, src))
+		return -1;
+	return first_nul(dst, n);
+}
+
+/*
+ * self and remote are NUL-terminated copies made by the driver: self the
+ * buffer get_version() filled (local_len bytes before this), remote
+ * kstrndup() of the store's count bytes.  self normally costs no copy
+ * (below), remote one copy with the store's count as the hint; the
+ * recorded facts are what the kernel's string copy would give (local_len
+ * and remote_len: strlen, at most MDEVVER_LOCAL_MAX - 1).
+ */
 static __always_inline void note_vendor_strings(struct inflight *s,
 						const char *self,
 						const char *remote)
 {
-	struct vendor_text *vt = vendor_text_claim(s);
-	long n;
+	__u32 zero = 0;
+	struct vendor_text *vt = bpf_map_lookup_elem(&vendor_texts, &zero);
+	bool have_self;
+	long n = -1;
 
 	if (!vt)
 		return;
-	n = bpf_probe_read_kernel_str(vt->local, MDEVVER_LOCAL_MAX, self);
-	if (n > 0) {
-		s->local_len = n - 1;
+	/* self is normally the buffer get_version() filled, copied with
+	 * the byte after it into local[] by this call and not rewritten in
+	 * between (the patch's version_store: only kstrndup(remote) runs
+	 * in between): then its length is there without a copy */
+	have_self = vt->owner == bpf_get_current_pid_tgid() &&
+		    vt->start_ns == s->start_ns && s->local_end &&
+		    self == s->vendor_buf && (s->flags & MDEVVER_F_LOCAL);
+	vt = vendor_text_claim(s);
+	if (!vt)
+		return;
+	if (have_self)
+		n = first_nul(vt->local, (__u64)s->local_len + 1);
+	if (n < 0)
+		n = measured_copy(vt->local, self, (s->flags & MDEVVER_F_LOCAL) ?
+					(__u64)s->local_len + 1 : VENDOR_SCAN_MAX);
+	if (n >= 0) {
+		s->local_len = n;
 		s->flags |= MDEVVER_F_LOCAL;
-		if (n == MDEVVER_LOCAL_MAX)
-			s->flags |= MDEVVER_F_LOCAL_TRUNCATED;
+	} else {
+		n = bpf_probe_read_kernel_str(vt->local, MDEVVER_LOCAL_MAX, self);
+		if (n > 0) {
+			s->local_len = n - 1;
+			s->flags |= MDEVVER_F_LOCAL;
+			if (n == MDEVVER_LOCAL_MAX)
+				s->flags |= MDEVVER_F_LOCAL_TRUNCATED;
+		}
 	}
-	n = bpf_probe_read_kernel_str(vt->remote, MDEVVER_LOCAL_MAX, remote);
-	s->vendor_remote_len = n > 0 ? n - 1 : 0;
+	n = measured_copy(vt->remote, remote,
+			  s->op == MDEVVER_OP_CHECK ? s->count + 1 : 0);
+	if (n < 0) {
+		n = bpf_probe_read_kernel_str(vt->remote, MDEVVER_LOCAL_MAX, remote);
+		n = n > 0 ? n - 1 : 0;
+	}
+	s->vendor_remote_len = n;
 }
 
 static __always_inline void note_vendor_result(struct inflight *s, __s64 ret)

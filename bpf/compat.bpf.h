@@ -16,6 +16,20 @@
  *   kernel constants        magic numbers, MAY_*, PF_*, errno values: ABI,
  *                           unchanged across the kernels supported
  *
+ *   task storage            a thread's call in flight and its runs
+ *                           (maps.bpf.h task_slots) where the loaded
+ *                           programs may call bpf_task_storage_get:
+ *                           fentry/fexit from 5.12, kprobe and tracepoint
+ *                           programs only from 6.2 (6.1 refuses the
+ *                           helper there).  user/core/attach.c asks the
+ *                           kernel and sets use_task_slots; elsewhere the
+ *                           hash maps inflight and runs (an entry made
+ *                           and deleted per call: ~2,000 ns more per
+ *                           check on 6.1).  Task storage may return NULL
+ *                           (no memory; on 6.1 also when its per-CPU
+ *                           recursion guard is held): a call that finds
+ *                           no slot at its entry is counted untracked.
+ *
  * A skipped entry program (kernels where tracing programs can be
  * preempted, seen on 7.x: recursion protection keeps the next call on that
  * CPU out of it) is a difference in behaviour, not in types: the call is

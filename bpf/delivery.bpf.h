@@ -211,13 +211,32 @@ static __always_inline __u32 new_run_gen(void)
 	return gen;
 }
 
-static __always_inline struct run_state *run_state_get(__u64 id)
+/* The thread's run state in the runs hash (made when missing). */
+static __always_inline struct run_state *runs_by_id(__u64 id)
 {
 	struct run_state *rs = bpf_map_lookup_elem(&runs, &id);
 
 	if (rs)
 		return rs;
 	bpf_map_update_elem(&runs, &id, &run_state_zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&runs, &id);
+}
+
+/*
+ * The run state of the thread whose call s is: with task slots the one
+ * in s's own slot (no lookup at all), else the runs hash's entry (made
+ * when create).
+ */
+static __always_inline struct run_state *thread_runs(struct inflight *s,
+						     bool create)
+{
+	if (use_task_slots)
+		return &((struct task_slot *)s)->runs;
+	if (create)
+		return runs_by_id(bpf_get_current_pid_tgid());
+
+	__u64 id = bpf_get_current_pid_tgid();
+
 	return bpf_map_lookup_elem(&runs, &id);
 }
 
@@ -235,14 +254,24 @@ static __always_inline bool same_key(const struct run_key *a, const struct run_k
 	return !diff;
 }
 
-/* Both are MDEVVER_REPEAT_DATA_MAX long and zero past their length. */
-static __always_inline bool same_bytes(const char *a, const char *b)
+/*
+ * Both are MDEVVER_REPEAT_DATA_MAX long and zero past their length; len is
+ * b's, and a call whose length differs differs in its key already, so
+ * only the words that hold len bytes are compared (a check's string is a
+ * few words of 32).  The one branch per word ends the loop: past it the
+ * loop's registers are dead, so the verifier prunes the paths it leaves
+ * by at the first state it has seen.
+ */
+static __always_inline bool same_bytes(const char *a, const char *b, __u64 len)
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-	__u64 diff = 0;
+	__u64 diff = 0, words = (len + 7) / 8;
 
-	for (int i = 0; i < MDEVVER_REPEAT_DATA_MAX / 8; i++)
+	for (int i = 0; i < MDEVVER_REPEAT_DATA_MAX / 8; i++) {
+		if ((__u64)i >= words)
+			break;
 		diff |= x[i] ^ y[i];
+	}
 	return !diff;
 }
 
@@ -300,19 +329,16 @@ static __always_inline void run_start(__u32 cls, __u32 slot, __u32 gen, __u8 op)
 
 /* Facts of the current call that decide whether it repeats the last one. */
 static __always_inline void run_key_fill(struct run_key *k, struct inflight *s,
-					 struct kernfs_node *kn, __u8 mode,
+					 __u8 mode,
 					 __s64 ret, __u32 len,
 					 const struct verdict_facts *v)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
 	k->owner = bpf_get_current_pid_tgid();
-	k->node_id = BPF_CORE_READ(kn, id);
+	k->node_id = s->node_id;
 	k->ret = ret;
 	k->vendor_ret = s->vendor_ret;
 	k->cgroup_id = bpf_get_current_cgroup_id();
 	k->uid_gid = bpf_get_current_uid_gid();
-	k->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	k->data_len = len;
 	k->rule_id = v->rule_id;
 	k->flags = s->flags;
@@ -324,7 +350,19 @@ static __always_inline void run_key_fill(struct run_key *k, struct inflight *s,
 	k->verdict = v->verdict;
 	k->policy_gen = v->policy_gen;
 	k->__pad[0] = k->__pad[1] = 0;
-	bpf_get_current_comm(k->comm, sizeof(k->comm));
+	if (task_btf) {
+		/* plain loads; comm is NUL-padded in the task (set_task_comm:
+		 * strscpy_pad), so its 16 bytes compare as the string does */
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		k->ppid = task->real_parent->tgid;
+		__builtin_memcpy(k->comm, task->comm, sizeof(k->comm));
+	} else {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		k->ppid = BPF_CORE_READ(task, real_parent, tgid);
+		bpf_get_current_comm(k->comm, sizeof(k->comm));
+	}
 }
 
 /*
@@ -341,7 +379,6 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 						     const struct verdict_facts *v,
 						     bool *repeat)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	__u32 cls = class_of(s->op);
 	struct run_state *rs;
 	struct run_class *rc;
@@ -351,7 +388,7 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 	*repeat = false;
 	if (len > MDEVVER_REPEAT_DATA_MAX || (len && !src))
 		return NULL;
-	rs = run_state_get(id);
+	rs = thread_runs(s, true);
 	if (!rs)
 		return NULL;
 	/* zero past the length: runs compare whole buffers */
@@ -364,10 +401,10 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 			   : bpf_probe_read_kernel(rs->cand, n, src);
 	if (err)
 		return NULL;
-	run_key_fill(&rs->cand_key, s, kn, mode, ret, n, v);
+	run_key_fill(&rs->cand_key, s, mode, ret, n, v);
 	rc = &rs->c[cls & 1];
 	*repeat = rc->gen && ((int)same_key(&rc->key, &rs->cand_key) &
-			      (int)same_bytes(rc->data, rs->cand));
+			      (int)same_bytes(rc->data, rs->cand, n));
 	return rs;
 }
 
@@ -409,13 +446,12 @@ static __always_inline bool run_begin(struct inflight *s, struct kernfs_node *kn
 }
 
 /* The call's event could not be reserved: the run it began never starts. */
-static __always_inline void run_abort(__u8 op)
+static __always_inline void run_abort(struct inflight *s)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct run_state *rs = bpf_map_lookup_elem(&runs, &id);
+	struct run_state *rs = thread_runs(s, false);
 
 	if (rs)
-		rs->c[class_of(op) & 1].next_gen = 0;
+		rs->c[class_of(s->op) & 1].next_gen = 0;
 }
 
 /*
@@ -423,16 +459,15 @@ static __always_inline void run_abort(__u8 op)
  * the run in it, and from here on the thread's repeats of it are counted in
  * its slot.  (The run's key and bytes were left in cand_key/cand.)
  */
-static __always_inline void run_end(struct mdevver_event *e)
+static __always_inline void run_end(struct mdevver_event *e, struct inflight *s)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct run_state *rs;
 	struct run_class *rc;
 	__u32 gen;
 
 	e->run_slot = 0;
 	e->run_gen = 0;
-	rs = bpf_map_lookup_elem(&runs, &id);
+	rs = thread_runs(s, false);
 	if (!rs)
 		return;
 	rc = &rs->c[class_of(e->op) & 1];
@@ -462,40 +497,59 @@ static __always_inline bool none_in_flight(int cls)
 }
 
 /*
- * The call's state at its exit.  When the entry program ran, it left the
- * state in the in-flight table.  When the kernel skipped it (recursion
+ * A call whose entry program did not run, rebuilt at its exit (the caller
+ * found no current_call(), has the exit's arguments and recover_skipped
+ * is set).  When the kernel skipped the entry (recursion
  * protection: where tracing programs can be preempted, a program preempted
  * on a CPU keeps the next call on that CPU out of it), the state is rebuilt
  * from the exit's own arguments, if it has them (fexit does, kretprobe
  * not): same filters, no latency, no vendor view.  The rebuilt state lives
- * in the thread's own run state: a map value, so nothing large goes on the
- * stack (6.1 counts the judge's frames in the same 512 bytes).
+ * in the thread's own run state (with task slots: the slot's call, left
+ * not busy, so end_call() does not count it): a map value, so nothing
+ * large goes on the stack (6.1 counts the judge's frames in the same 512
+ * bytes).
  */
-static __always_inline struct inflight *call_at_exit(__u8 op, bool have_args,
+static __always_inline struct inflight *call_at_exit(__u8 op,
 						     const void *target,
 						     const void *buf, __u64 count,
 						     struct kernfs_node *kn)
 {
-	struct inflight *s = current_call();
+	struct inflight *s;
 	struct run_state *rs;
+	__u64 kn_id;
 	__u32 scope;
 
-	if (s)
-		return s;
-	if (!have_args || !recover_skipped || !task_wanted())
+	if (!task_wanted())
 		return NULL;
-	scope = attr_scope(kn);
+	kn_id = BPF_CORE_READ(kn, id);
+	scope = attr_scope_id(kn, kn_id);
 	if (!scope)
 		return NULL;
-	rs = run_state_get(bpf_get_current_pid_tgid());
-	if (!rs) {
-		count_class((__s64 *)untracked, op, 1);
-		return NULL;
+	if (use_task_slots) {
+		struct task_slot *ts = task_slot(true);
+
+		if (!ts) {
+			count_class((__s64 *)untracked, op, 1);
+			return NULL;
+		}
+		/* current_call() found nothing while the call was there
+		 * (the recursion guard): it is the thread's own call */
+		if (ts->busy)
+			return &ts->call;
+		s = &ts->call;
+	} else {
+		rs = runs_by_id(bpf_get_current_pid_tgid());
+		if (!rs) {
+			count_class((__s64 *)untracked, op, 1);
+			return NULL;
+		}
+		s = &rs->rebuilt;
 	}
-	s = &rs->rebuilt;
 	__builtin_memset(s, 0, sizeof(*s));
 	s->start_ns = bpf_ktime_get_ns();
 	s->target = target;
+	s->node = kn;
+	s->node_id = kn_id;
 	s->buf = buf;
 	s->count = count;
 	s->op = op;

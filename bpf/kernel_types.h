@@ -113,6 +113,7 @@ struct task_struct {
 	int tgid;
 	struct task_struct *real_parent;
 	struct files_struct *files;
+	char comm[16];
 };
 
 struct iovec {

@@ -38,6 +38,17 @@ const volatile __u64 vfio_device_fops_addr = 0;
 /* --any-sysfs (rodata): watched names outside an mdev layout too */
 const volatile bool any_sysfs = false;
 
+/* The thread's calls and runs live in task storage (task_slots below)
+ * rather than in the hash maps inflight/runs: set by user/core/attach.c
+ * where the loaded programs may call bpf_task_storage_get
+ * (compat.bpf.h says where that is). */
+const volatile bool use_task_slots = false;
+
+/* The programs are fentry/fexit and bpf_get_current_task_btf() exists:
+ * the current task's fields are plain loads, not probe-read helper calls
+ * (set by user/core/attach.c). */
+const volatile bool task_btf = false;
+
 /* ---- in-flight calls and what is watched (capture.bpf.h, scope.bpf.h) --- */
 
 #define MDEVVER_INFLIGHT_MAX	8192
@@ -65,11 +76,13 @@ struct inflight {
 		struct seq_file *sf;		/* show (sysfs_kf_seq_show) */
 		struct kernfs_node *kn;		/* syscall mode: the file's node */
 	};
+	struct kernfs_node *node;	/* the attribute's node, and its id */
+	__u64 node_id;
 	const void *buf;	/* store/syscall buffer, or iovec array */
 	__u64 count;		/* bytes (or iovcnt for writev) */
 	__u64 start_pos;	/* where the call starts: show: sf->count at
 				 * entry; syscall: the file's f_pos */
-	const void *vendor_buf;	/* kprobe mode: get_version()'s buf argument */
+	const void *vendor_buf;	/* get_version()'s buf argument */
 	__s64 vendor_ret;
 	__u32 vendor_remote_len;
 	__u32 local_len;
@@ -81,6 +94,8 @@ struct inflight {
 	__u8 policy_gen;
 	__u32 rule_id;
 	__u16 fail_closed;
+	__u8 local_end;		/* vendor_texts' local[local_len] holds the
+				 * byte after get_version()'s string too */
 };
 
 /*
@@ -423,6 +438,34 @@ struct {
 } runs SEC(".maps");
 
 static const struct run_state run_state_zero;
+
+/*
+ * Where task storage works (use_task_slots): a thread's call and its runs
+ * in one value attached to the task.  The lookup is a pointer walk through
+ * the task's own storage (cached per map), not a hash of the thread id;
+ * nothing is created or deleted per call: the value is made at the
+ * thread's first traced call, "busy" marks a call between entry and exit,
+ * and the kernel frees the value with the task.
+ */
+struct task_slot {
+	struct inflight call;	/* valid while busy */
+	__u32 busy;		/* a call begun, its exit not seen yet */
+	/* the scope of the node of the thread's last store, taken from
+	 * scope_cache (a settled answer: node ids are never reused), so a
+	 * thread that checks the same attribute again skips that lookup */
+	__u32 scope_valid;
+	__u64 scope_node;
+	__u32 scope;
+	__u32 __pad;
+	struct run_state runs;	/* rebuilt: unused (call holds it) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_slot);
+} task_slots SEC(".maps");
 
 /* ---- the mdev/VFIO lifecycle (migration.bpf.h) -------------------------- */
 

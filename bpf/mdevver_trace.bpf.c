@@ -46,7 +46,7 @@ int BPF_PROG(fentry_sysfs_kf_write, struct kernfs_open_file *of, char *buf,
 {
 	/* of is a BTF pointer here: plain loads, no probe-read helper call
 	 * (what every sysfs write on the host pays) */
-	store_begin(of, of->kn->id, buf, count);
+	store_begin(of, of->kn, of->kn->id, buf, count);
 	return 0;
 }
 
@@ -76,7 +76,9 @@ SEC("kprobe/sysfs_kf_write")
 int BPF_KPROBE(kprobe_sysfs_kf_write, struct kernfs_open_file *of, char *buf,
 	       size_t count)
 {
-	store_begin(of, BPF_CORE_READ(of, kn, id), buf, count);
+	struct kernfs_node *kn = BPF_CORE_READ(of, kn);
+
+	store_begin(of, kn, BPF_CORE_READ(kn, id), buf, count);
 	return 0;
 }
 
