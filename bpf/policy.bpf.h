@@ -34,6 +34,13 @@
 
 static __always_inline __u64 enforce_mode(void)
 {
+	/* a plain tracer (no instance id) never enforces: only an enforcer
+	 * writes the mode, into its own or pinned maps, which a tracer never
+	 * reuses.  instance_id is rodata, so for a tracer the verifier drops
+	 * every enforcement branch at load (the dry run's judgement inlined
+	 * into each exit program was half of what it had to verify) */
+	if (!instance_id)
+		return MDEVVER_ENFORCE_OFF;
 	return state_get(MDEVVER_STATE_MODE);
 }
 
