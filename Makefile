@@ -26,10 +26,11 @@ USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(USER_INC)
 # -mcpu=v3: BPF atomics (cmpxchg) for the judgement slots; kernels >= 5.12
 BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter -target bpf -mcpu=v3 \
 	       -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
-# libmicrohttpd (--metrics) and libpq (report --db) are not linked: dlopen'ed
-# when their option is used (user/core/lazy_lib.h), so the other runs do not
-# map them and their TLS/Kerberos libraries (~4.5 MiB RSS, gnutls' constructor)
-LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lpthread -lcap-ng -lsystemd
+# libmicrohttpd (--metrics), libpq (report --db) and libsystemd (--journal,
+# NOTIFY_SOCKET) are not linked: dlopen'ed when their option is used
+# (user/core/lazy_lib.h), so the other runs do not map them and their TLS,
+# Kerberos and compression libraries (~5.5 MiB RSS, gnutls' constructor)
+LDLIBS      := -lbpf -lelf -lz -ljson-c -lncursesw -lpthread -lcap-ng
 
 BIN        := $(BUILD)/mdevver-trace
 BPF_OBJ    := $(BUILD)/mdevver_trace.bpf.o

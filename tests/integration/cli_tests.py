@@ -437,10 +437,12 @@ def test_metrics_port_busy():
 
 
 def test_lazy_libraries():
-    """libmicrohttpd and libpq are loaded only by the options that use them:
-    a plain run maps neither (nor their TLS/Kerberos libraries); with the
+    """libmicrohttpd and libpq are loaded only by the options that use them,
+    libsystemd only for the record ids (then closed), --journal and a
+    Type=notify unit: a plain run maps none of them (nor their TLS,
+    Kerberos, crypto and compression libraries) once attached; with the
     library made unloadable (a private mount namespace binds /dev/null over
-    it) only its option fails, with one line of ours."""
+    it) only what needs it fails, with one line of ours."""
     p = subprocess.Popen([BIN, "-d", "3"], stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True)
     try:
@@ -452,7 +454,8 @@ def test_lazy_libraries():
             maps = f.read()
     finally:
         p.wait(timeout=60)
-    for lib in ("libmicrohttpd", "libpq", "libgnutls", "libcrypto", "libkrb5", "libldap"):
+    for lib in ("libmicrohttpd", "libpq", "libgnutls", "libcrypto", "libkrb5", "libldap",
+                "libsystemd", "libgcrypt", "liblzma", "libzstd", "liblz4"):
         expect(lib not in maps, f"a plain run does not map {lib}")
     mhd = os.path.realpath("/usr/lib/x86_64-linux-gnu/libmicrohttpd.so.12")
     pq = os.path.realpath("/usr/lib/x86_64-linux-gnu/libpq.so.5")
@@ -470,6 +473,12 @@ def test_lazy_libraries():
     expect_eq(len(r.stderr.splitlines()), 1, f"one line: {r.stderr!r}")
     expect(r.stderr.startswith("mdevver-trace: report --db: cannot load libpq.so.5: "),
            f"the line: {r.stderr!r}")
+    sd = os.path.realpath("/usr/lib/x86_64-linux-gnu/libsystemd.so.0")
+    r = in_private_mounts(f"mount --bind /dev/null {sd} && {BIN} -d 0.3")
+    expect_eq(r.returncode, 1, f"a run without libsystemd: exit code ({r.stderr})")
+    expect_eq(len(r.stderr.splitlines()), 1, f"one line: {r.stderr!r}")
+    expect(r.stderr.startswith("mdevver-trace: record identity: cannot load "
+                               "libsystemd.so.0: "), f"the line: {r.stderr!r}")
 
 
 def test_enforce_local_checks_first():

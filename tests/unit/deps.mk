@@ -17,8 +17,8 @@ UNIT_DEPS_audit_log := pipeline json_fmt $(REC_FMT)
 UNIT_DEPS_migration := from_vfio vm_name $(REC_FMT)
 UNIT_DEPS_top_model := json_record json_fmt $(REC_FMT)
 UNIT_LDLIBS_top_model := -ljson-c
-# record identity: sd-id128 from libsystemd
-UNIT_LDLIBS_identity := -lsystemd
+# record identity: sd-id128 from libsystemd, dlopen'ed (lazy_lib.c)
+UNIT_DEPS_identity := lazy_lib escape
 UNIT_DEPS_pipeline := json_fmt $(REC_FMT)
 # report's filter: times normalized by the record parser
 UNIT_DEPS_report_filter := report_record report_tally

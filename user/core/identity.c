@@ -4,6 +4,11 @@
  * through libsystemd's sd-id128, which already reads /etc/machine-id and
  * the kernel's boot id the way the rest of systemd does and derives
  * application-specific ids with HMAC-SHA256.
+ *
+ * libsystemd is opened for this and closed again (lazy_lib.h): the ids
+ * are taken once, before anything is loaded into the kernel, so its pages
+ * and those of the compression and crypto libraries it pulls in are not
+ * part of the tracer's resident set while it runs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,23 +17,50 @@
 #include <systemd/sd-id128.h>
 
 #include "identity.h"
+#include "lazy_lib.h"
+#include "sd_lib.h"
 
-static void hex(char out[33], sd_id128_t v)
+#define ID_LIB_FUNCS(X)				\
+	X(sd_id128_get_machine_app_specific)	\
+	X(sd_id128_get_boot_app_specific)	\
+	X(sd_id128_get_boot)			\
+	X(sd_id128_randomize)			\
+	X(sd_id128_to_string)
+
+struct id_lib {
+	ID_LIB_FUNCS(LAZY_LIB_MEMBER)
+};
+
+/* the table from a handle of our own, closed by the caller: NULL with
+ * why set when libsystemd cannot be loaded */
+static void *id_lib_open(struct id_lib *lib, char *why, size_t why_sz)
+{
+	void *h = lazy_lib_open(SD_LIB_SONAME, why, why_sz);
+
+	if (h && LAZY_LIB_FILL(h, SD_LIB_SONAME, *lib, ID_LIB_FUNCS, why, why_sz)) {
+		lazy_lib_close(h);
+		h = NULL;
+	}
+	return h;
+}
+
+static void hex(const struct id_lib *sd, char out[33], sd_id128_t v)
 {
 	char s[SD_ID128_STRING_MAX];
 
-	memcpy(out, sd_id128_to_string(v, s), 33);
+	memcpy(out, sd->sd_id128_to_string(v, s), 33);
 }
 
-int identity_host(struct identity *id, char *why, size_t why_sz)
+static int host_id(const struct id_lib *sd, struct identity *id, char *why,
+		   size_t why_sz)
 {
 	sd_id128_t v;
 	int err;
 
 	id->why[0] = '\0';
-	err = sd_id128_get_machine_app_specific(MDEVVER_APP_ID, &v);
+	err = sd->sd_id128_get_machine_app_specific(MDEVVER_APP_ID, &v);
 	if (!err) {
-		hex(id->host_id, v);
+		hex(sd, id->host_id, v);
 		id->host_id_from = IDENTITY_FROM_MACHINE_ID;
 		return 0;
 	}
@@ -38,36 +70,63 @@ int identity_host(struct identity *id, char *why, size_t why_sz)
 	snprintf(id->why, sizeof(id->why), "/etc/machine-id: %s",
 		 err == -ENOMEDIUM ? "empty or uninitialized" :
 		 err == -ENOENT ? "missing" : strerror(-err));
-	err = sd_id128_get_boot_app_specific(MDEVVER_APP_ID, &v);
+	err = sd->sd_id128_get_boot_app_specific(MDEVVER_APP_ID, &v);
 	if (err) {
 		snprintf(why, why_sz, "no host id: %s, and the boot id: %s", id->why,
 			 strerror(-err));
 		return -1;
 	}
-	hex(id->host_id, v);
+	hex(sd, id->host_id, v);
 	id->host_id_from = IDENTITY_FROM_BOOT_ID;
 	return 0;
 }
 
-int identity_get(struct identity *id, char *why, size_t why_sz)
+static int all_ids(const struct id_lib *sd, struct identity *id, char *why,
+		   size_t why_sz)
 {
 	sd_id128_t v;
 	int err;
 
-	if (identity_host(id, why, why_sz))
+	if (host_id(sd, id, why, why_sz))
 		return -1;
-	err = sd_id128_get_boot(&v);
+	err = sd->sd_id128_get_boot(&v);
 	if (err) {
 		snprintf(why, why_sz, "boot id (/proc/sys/kernel/random/boot_id): %s",
 			 strerror(-err));
 		return -1;
 	}
-	hex(id->boot_id, v);
-	err = sd_id128_randomize(&v);
+	hex(sd, id->boot_id, v);
+	err = sd->sd_id128_randomize(&v);
 	if (err) {
 		snprintf(why, why_sz, "random run id: %s", strerror(-err));
 		return -1;
 	}
-	hex(id->run_id, v);
+	hex(sd, id->run_id, v);
 	return 0;
+}
+
+int identity_host(struct identity *id, char *why, size_t why_sz)
+{
+	struct id_lib sd;
+	void *h = id_lib_open(&sd, why, why_sz);
+	int err;
+
+	if (!h)
+		return -1;
+	err = host_id(&sd, id, why, why_sz);
+	lazy_lib_close(h);
+	return err;
+}
+
+int identity_get(struct identity *id, char *why, size_t why_sz)
+{
+	struct id_lib sd;
+	void *h = id_lib_open(&sd, why, why_sz);
+	int err;
+
+	if (!h)
+		return -1;
+	err = all_ids(&sd, id, why, why_sz);
+	lazy_lib_close(h);
+	return err;
 }

@@ -40,3 +40,9 @@ void *lazy_lib_sym(void *handle, const char *soname, const char *name,
 		say(soname, err, errsz);
 	return p;
 }
+
+void lazy_lib_close(void *handle)
+{
+	if (handle)
+		dlclose(handle);
+}

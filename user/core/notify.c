@@ -14,10 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "log.h"
 #include "notify.h"
+#include "sd_lib.h"
 
 #define STATUS_EVERY_US 1000000ULL
 
@@ -32,13 +31,22 @@ static uint64_t now_us(void)
 void notify_init(struct notify *n)
 {
 	uint64_t usec = 0;
+	char why[300];
 
 	memset(n, 0, sizeof(*n));
 	n->on = getenv("NOTIFY_SOCKET") != NULL;
 	if (!n->on)
 		return;
+	/* only a run under a Type=notify unit loads libsystemd (sd_lib.h);
+	 * without it the unit never hears READY=1: said, once */
+	n->sd = sd_lib(why, sizeof(why));
+	if (!n->sd) {
+		p_warn("NOTIFY_SOCKET is set, but %s; no notifications", why);
+		n->on = false;
+		return;
+	}
 	/* > 0: WATCHDOG_USEC is set (and WATCHDOG_PID, if set, is ours) */
-	if (sd_watchdog_enabled(0, &usec) > 0)
+	if (n->sd->sd_watchdog_enabled(0, &usec) > 0)
 		n->wd_usec = usec;
 }
 
@@ -56,7 +64,7 @@ int notify_max_wait_ms(const struct notify *n, int dflt)
 
 static void notify_send(struct notify *n, const char *what)
 {
-	int err = sd_notify(0, what);
+	int err = n->sd->sd_notify(0, what);
 
 	/* a manager that went away is no reason to stop tracing: say it once */
 	if (err < 0 && n->on) {

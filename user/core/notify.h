@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * notify.h - telling the service manager how the tracer is doing
- * (sd_notify(3), libsystemd): READY=1 once attached and the start record
+ * (sd_notify(3), libsystemd loaded only then: sd_lib.h): READY=1 once attached and the start record
  * is written, STATUS= lines, WATCHDOG=1 from the main loop when the unit
  * has WatchdogSec= (WATCHDOG_USEC), STOPPING=1 at the end.  Without
  * NOTIFY_SOCKET (not started by systemd as Type=notify) every call does
@@ -13,8 +13,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct sd_lib;
+
 struct notify {
-	bool on;		/* NOTIFY_SOCKET is set */
+	bool on;		/* NOTIFY_SOCKET is set (and libsystemd loaded) */
+	const struct sd_lib *sd;	/* sd_lib.h: loaded only when on */
 	uint64_t wd_usec;	/* watchdog timeout; 0: none */
 	uint64_t next_ping;	/* CLOCK_MONOTONIC us of the next WATCHDOG=1 */
 	uint64_t next_status;	/* ... of the next STATUS= (when it changed) */

@@ -531,9 +531,14 @@ static int open_sinks(struct session *s)
 		}
 	}
 	if (opt->journal) {
-		sk = journal_sink_new();
-		if (!sk || pipeline_add(s->pipe, sk)) {
-			p_err("journal: out of memory");
+		/* libsystemd is loaded only now (sd_lib.h) */
+		sk = journal_sink_new(why, sizeof(why));
+		if (!sk) {
+			p_err("--journal: %s", why);
+			return -1;
+		}
+		if (pipeline_add(s->pipe, sk)) {
+			p_err("journal: too many sinks");
 			return -1;
 		}
 	}

@@ -11,6 +11,8 @@
 
 #include <libpq-fe.h>
 
+#include "lazy_lib.h"
+
 /* libpq's ABI has been .so.5 since PostgreSQL 8.0 */
 #define PQ_LIB_SONAME "libpq.so.5"
 
@@ -30,9 +32,7 @@
 	X(PQclear)
 
 struct pq_lib {
-#define PQ_LIB_MEMBER(f) __typeof__(f) *f;
-	PQ_LIB_FUNCS(PQ_LIB_MEMBER)
-#undef PQ_LIB_MEMBER
+	PQ_LIB_FUNCS(LAZY_LIB_MEMBER)
 };
 
 /* The table, loaded on the first call and kept.  NULL with err set to

@@ -16,12 +16,11 @@
 #include <sys/uio.h>
 #include <syslog.h>
 
-#include <systemd/sd-journal.h>
-
 #include "audit_log.h"
 #include "escape.h"
 #include "journal_sink.h"
 #include "log.h"
+#include "sd_lib.h"
 #include "strbuf.h"
 #include "text_fmt.h"
 
@@ -29,6 +28,7 @@
 
 struct journal_sink {
 	struct sink base;
+	const struct sd_lib *sd;	/* libsystemd, loaded with the sink */
 	struct strbuf buf;		/* the fields of the current record */
 	size_t start[FIELDS_MAX], end[FIELDS_MAX];
 	size_t n;
@@ -248,7 +248,9 @@ static void journal_record(struct sink *s, struct pipeline *p, const struct reco
 		iov[i].iov_base = j->buf.p + j->start[i];
 		iov[i].iov_len = j->end[i] - j->start[i];
 	}
-	err = sd_journal_sendv(iov, (int)j->n);
+	err = j->sd->sd_journal_sendv_with_location("CODE_FILE=" __FILE__,
+						    "CODE_LINE=" _SD_STRINGIFY(__LINE__),
+						    __func__, iov, (int)j->n);
 	if (err < 0) {
 		j->failed++;
 		/* once: the journal may come back, the count says the rest */
@@ -277,12 +279,19 @@ static const struct sink_ops journal_ops = {
 	.close = journal_close,
 };
 
-struct sink *journal_sink_new(void)
+struct sink *journal_sink_new(char *err, size_t errsz)
 {
-	struct journal_sink *j = calloc(1, sizeof(*j));
+	const struct sd_lib *sd = sd_lib(err, errsz);
+	struct journal_sink *j;
 
-	if (!j)
+	if (!sd)
 		return NULL;
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	j->sd = sd;
 	j->base.ops = &journal_ops;
 	return &j->base;
 }

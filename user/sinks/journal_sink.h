@@ -9,10 +9,13 @@
 #ifndef MDEVVER_JOURNAL_SINK_H
 #define MDEVVER_JOURNAL_SINK_H
 
+#include <stddef.h>
+
 #include "sink.h"
 
-/* NULL when out of memory.  Nothing is opened: sd_journal_sendv connects
- * per call, and a journal that is not there costs only the records. */
-struct sink *journal_sink_new(void);
+/* Loads libsystemd (sd_lib.h); NULL with err set when it cannot be loaded
+ * or memory is out.  Nothing is opened: sd_journal_sendv connects per
+ * call, and a journal that is not there costs only the records. */
+struct sink *journal_sink_new(char *err, size_t errsz);
 
 #endif

@@ -11,6 +11,8 @@
 
 #include <microhttpd.h>
 
+#include "lazy_lib.h"
+
 /* the ABI the header describes (Debian's libmicrohttpd12) */
 #define MHD_LIB_SONAME "libmicrohttpd.so.12"
 
@@ -24,9 +26,7 @@
 	X(MHD_get_version)
 
 struct mhd_lib {
-#define MHD_LIB_MEMBER(f) __typeof__(f) *f;
-	MHD_LIB_FUNCS(MHD_LIB_MEMBER)
-#undef MHD_LIB_MEMBER
+	MHD_LIB_FUNCS(LAZY_LIB_MEMBER)
 };
 
 /* The table, loaded on the first call (then kept: the daemon's thread runs
