@@ -292,11 +292,18 @@ static __always_inline void policy_for_event(struct mdevver_event *e,
 		set_verdict(e, &v, true);
 }
 
-/* Did the permission hook refuse this call (and report it)? */
+/* Did the permission hook refuse this call (and report it)?  A plain
+ * tracer loads no hook: rodata says so, and the verifier drops the lookup
+ * (its decisions map is made with one entry, user/core/map_sizes.c). */
 static __always_inline bool denied_by_hook(struct kernfs_node *kn)
 {
-	struct decision *d = thread_decision();
-	bool denied = d && d->kn == kn && d->verdict == MDEVVER_VERDICT_DENIED;
+	struct decision *d;
+	bool denied;
+
+	if (!instance_id)
+		return false;
+	d = thread_decision();
+	denied = d && d->kn == kn && d->verdict == MDEVVER_VERDICT_DENIED;
 
 	if (denied)
 		decision_done(d);	/* refused: nothing was promised */

@@ -18,6 +18,7 @@
 
 #include "attach.h"
 #include "kernel_features.h"
+#include "map_sizes.h"
 #include "mdevver_trace.skel.h"
 
 #define GVT_GET "intel_gvt_get_vfio_device_version"
@@ -336,6 +337,16 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 			bpf_program__set_autoload(prog, true);
 			want_lifecycle = true;
 		}
+	}
+	{
+		/* maps no loaded program will touch: one entry each */
+		struct map_use use = {
+			.policy = cfg->instance_id != 0,
+			.task_slots = t->skel->rodata->use_task_slots,
+			.lifecycle = want_lifecycle,
+		};
+
+		map_sizes_trim(t->skel, &use);
 	}
 	/* the parsed BTF is not needed for the load: free it before libbpf
 	 * parses its own copy (peak RSS) */
