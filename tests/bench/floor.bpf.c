@@ -5,6 +5,9 @@
  * sysfs_kf_seq_show).  What any tracer of these functions pays before it
  * does anything: the trampoline, the program calls, nothing else.  No
  * struct is read, so no CO-RE relocation and no kernel types are needed.
+ * With --vendor (floor.c) also empty fexit programs on the two i915 gvt
+ * functions a compatibility check runs through: the floor of every hook
+ * mdevver-trace's default mode has on a check (four programs).
  * Loaded by floor.c (tests/bench/guest.sh, make bench).
  */
 #include <linux/bpf.h>
@@ -32,6 +35,18 @@ int floor_show_entry(void *ctx)
 
 SEC("fexit/sysfs_kf_seq_show")
 int floor_show_exit(void *ctx)
+{
+	return 0;
+}
+
+SEC("fexit/intel_gvt_get_vfio_device_version")
+int floor_vendor_get(void *ctx)
+{
+	return 0;
+}
+
+SEC("fexit/intel_gvt_check_vfio_device_version")
+int floor_vendor_check(void *ctx)
 {
 	return 0;
 }

@@ -5,7 +5,9 @@
  * SIGINT or SIGTERM; then detaches and exits 0.  The loader does nothing
  * per event: whatever a traced operation costs under it is the floor.
  *
- * usage: floor            (root, or CAP_BPF + CAP_PERFMON)
+ * usage: floor [--vendor]   (root, or CAP_BPF + CAP_PERFMON)
+ *   --vendor: also the empty programs on the i915 gvt functions (the
+ *             simulated vGPU's module in the bench VM)
  */
 #include <errno.h>
 #include <signal.h>
@@ -28,12 +30,14 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct bpf_program *prog;
+	struct bpf_link *links[8];
 	struct floor_bpf *skel;
 	sigset_t block, old;
-	int err;
+	int n = 0, vendor;
 
 	libbpf_set_print(quiet);
 	/* blocked until we wait for them: none is lost before sigsuspend */
@@ -44,21 +48,43 @@ int main(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	skel = floor_bpf__open_and_load();
+	vendor = argc == 2 && !strcmp(argv[1], "--vendor");
+	if (argc > 2 || (argc == 2 && !vendor)) {
+		fprintf(stderr, "usage: floor [--vendor]\n");
+		return 2;
+	}
+	skel = floor_bpf__open();
 	if (!skel) {
-		fprintf(stderr, "floor: open/load: %s\n", strerror(errno));
+		fprintf(stderr, "floor: open: %s\n", strerror(errno));
 		return 1;
 	}
-	err = floor_bpf__attach(skel);
-	if (err) {
-		fprintf(stderr, "floor: attach: %s\n", strerror(-err));
+	bpf_program__set_autoload(skel->progs.floor_vendor_get, vendor);
+	bpf_program__set_autoload(skel->progs.floor_vendor_check, vendor);
+	if (floor_bpf__load(skel)) {
+		fprintf(stderr, "floor: load: %s\n", strerror(errno));
 		floor_bpf__destroy(skel);
 		return 1;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (!bpf_program__autoload(prog))
+			continue;
+		links[n] = bpf_program__attach(prog);
+		if (!links[n]) {
+			fprintf(stderr, "floor: attach %s: %s\n",
+				bpf_program__name(prog), strerror(errno));
+			while (n--)
+				bpf_link__destroy(links[n]);
+			floor_bpf__destroy(skel);
+			return 1;
+		}
+		n++;
 	}
 	printf("attached\n");
 	fflush(stdout);
 	while (!stop)
 		sigsuspend(&old);
+	while (n--)
+		bpf_link__destroy(links[n]);
 	floor_bpf__destroy(skel);
 	return 0;
 }
