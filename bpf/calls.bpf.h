@@ -13,6 +13,16 @@
  * hands it to deliver_call(): one event in the ring of its class, or one
  * more repeat of its thread's run (delivery.bpf.h), judged by the dry run
  * where it runs (verdict.bpf.h).
+ *
+ * policy (a constant of each entry point): whether the path may reach the
+ * policy's matcher -- the store's re-check (enforcing) and the dry run's
+ * judgement.  The matcher is a global function (policy.bpf.h judge_call),
+ * and kernels before 6.8 verify a global function in every program that
+ * names it, reachable or not: in a plain tracer's three fentry programs
+ * that was ~9,800 instructions each (6.1), a third of all it verified.  So
+ * each such entry point exists twice (mdevver_trace.bpf.c), and user space
+ * loads the one with the matcher only for enforce and its dry run
+ * (attach.c spec_program()).
  */
 #ifndef MDEVVER_CALLS_BPF_H
 #define MDEVVER_CALLS_BPF_H
@@ -43,7 +53,8 @@ static __always_inline void fill_data_iov(struct mdevver_event *e,
  * A finished call: one more repeat of its thread's run, or one event in the
  * ring of its class (which may start a new run).  src: the bytes (user
  * memory when user), or for a vectored call the iovec array.  A dry run
- * judges with the event's own bytes and is never coalesced.
+ * judges with the event's own bytes and is never coalesced.  policy: a
+ * compile-time constant of the entry point (POLICY_VARIANTS below).
  *
  * Verifier cost: nothing decided by a branch before the event is filled
  * (class, run, dry run) stays live across fill_path()/fill_data(); it is
@@ -53,7 +64,7 @@ static __always_inline void fill_data_iov(struct mdevver_event *e,
 static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 					 __s64 ret, __u64 count,
 					 struct kernfs_node *kn,
-					 const void *src, bool user)
+					 const void *src, bool user, bool policy)
 {
 	struct verdict_facts v = {};
 	struct mdevver_event *e;
@@ -81,7 +92,7 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	} else {
 		fill_data(e, src, count, user);
 	}
-	if (enforce_mode() == MDEVVER_ENFORCE_DRY_RUN)
+	if (policy && enforce_mode() == MDEVVER_ENFORCE_DRY_RUN)
 		policy_for_event(e, kn, e->op);
 	run_end(e, s);
 	ring_submit(class_of(e->op), e);
@@ -127,7 +138,7 @@ static __always_inline __u32 store_scope_slot(struct kernfs_open_file *of,
  * them directly). */
 static __always_inline void store_begin(struct kernfs_open_file *of,
 					struct kernfs_node *kn, __u64 kn_id,
-					const char *buf, __u64 count)
+					const char *buf, __u64 count, bool policy)
 {
 	struct task_slot *ts = NULL;
 	__u32 scope;
@@ -150,13 +161,15 @@ static __always_inline void store_begin(struct kernfs_open_file *of,
 		else
 			count_class((__s64 *)untracked, MDEVVER_OP_CHECK, 1);
 	}
-	store_recheck(of, kn_id, scope, buf, count);
+	if (policy)
+		store_recheck(of, kn_id, scope, buf, count);
 }
 
 /* have_args: the exit program has the store's arguments (fexit). */
 static __always_inline void store_end(__u8 mode, __s64 ret, bool have_args,
 				      struct kernfs_open_file *of_arg,
-				      const char *buf_arg, __u64 count_arg)
+				      const char *buf_arg, __u64 count_arg,
+				      bool policy)
 {
 	struct inflight *s;
 
@@ -169,7 +182,7 @@ static __always_inline void store_end(__u8 mode, __s64 ret, bool have_args,
 	if (!s)
 		return;
 	if (outcome_wanted(MDEVVER_OP_CHECK, ret, s->count))
-		deliver_call(s, mode, ret, s->count, s->node, s->buf, false);
+		deliver_call(s, mode, ret, s->count, s->node, s->buf, false, policy);
 	end_call(MDEVVER_OP_CHECK, s);
 }
 
@@ -197,7 +210,7 @@ static __always_inline void show_begin(struct seq_file *sf)
  * A call rebuilt at its exit (entry skipped) takes the buffer from its
  * start: a sysfs show fills a fresh seq_file buffer. */
 static __always_inline void show_end(__u8 mode, int err, bool have_args,
-				     struct seq_file *sf_arg)
+				     struct seq_file *sf_arg, bool policy)
 {
 	struct kernfs_open_file *of;
 	struct inflight *s;
@@ -226,7 +239,7 @@ static __always_inline void show_end(__u8 mode, int err, bool have_args,
 		learn_local(s->node, text, len);
 	if (outcome_wanted(MDEVVER_OP_READ, err, len))
 		deliver_call(s, mode, err ? err : (__s64)len, len,
-			     s->node, text, false);
+			     s->node, text, false, policy);
 	end_call(MDEVVER_OP_READ, s);
 }
 
@@ -265,7 +278,7 @@ static __always_inline void sys_begin(__u8 op, long fd, const void *buf,
 		   vectored);
 }
 
-static __always_inline void sys_end(long ret)
+static __always_inline void sys_end(long ret, bool policy)
 {
 	struct inflight *s;
 	__u64 count;
@@ -289,7 +302,7 @@ static __always_inline void sys_end(long ret)
 	if (ret == -ENOBUFS && strict && s->op == MDEVVER_OP_CHECK)
 		goto out;	/* refused unrecorded by --strict (counted) */
 	deliver_call(s, MDEVVER_MODE_SYSCALL, ret, count,
-		     s->kn, s->buf, true);
+		     s->kn, s->buf, true, policy);
 out:
 	end_call(op, s);
 }

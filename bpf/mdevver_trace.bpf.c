@@ -40,23 +40,35 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-SEC("fentry/sysfs_kf_write")
-int BPF_PROG(fentry_sysfs_kf_write, struct kernfs_open_file *of, char *buf,
-	     size_t count, loff_t pos)
-{
-	/* of is a BTF pointer here: plain loads, no probe-read helper call
-	 * (what every sysfs write on the host pays) */
-	store_begin(of, of->kn, of->kn->id, buf, count);
-	return 0;
-}
+/*
+ * The entry points whose path can reach the policy's matcher come in two
+ * variants (calls.bpf.h says why): NAME for a plain tracer, NAME_policy for
+ * enforce and its dry run.  POLICY_VARIANTS(DEF) defines both from one body
+ * DEF(name, policy); user space loads one of them (attach.c).
+ */
+#define POLICY_VARIANTS(DEF)	DEF(, false) DEF(_policy, true)
 
-SEC("fexit/sysfs_kf_write")
-int BPF_PROG(fexit_sysfs_kf_write, struct kernfs_open_file *of, char *buf,
-	     size_t count, loff_t pos, ssize_t ret)
-{
-	store_end(MDEVVER_MODE_FENTRY, ret, true, of, buf, count);
-	return 0;
+#define FENTRY_STORE(suffix, policy)						\
+SEC("fentry/sysfs_kf_write")							\
+int BPF_PROG(fentry_sysfs_kf_write##suffix, struct kernfs_open_file *of,	\
+	     char *buf, size_t count, loff_t pos)				\
+{										\
+	/* of is a BTF pointer here: plain loads, no probe-read helper call	\
+	 * (what every sysfs write on the host pays) */				\
+	store_begin(of, of->kn, of->kn->id, buf, count, policy);		\
+	return 0;								\
 }
+POLICY_VARIANTS(FENTRY_STORE)
+
+#define FEXIT_STORE(suffix, policy)						\
+SEC("fexit/sysfs_kf_write")							\
+int BPF_PROG(fexit_sysfs_kf_write##suffix, struct kernfs_open_file *of,	\
+	     char *buf, size_t count, loff_t pos, ssize_t ret)			\
+{										\
+	store_end(MDEVVER_MODE_FENTRY, ret, true, of, buf, count, policy);	\
+	return 0;								\
+}
+POLICY_VARIANTS(FEXIT_STORE)
 
 SEC("fentry/sysfs_kf_seq_show")
 int BPF_PROG(fentry_sysfs_kf_seq_show, struct seq_file *sf, void *v)
@@ -65,29 +77,36 @@ int BPF_PROG(fentry_sysfs_kf_seq_show, struct seq_file *sf, void *v)
 	return 0;
 }
 
-SEC("fexit/sysfs_kf_seq_show")
-int BPF_PROG(fexit_sysfs_kf_seq_show, struct seq_file *sf, void *v, int ret)
-{
-	show_end(MDEVVER_MODE_FENTRY, ret, true, sf);
-	return 0;
+#define FEXIT_SHOW(suffix, policy)						\
+SEC("fexit/sysfs_kf_seq_show")							\
+int BPF_PROG(fexit_sysfs_kf_seq_show##suffix, struct seq_file *sf, void *v,	\
+	     int ret)								\
+{										\
+	show_end(MDEVVER_MODE_FENTRY, ret, true, sf, policy);			\
+	return 0;								\
 }
+POLICY_VARIANTS(FEXIT_SHOW)
 
-SEC("kprobe/sysfs_kf_write")
-int BPF_KPROBE(kprobe_sysfs_kf_write, struct kernfs_open_file *of, char *buf,
-	       size_t count)
-{
-	struct kernfs_node *kn = BPF_CORE_READ(of, kn);
-
-	store_begin(of, kn, BPF_CORE_READ(kn, id), buf, count);
-	return 0;
+#define KPROBE_STORE(suffix, policy)						\
+SEC("kprobe/sysfs_kf_write")							\
+int BPF_KPROBE(kprobe_sysfs_kf_write##suffix, struct kernfs_open_file *of,	\
+	       char *buf, size_t count)						\
+{										\
+	struct kernfs_node *kn = BPF_CORE_READ(of, kn);				\
+										\
+	store_begin(of, kn, BPF_CORE_READ(kn, id), buf, count, policy);	\
+	return 0;								\
 }
+POLICY_VARIANTS(KPROBE_STORE)
 
-SEC("kretprobe/sysfs_kf_write")
-int BPF_KRETPROBE(kretprobe_sysfs_kf_write, ssize_t ret)
-{
-	store_end(MDEVVER_MODE_KPROBE, ret, false, NULL, NULL, 0);
-	return 0;
+#define KRETPROBE_STORE(suffix, policy)						\
+SEC("kretprobe/sysfs_kf_write")							\
+int BPF_KRETPROBE(kretprobe_sysfs_kf_write##suffix, ssize_t ret)		\
+{										\
+	store_end(MDEVVER_MODE_KPROBE, ret, false, NULL, NULL, 0, policy);	\
+	return 0;								\
 }
+POLICY_VARIANTS(KRETPROBE_STORE)
 
 SEC("kprobe/sysfs_kf_seq_show")
 int BPF_KPROBE(kprobe_sysfs_kf_seq_show, struct seq_file *sf)
@@ -96,12 +115,14 @@ int BPF_KPROBE(kprobe_sysfs_kf_seq_show, struct seq_file *sf)
 	return 0;
 }
 
-SEC("kretprobe/sysfs_kf_seq_show")
-int BPF_KRETPROBE(kretprobe_sysfs_kf_seq_show, int ret)
-{
-	show_end(MDEVVER_MODE_KPROBE, ret, false, NULL);
-	return 0;
+#define KRETPROBE_SHOW(suffix, policy)						\
+SEC("kretprobe/sysfs_kf_seq_show")						\
+int BPF_KRETPROBE(kretprobe_sysfs_kf_seq_show##suffix, int ret)		\
+{										\
+	show_end(MDEVVER_MODE_KPROBE, ret, false, NULL, policy);		\
+	return 0;								\
 }
+POLICY_VARIANTS(KRETPROBE_SHOW)
 
 /* ------------------------------------------------------------------------
  * Vendor layer: i915 gvt (the seed patch).  These run inside a traced
@@ -213,41 +234,20 @@ int sys_enter_pread64(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* One exit handler per syscall: the tracepoint names differ, the work not. */
-SEC("tracepoint/syscalls/sys_exit_write")
-int sys_exit_write(struct trace_event_raw_sys_exit *ctx)
-{
-	sys_end(ctx->ret);
-	return 0;
+/* One exit handler per syscall (the tracepoint names differ, the work
+ * not), in both policy variants. */
+#define SYS_EXIT(call, suffix, policy)						\
+SEC("tracepoint/syscalls/sys_exit_" #call)					\
+int sys_exit_##call##suffix(struct trace_event_raw_sys_exit *ctx)		\
+{										\
+	sys_end(ctx->ret, policy);						\
+	return 0;								\
 }
-
-SEC("tracepoint/syscalls/sys_exit_pwrite64")
-int sys_exit_pwrite64(struct trace_event_raw_sys_exit *ctx)
-{
-	sys_end(ctx->ret);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_writev")
-int sys_exit_writev(struct trace_event_raw_sys_exit *ctx)
-{
-	sys_end(ctx->ret);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_read")
-int sys_exit_read(struct trace_event_raw_sys_exit *ctx)
-{
-	sys_end(ctx->ret);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_pread64")
-int sys_exit_pread64(struct trace_event_raw_sys_exit *ctx)
-{
-	sys_end(ctx->ret);
-	return 0;
-}
+#define SYS_EXITS(suffix, policy)						\
+	SYS_EXIT(write, suffix, policy) SYS_EXIT(pwrite64, suffix, policy)	\
+	SYS_EXIT(writev, suffix, policy) SYS_EXIT(read, suffix, policy)	\
+	SYS_EXIT(pread64, suffix, policy)
+POLICY_VARIANTS(SYS_EXITS)
 
 /* ------------------------------------------------------------------------
  * Enforcement: the BPF LSM hook every read and write of a file passes

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import json
+import re
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BIN, PrivateJournal, Tracer, byte_string, calls_of, expect, expect_eq, finish,  # noqa: E402
@@ -495,6 +496,77 @@ def test_journal():
               "one entry per record, in order")
 
 
+# user/core/map_sizes.c: made with one entry where the configuration does
+# not use them (policy maps without a policy, the hash fallbacks where task
+# storage holds the threads' calls, the lifecycle's without mdev/VFIO)
+TRIMMABLE = {"rules", "rule_names", "rule_index", "nodes", "places", "decisions", "judges",
+             "inflight", "runs", "vfio_calls", "vfio_sessions", "mig_decisions"}
+POLICY_MAPS = {"rules", "rule_names", "rule_index", "nodes", "places", "decisions", "judges"}
+
+
+def bpf_ids_of(pid):
+    """The ids of the BPF programs and maps process pid holds fds of."""
+    progs, maps = set(), set()
+    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                info = f.read()
+        except OSError:
+            continue
+        for line in info.splitlines():
+            key, _, val = line.partition(":")
+            if key == "prog_id":
+                progs.add(int(val))
+            elif key == "map_id":
+                maps.add(int(val))
+    return progs, maps
+
+
+def bpftool_show(kind, ident):
+    r = run(["bpftool", "-j", kind, "show", "id", str(ident)], timeout=60)
+    expect_eq(r.returncode, 0, f"bpftool {kind} show id {ident}: {r.stderr.strip()}")
+    return json.loads(r.stdout)
+
+
+def maps_in_code(prog_id):
+    """The ids of the maps program prog_id's verified code refers to: the
+    kernel's map_ids also lists maps named only by code the verifier
+    found dead and removed, so the translated instructions are read."""
+    r = run(["bpftool", "prog", "dump", "xlated", "id", str(prog_id)], timeout=60)
+    expect_eq(r.returncode, 0, f"bpftool prog dump xlated id {prog_id}: {r.stderr.strip()}")
+    return {int(m) for m in re.findall(r"map\[id:(\d+)\]", r.stdout)}
+
+
+def test_trimmed_maps_unused():
+    """A plain tracer makes the maps its configuration never touches with
+    one entry (no policy: the policy's maps; task storage: the inflight and
+    runs hashes; no lifecycle: its maps), and the verified code of the
+    programs it loaded refers to none of them; its checks are still
+    recorded, in every mode."""
+    me = os.getpid()
+    for mode in ("fentry", "kprobe", "syscall"):
+        t = Tracer("-m", mode, "-p", str(me))
+        try:
+            progs, maps = bpf_ids_of(t.proc.pid)
+            info = {m: bpftool_show("map", m) for m in maps}
+            small = {i["name"] for i in info.values()
+                     if i["name"] in TRIMMABLE and i["max_entries"] == 1}
+            used = set()
+            for p in progs:
+                used |= {info[m]["name"] if m in info else bpftool_show("map", m)["name"]
+                         for m in maps_in_code(p)}
+            ret, err = write_attr(VERSION, SELF)
+        finally:
+            recs = t.stop()
+        expect(progs, f"{mode}: the tracer holds its programs")
+        expect(POLICY_MAPS <= small, f"{mode}: the policy's maps have one entry: {sorted(small)}")
+        expect_eq(sorted(used & small), [], f"{mode}: no loaded program refers to a trimmed map")
+        expect_eq((ret, err), (len(SELF), 0), f"{mode}: the check was compatible")
+        expect_eq([(c["outcome"], byte_string(c["bytes"])) for c in calls_of(recs)
+                   if c["event"] == "check"], [("compatible", SELF)],
+                  f"{mode}: the check is recorded")
+
+
 def main():
     missing = [p for p in (VERSION, MIG_TYPE, MIG_DEV, NOTES) if not os.path.exists(p)]
     if missing:
@@ -515,6 +587,7 @@ def main():
     run_test("vm_top_live", test_top_live)
     run_test("vm_metrics_checks", test_metrics_checks)
     run_test("vm_journal", test_journal)
+    run_test("vm_trimmed_maps_unused", test_trimmed_maps_unused)
     return finish()
 
 

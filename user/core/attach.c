@@ -273,6 +273,28 @@ static bool task_slots_usable(int mode)
 	return false;
 }
 
+/*
+ * The program of spec s this configuration loads: an entry point whose
+ * path can reach the policy's matcher has a variant NAME_policy
+ * (bpf/calls.bpf.h says why), which enforce and its dry run load (they
+ * have an instance id); a plain tracer loads NAME, without the matcher.
+ */
+static struct bpf_program *spec_program(struct bpf_object *obj,
+					const struct prog_spec *s,
+					const struct tracer_config *cfg)
+{
+	struct bpf_program *p;
+	char name[64];
+
+	if (cfg->instance_id) {
+		snprintf(name, sizeof(name), "%s_policy", s->prog);
+		p = bpf_object__find_program_by_name(obj, name);
+		if (p)
+			return p;
+	}
+	return bpf_object__find_program_by_name(obj, s->prog);
+}
+
 /* One rung: returns 0 with t->skel attached, or -errno with t clean. */
 static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		    int mode, bool with_optional, bool *used_vendor)
@@ -322,7 +344,7 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 			else
 				want_vendor_check = true;
 		}
-		prog = bpf_object__find_program_by_name(t->skel->obj, s->prog);
+		prog = spec_program(t->skel->obj, s, cfg);
 		if (prog)
 			bpf_program__set_autoload(prog, true);
 	}
@@ -376,7 +398,7 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		const struct prog_spec *s = &prog_specs[i];
 		struct bpf_link *link;
 
-		prog = bpf_object__find_program_by_name(t->skel->obj, s->prog);
+		prog = spec_program(t->skel->obj, s, cfg);
 		if ((s->mode != mode && s->mode != 0) || !prog ||
 		    !bpf_program__autoload(prog))
 			continue;
