@@ -408,9 +408,10 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 	if (n) {
 		/* zero the last word the bytes reach into, then the bytes:
 		 * same_bytes() compares whole words up to the length, and
-		 * nothing past them (no 256-byte clear per call); the mask
-		 * is (n - 1) & ~7 for n in 1..256, bounded for the verifier */
-		*(__u64 *)&rs->cand[(n - 1) & (MDEVVER_REPEAT_DATA_MAX - 8)] = 0;
+		 * nothing past them (no 256-byte clear per call); one
+		 * aligned store (through a char pointer clang would split it
+		 * into eight), the index masked for the verifier */
+		((__u64 *)rs->cand)[((n - 1) / 8) & (MDEVVER_REPEAT_DATA_MAX / 8 - 1)] = 0;
 		err = user ? bpf_probe_read_user(rs->cand, n, src)
 			   : bpf_probe_read_kernel(rs->cand, n, src);
 	}
