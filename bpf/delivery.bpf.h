@@ -259,9 +259,9 @@ static __always_inline bool same_key(const struct run_key *a, const struct run_k
  * end of the word it ends in (run_compare; past that word they may hold
  * an older call's bytes); len is b's, and a call whose length differs
  * differs in its key already, so only the words that hold len bytes are
- * compared (a check's string is a few words of 32).  The one branch per word ends the loop: past it the
- * loop's registers are dead, so the verifier prunes the paths it leaves
- * by at the first state it has seen.
+ * compared (a check's string is a few words of 32).  The one branch per
+ * word ends the loop: past it the loop's registers are dead, so the
+ * verifier prunes the paths it leaves by at the first state it has seen.
  */
 static __always_inline bool same_bytes(const char *a, const char *b, __u64 len)
 {
