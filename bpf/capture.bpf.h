@@ -394,28 +394,29 @@ static __always_inline void note_vendor_local(struct inflight *s,
 /*
  * Where the first NUL is among the first limit bytes of p (8-aligned,
  * VENDOR_SCAN_MAX bytes readable): -1 when there is none.  A word at a
- * time: (v - 0x01..) & ~v & 0x80.. is non-zero exactly when v has a zero
- * byte; which byte it is is then looked up directly.
+ * time: z = (v - 0x01..) & ~v & 0x80.. is non-zero exactly when v has a
+ * zero byte, and its lowest set bit marks the first one (a borrow can set
+ * bits only above a zero byte); that bit's byte index is read off by a
+ * multiplication (the bit isolated, moved to bit 0 of its byte, times
+ * 0x0001020304050607: byte k lands in the top byte as k), not by a loop
+ * over the word's bytes.
  */
 static __always_inline long first_nul(const char *p, __u64 limit)
 {
 	const __u64 *w = (const __u64 *)p;
 
 	for (int i = 0; i < VENDOR_SCAN_MAX / 8; i++) {
-		__u64 v;
+		__u64 v, z, at;
 
 		if ((__u64)i * 8 >= limit)
 			break;
 		v = w[i];
-		if (!((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull))
+		z = (v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull;
+		if (!z)
 			continue;
-		for (int j = 0; j < 8; j++) {
-			if (!((v >> (j * 8)) & 0xff)) {
-				__u64 at = (__u64)i * 8 + j;
-
-				return at < limit ? (long)at : -1;
-			}
-		}
+		at = (__u64)i * 8 +
+		     ((((z & -z) >> 7) * 0x0001020304050607ull) >> 56);
+		return at < limit ? (long)at : -1;
 	}
 	return -1;
 }
@@ -454,6 +455,7 @@ static __always_inline void note_vendor_strings(struct inflight *s,
 {
 	__u32 zero = 0;
 	struct vendor_text *vt = bpf_map_lookup_elem(&vendor_texts, &zero);
+	__u64 id = bpf_get_current_pid_tgid();
 	bool have_self;
 	long n = -1;
 
@@ -463,12 +465,13 @@ static __always_inline void note_vendor_strings(struct inflight *s,
 	 * the byte after it into local[] by this call and not rewritten in
 	 * between (the patch's version_store: only kstrndup(remote) runs
 	 * in between): then its length is there without a copy */
-	have_self = vt->owner == bpf_get_current_pid_tgid() &&
-		    vt->start_ns == s->start_ns && s->local_end &&
-		    self == s->vendor_buf && (s->flags & MDEVVER_F_LOCAL);
-	vt = vendor_text_claim(s);
-	if (!vt)
-		return;
+	have_self = vt->owner == id && vt->start_ns == s->start_ns &&
+		    s->local_end && self == s->vendor_buf &&
+		    (s->flags & MDEVVER_F_LOCAL);
+	/* claimed for this call (vendor_text_claim, without a second
+	 * lookup of the same per-CPU value) */
+	vt->owner = id;
+	vt->start_ns = s->start_ns;
 	if (have_self)
 		n = first_nul(vt->local, (__u64)s->local_len + 1);
 	if (n < 0)

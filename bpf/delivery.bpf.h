@@ -255,12 +255,13 @@ static __always_inline bool same_key(const struct run_key *a, const struct run_k
 }
 
 /*
- * Both are MDEVVER_REPEAT_DATA_MAX long and zero past their length; len is
- * b's, and a call whose length differs differs in its key already, so
- * only the words that hold len bytes are compared (a check's string is a
- * few words of 32).  The one branch per word ends the loop: past it the
- * loop's registers are dead, so the verifier prunes the paths it leaves
- * by at the first state it has seen.
+ * Both are MDEVVER_REPEAT_DATA_MAX long and zero from their length to the
+ * end of the word it ends in (run_compare; past that word they may hold
+ * an older call's bytes); len is b's, and a call whose length differs
+ * differs in its key already, so only the words that hold len bytes are
+ * compared (a check's string is a few words of 32).  The one branch per
+ * word ends the loop: past it the loop's registers are dead, so the
+ * verifier prunes the paths it leaves by at the first state it has seen.
  */
 static __always_inline bool same_bytes(const char *a, const char *b, __u64 len)
 {
@@ -333,12 +334,9 @@ static __always_inline void run_key_fill(struct run_key *k, struct inflight *s,
 					 __s64 ret, __u32 len,
 					 const struct verdict_facts *v)
 {
-	k->owner = bpf_get_current_pid_tgid();
 	k->node_id = s->node_id;
 	k->ret = ret;
 	k->vendor_ret = s->vendor_ret;
-	k->cgroup_id = bpf_get_current_cgroup_id();
-	k->uid_gid = bpf_get_current_uid_gid();
 	k->data_len = len;
 	k->rule_id = v->rule_id;
 	k->flags = s->flags;
@@ -351,15 +349,28 @@ static __always_inline void run_key_fill(struct run_key *k, struct inflight *s,
 	k->policy_gen = v->policy_gen;
 	k->__pad[0] = k->__pad[1] = 0;
 	if (task_btf) {
-		/* plain loads; comm is NUL-padded in the task (set_task_comm:
-		 * strscpy_pad), so its 16 bytes compare as the string does */
+		/*
+		 * Plain loads of what the helpers return (kernel_types.h):
+		 * every check pays this, and on 6.1 the uid/gid helper alone
+		 * (two from_kuid() maps) and the cgroup helper (an RCU read
+		 * section of its own) cost more than the loads.  comm is
+		 * NUL-padded in the task (set_task_comm: strscpy_pad), so its
+		 * 16 bytes compare as the string does.
+		 */
 		struct task_struct *task = bpf_get_current_task_btf();
+		const struct cred *cred = task->cred;
 
+		k->owner = ((__u64)(__u32)task->tgid << 32) | (__u32)task->pid;
+		k->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+		k->uid_gid = ((__u64)cred->gid.val << 32) | cred->uid.val;
 		k->ppid = task->real_parent->tgid;
 		__builtin_memcpy(k->comm, task->comm, sizeof(k->comm));
 	} else {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
+		k->owner = bpf_get_current_pid_tgid();
+		k->cgroup_id = bpf_get_current_cgroup_id();
+		k->uid_gid = bpf_get_current_uid_gid();
 		k->ppid = BPF_CORE_READ(task, real_parent, tgid);
 		bpf_get_current_comm(k->comm, sizeof(k->comm));
 	}
@@ -391,14 +402,19 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 	rs = thread_runs(s, true);
 	if (!rs)
 		return NULL;
-	/* zero past the length: runs compare whole buffers */
-	__builtin_memset(rs->cand, 0, sizeof(rs->cand));
 	barrier_var(n);
 	if (n > MDEVVER_REPEAT_DATA_MAX)
 		n = MDEVVER_REPEAT_DATA_MAX;
-	if (n)
+	if (n) {
+		/* zero the last word the bytes reach into, then the bytes:
+		 * same_bytes() compares whole words up to the length, and
+		 * nothing past them (no 256-byte clear per call); one
+		 * aligned store (through a char pointer clang would split it
+		 * into eight), the index masked for the verifier */
+		((__u64 *)rs->cand)[((n - 1) / 8) & (MDEVVER_REPEAT_DATA_MAX / 8 - 1)] = 0;
 		err = user ? bpf_probe_read_user(rs->cand, n, src)
 			   : bpf_probe_read_kernel(rs->cand, n, src);
+	}
 	if (err)
 		return NULL;
 	run_key_fill(&rs->cand_key, s, mode, ret, n, v);

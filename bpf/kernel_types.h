@@ -107,12 +107,35 @@ struct files_struct {
 	struct fdtable *fdt;
 };
 
+/* the writer's identity as the helpers give it (delivery.bpf.h reads it
+ * with plain loads where the task is a BTF pointer): uid/gid as
+ * bpf_get_current_uid_gid (the subjective cred, init_user_ns: identity),
+ * the cgroup as bpf_get_current_cgroup_id (dfl_cgrp->kn->id) */
+typedef struct {
+	unsigned int val;
+} kuid_t;
+typedef struct {
+	unsigned int val;
+} kgid_t;
+struct cred {
+	kuid_t uid;
+	kgid_t gid;
+};
+struct cgroup {
+	struct kernfs_node *kn;
+};
+struct css_set {
+	struct cgroup *dfl_cgrp;
+};
+
 struct task_struct {
 	unsigned int flags;
 	int pid;
 	int tgid;
 	struct task_struct *real_parent;
 	struct files_struct *files;
+	const struct cred *cred;
+	struct css_set *cgroups;
 	char comm[16];
 };
 
