@@ -147,15 +147,20 @@ static bool str_is(const struct btf_header *h, const char *d, uint32_t so,
 	       !memcmp(d + h->hdr_len + h->str_off + so, func, want);
 }
 
-int btf_raw_has_func(const struct btf_raw *r, const struct btf_raw *base,
-		     const char *func)
+/*
+ * Walk r's type section; with func, stop at the FUNC of that name (*index:
+ * its position, 0-based), else count the records (*index: the count).
+ * 1 found, 0 walked to the end, -1 not understood.
+ */
+static int walk(const struct btf_raw *r, const struct btf_raw *base,
+		const char *func, uint32_t *index)
 {
 	const struct btf_header *h = header_of(r);
 	const struct btf_header *bh = base ? header_of(base) : NULL;
 	uint32_t base_str_len = bh ? bh->str_len : 0;
-	size_t want = strlen(func) + 1;
+	size_t want = func ? strlen(func) + 1 : 0;
 	const char *types;
-	uint32_t off = 0;
+	uint32_t off = 0, n = 0;
 
 	if (!h || (base && !bh))
 		return -1;
@@ -172,12 +177,44 @@ int btf_raw_has_func(const struct btf_raw *r, const struct btf_raw *base,
 			return -1;
 		/* split BTF: a name offset below the base's string
 		 * section names one of the base's strings */
-		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC &&
+		if (func && BTF_INFO_KIND(t->info) == BTF_KIND_FUNC &&
 		    (t->name_off < base_str_len
 			     ? str_is(bh, base->data, t->name_off, func, want)
-			     : str_is(h, r->data, t->name_off - base_str_len, func, want)))
+			     : str_is(h, r->data, t->name_off - base_str_len, func, want))) {
+			*index = n;
 			return 1;
+		}
 		off += sizeof(*t) + (uint32_t)extra;
+		n++;
 	}
+	*index = n;
 	return off == h->type_len ? 0 : -1;
+}
+
+int btf_raw_has_func(const struct btf_raw *r, const struct btf_raw *base,
+		     const char *func)
+{
+	uint32_t index;
+
+	return walk(r, base, func, &index);
+}
+
+long btf_raw_type_count(const struct btf_raw *r)
+{
+	uint32_t n;
+
+	return walk(r, NULL, NULL, &n) == 0 ? (long)n : -1;
+}
+
+int btf_raw_func_id(const struct btf_raw *r, const struct btf_raw *base,
+		    uint32_t base_count, const char *func, uint32_t *id)
+{
+	uint32_t index;
+	int ret = walk(r, base, func, &index);
+
+	/* type id 0 is void, never written; a module's types are numbered
+	 * on from vmlinux's */
+	if (ret == 1)
+		*id = (base ? base_count : 0) + 1 + index;
+	return ret;
 }

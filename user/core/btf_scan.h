@@ -19,4 +19,13 @@ void btf_raw_free(struct btf_raw *r);
 int btf_raw_has_func(const struct btf_raw *r, const struct btf_raw *base,
 		     const char *func);
 
+/* The number of types in r (the void type 0 not counted), or -1. */
+long btf_raw_type_count(const struct btf_raw *r);
+/* As btf_raw_has_func(); on 1, *id is the FUNC's type id as the kernel
+ * numbers it -- a split BTF's ids continue after its base's base_count
+ * (btf_raw_type_count(base)) -- which is what a fentry/fexit program's
+ * attach_btf_id names. */
+int btf_raw_func_id(const struct btf_raw *r, const struct btf_raw *base,
+		    uint32_t base_count, const char *func, uint32_t *id);
+
 #endif /* MDEVVER_BTF_SCAN_H */

@@ -101,8 +101,52 @@ bool kf_module_btf_has_func(const char *module, const char *func)
 	return btf_file_has_func(path, true, func);
 }
 
+/* vmlinux's type count (a module's ids continue after it); -1 unknown */
+static long vmlinux_count = -2;
+
+int kf_btf_func_id(const char *func, char *module, size_t module_sz, __u32 *id)
+{
+	const struct btf_raw *base = vmlinux_raw();
+	struct dirent *de;
+	int r, ret = 0;
+	DIR *dir;
+
+	if (!base)
+		return -1;
+	r = btf_raw_func_id(base, NULL, 0, func, id);
+	if (r != 0) {
+		if (r == 1 && module_sz)
+			module[0] = '\0';
+		return r;
+	}
+	if (vmlinux_count == -2)
+		vmlinux_count = btf_raw_type_count(base);
+	if (vmlinux_count < 0)
+		return -1;
+	/* only the module files, each walked once: no vmlinux types again */
+	dir = opendir("/sys/kernel/btf");
+	while (dir && ret == 0 && (de = readdir(dir))) {
+		struct btf_raw mod;
+		char path[512];
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
+		if (btf_raw_read(path, &mod))
+			continue;
+		ret = btf_raw_func_id(&mod, base, (__u32)vmlinux_count, func, id);
+		btf_raw_free(&mod);
+		if (ret == 1 && module_sz)
+			snprintf(module, module_sz, "%s", de->d_name);
+	}
+	if (dir)
+		closedir(dir);
+	return ret;
+}
+
 void kf_btf_cache_drop(void)
 {
+	vmlinux_count = -2;
 	btf_raw_free(&raw_vmlinux);
 	btf__free(cache_vmlinux);
 	cache_vmlinux = NULL;

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <linux/types.h>
+
 #define VMLINUX_BTF_PATH "/sys/kernel/btf/vmlinux"
 
 bool kf_has_vmlinux_btf(void);
@@ -28,6 +30,13 @@ unsigned long long kf_kallsyms_module_data(const char *mod, const char *sym);
  * Parsed BTF is cached until kf_btf_cache_drop(). */
 bool kf_module_btf_has_func(const char *module, const char *func);
 void kf_btf_cache_drop(void);
+/*
+ * The BTF type id of the FUNC func as the kernel numbers it, for a
+ * fentry/fexit attach: 1 found (module: "" for vmlinux, else the module's
+ * name), 0 nowhere, -1 BTF the raw walk does not understand (ask libbpf).
+ * Uses the same cached vmlinux BTF as the questions above.
+ */
+int kf_btf_func_id(const char *func, char *module, size_t module_sz, __u32 *id);
 /* Does tracepoint category/name exist in tracefs (either mount point)?
  * Returns 1 yes, 0 no, -1 tracefs not mounted (unknown). */
 int kf_tracepoint_exists(const char *category, const char *name);
