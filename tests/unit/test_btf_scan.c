@@ -57,6 +57,24 @@ static void test_vmlinux(void)
 	ASSERT_EQ(0, btf_raw_has_func(&raw_base, NULL, "mdevver_no_such_function"), "made up");
 }
 
+/* several names in one walk: each as libbpf finds it, 0 for no FUNC */
+static void test_many_in_one_walk(void)
+{
+	const char *names[] = { "vfs_write", "mdevver_no_such_function", "vfs_read",
+				"task_struct", "sysfs_kf_write" };
+	__u32 ids[5], count = 0;
+
+	ASSERT_TRUE(base != NULL, "vmlinux parsed (test_vmlinux)");
+	ASSERT_EQ(0, btf_raw_func_ids(&raw_base, NULL, 0, names, 5, ids, &count), "walk");
+	ASSERT_EQ(base_count, (long)count, "count");
+	for (int i = 0; i < 5; i++) {
+		int want = btf__find_by_name_kind(base, names[i], BTF_KIND_FUNC);
+
+		ASSERT_EQ(want > 0 ? want : 0, (int)ids[i], names[i]);
+	}
+	ASSERT_TRUE(ids[0] && ids[2], "vfs_write and vfs_read found");
+}
+
 static void test_modules(void)
 {
 	struct dirent *de;
@@ -103,6 +121,7 @@ static void test_not_btf(void)
 int main(void)
 {
 	RUN_TEST(test_vmlinux);
+	RUN_TEST(test_many_in_one_walk);
 	RUN_TEST(test_modules);
 	RUN_TEST(test_not_btf);
 	btf__free(base);

@@ -57,11 +57,15 @@ static bool registered;
 /* Remember fd as module name's (or close it: table full). */
 static int module_keep(const char *name, int fd)
 {
+	size_t len;
+
 	if (n_modules == MODULES_MAX) {
 		close(fd);
 		return -E2BIG;
 	}
-	snprintf(modules[n_modules].name, sizeof(modules[0].name), "%s", name);
+	len = strnlen(name, sizeof(modules[0].name) - 1);
+	memcpy(modules[n_modules].name, name, len);
+	modules[n_modules].name[len] = '\0';
 	modules[n_modules++].fd = fd;
 	return fd;
 }
@@ -224,32 +228,38 @@ int attach_btf_register(void)
 
 void attach_btf_resolve(struct bpf_object *obj)
 {
-	struct bpf_program *prog;
+	const char *funcs[TARGETS_MAX];
+	struct kf_btf_loc loc[TARGETS_MAX];
+	struct bpf_program *prog, *progs[TARGETS_MAX];
+	size_t n = 0;
 
 	n_targets = 0;
 	bpf_object__for_each_program(prog, obj) {
 		const char *func = target_of(prog);
 		const char *sec = bpf_program__section_name(prog);
-		char module[64];
-		__u32 id = 0;
-		int r, fd = 0;
 
-		if (!bpf_program__autoload(prog) || !func ||
+		if (!bpf_program__autoload(prog) || !func || n == TARGETS_MAX ||
 		    (strncmp(sec, "fentry/", 7) && strncmp(sec, "fexit/", 6)))
 			continue;
-		r = kf_btf_func_id(func, module, sizeof(module), &id);
-		if (r < 0 || n_targets == TARGETS_MAX)
-			continue;	/* prepare_load() asks libbpf */
-		if (r == 1 && module[0])
-			fd = module_btf_fd(module);
-		snprintf(targets[n_targets].prog, sizeof(targets[0].prog), "%s",
-			 bpf_program__name(prog));
-		targets[n_targets].obj_fd = fd > 0 ? fd : 0;
-		targets[n_targets].btf_id = id;
-		/* what libbpf answers for a function nowhere */
-		targets[n_targets].err = r == 0 ? -ESRCH : fd < 0 ? fd : 0;
-		n_targets++;
+		progs[n] = prog;
+		funcs[n++] = func;
 	}
+	/* not understood: prepare_load() asks libbpf for each */
+	if (!n || kf_btf_func_ids(funcs, n, loc))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int fd = 0;
+
+		if (loc[i].id && loc[i].module[0])
+			fd = module_btf_fd(loc[i].module);
+		snprintf(targets[i].prog, sizeof(targets[0].prog), "%s",
+			 bpf_program__name(progs[i]));
+		targets[i].obj_fd = fd > 0 ? fd : 0;
+		targets[i].btf_id = loc[i].id;
+		/* what libbpf answers for a function nowhere */
+		targets[i].err = !loc[i].id ? -ESRCH : fd < 0 ? fd : 0;
+	}
+	n_targets = n;
 }
 
 void attach_btf_drop(void)

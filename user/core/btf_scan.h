@@ -28,4 +28,11 @@ long btf_raw_type_count(const struct btf_raw *r);
 int btf_raw_func_id(const struct btf_raw *r, const struct btf_raw *base,
 		    uint32_t base_count, const char *func, uint32_t *id);
 
+/* All of funcs in one walk: ids[i] the first FUNC named funcs[i], 0 for
+ * none (ids as btf_raw_func_id() numbers them); *count the types of r.
+ * 0, or -1 not understood. */
+int btf_raw_func_ids(const struct btf_raw *r, const struct btf_raw *base,
+		     uint32_t base_count, const char *const *funcs, size_t n,
+		     uint32_t *ids, uint32_t *count);
+
 #endif /* MDEVVER_BTF_SCAN_H */
