@@ -75,8 +75,14 @@ all: $(BIN)
 $(BUILD) $(BUILD)/unit:
 	@mkdir -p $@
 
+# The object embedded in the binary is the one bpftool's static linker
+# writes: it keeps what libbpf reads (.BTF, .BTF.ext for CO-RE and line
+# info) and drops the DWARF (-g) and .BTF.ext's relocations, which libbpf
+# never uses: 1.3 MB -> 0.7 MB, in a binary read at every exec (over 9p in
+# the test guests).
 $(BPF_OBJ): bpf/mdevver_trace.bpf.c $(wildcard bpf/*.h) include/mdevver_trace.h include/mdevver_enforce.h | $(BUILD)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.o=.unlinked.o)
+	$(BPFTOOL) gen object $@ $(@:.o=.unlinked.o)
 
 $(SKEL): $(BPF_OBJ)
 	$(BPFTOOL) gen skeleton $< name mdevver_trace_bpf > $@.tmp && mv $@.tmp $@

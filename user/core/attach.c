@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "attach_btf.h"
 #include "kernel_features.h"
 #include "map_sizes.h"
 #include "mdevver_trace.skel.h"
@@ -303,6 +304,9 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	struct bpf_program *prog;
 	int err;
 
+	/* our own fentry/fexit target resolution (attach_btf.c); if it
+	 * cannot be registered, libbpf's stays in charge */
+	attach_btf_register();
 	t->skel = mdevver_trace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
@@ -370,6 +374,9 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 
 		map_sizes_trim(t->skel, &use);
 	}
+	/* where the fentry/fexit programs attach, from the BTF just read
+	 * for the checks above (no libbpf scans, no module BTF parsing) */
+	attach_btf_resolve(t->skel->obj);
 	/* the parsed BTF is not needed for the load: free it before libbpf
 	 * parses its own copy (peak RSS) */
 	kf_btf_cache_drop();
@@ -383,6 +390,7 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		}
 	}
 	err = mdevver_trace_bpf__load(t->skel);
+	attach_btf_drop();
 	if (err) {
 		attempts_add(t, "%s%s%s: load: %s", mode_label(mode),
 			     want_vendor_get || want_vendor_check ? "+vendor" : "",
@@ -512,6 +520,7 @@ int probe_one_program(const struct prog_spec *spec, char *why, size_t whysz)
 	struct bpf_link *link = NULL;
 	int err;
 
+	attach_btf_register();
 	skel = mdevver_trace_bpf__open();
 	if (!skel) {
 		err = -errno;
@@ -531,7 +540,9 @@ int probe_one_program(const struct prog_spec *spec, char *why, size_t whysz)
 	/* probing needs no events: keep the ring buffer small */
 	bpf_map__set_max_entries(skel->maps.checks, 4096 * 4);
 	bpf_map__set_max_entries(skel->maps.reads, 4096 * 4);
+	attach_btf_resolve(skel->obj);
 	err = mdevver_trace_bpf__load(skel);
+	attach_btf_drop();
 	if (err) {
 		snprintf(why, whysz, "load: %s", strerror(-err));
 		goto cleanup;

@@ -139,26 +139,27 @@ static long extra_size(const struct btf_type *t)
 	}
 }
 
-/* Is the string at so in the string section of h (data d) func? */
-static bool str_is(const struct btf_header *h, const char *d, uint32_t so,
-		   const char *func, size_t want)
-{
-	return so < h->str_len && h->str_len - so >= want &&
-	       !memcmp(d + h->hdr_len + h->str_off + so, func, want);
-}
-
-int btf_raw_has_func(const struct btf_raw *r, const struct btf_raw *base,
-		     const char *func)
+/*
+ * One walk of r's type section: ids[i] is the type id of the first FUNC
+ * named funcs[i] (0: none), numbered from base_count + 1 for split BTF and
+ * from 1 otherwise; *count the records walked.  0, or -1 not understood.
+ */
+int btf_raw_func_ids(const struct btf_raw *r, const struct btf_raw *base,
+		     uint32_t base_count, const char *const *funcs, size_t n,
+		     uint32_t *ids, uint32_t *count)
 {
 	const struct btf_header *h = header_of(r);
 	const struct btf_header *bh = base ? header_of(base) : NULL;
 	uint32_t base_str_len = bh ? bh->str_len : 0;
-	size_t want = strlen(func) + 1;
+	uint32_t first = (base ? base_count : 0) + 1;	/* 0 is void */
+	size_t left = n;
 	const char *types;
-	uint32_t off = 0;
+	uint32_t off = 0, k = 0;
 
 	if (!h || (base && !bh))
 		return -1;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = 0;
 	types = r->data + h->hdr_len + h->type_off;
 	while (off < h->type_len) {
 		const struct btf_type *t;
@@ -170,14 +171,62 @@ int btf_raw_has_func(const struct btf_raw *r, const struct btf_raw *base,
 		extra = extra_size(t);
 		if (extra < 0)
 			return -1;
-		/* split BTF: a name offset below the base's string
-		 * section names one of the base's strings */
-		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC &&
-		    (t->name_off < base_str_len
-			     ? str_is(bh, base->data, t->name_off, func, want)
-			     : str_is(h, r->data, t->name_off - base_str_len, func, want)))
-			return 1;
+		if (left && BTF_INFO_KIND(t->info) == BTF_KIND_FUNC) {
+			const char *nm = NULL;
+			uint32_t avail = 0, so = t->name_off;
+
+			/* split BTF: a name offset below the base's string
+			 * section names one of the base's strings */
+			if (so < base_str_len) {
+				nm = base->data + bh->hdr_len + bh->str_off + so;
+				avail = bh->str_len - so;
+			} else if ((so -= base_str_len) < h->str_len) {
+				nm = r->data + h->hdr_len + h->str_off + so;
+				avail = h->str_len - so;
+			}
+			for (size_t i = 0; nm && i < n; i++) {
+				size_t want;
+
+				if (ids[i] || nm[0] != funcs[i][0])
+					continue;
+				want = strlen(funcs[i]) + 1;
+				if (avail >= want && !memcmp(nm, funcs[i], want)) {
+					ids[i] = first + k;
+					left--;
+				}
+			}
+		}
 		off += sizeof(*t) + (uint32_t)extra;
+		k++;
 	}
+	*count = k;
 	return off == h->type_len ? 0 : -1;
+}
+
+int btf_raw_has_func(const struct btf_raw *r, const struct btf_raw *base,
+		     const char *func)
+{
+	uint32_t id, count;
+
+	/* the base count only numbers the answer: not needed here */
+	if (btf_raw_func_ids(r, base, 0, &func, 1, &id, &count))
+		return -1;
+	return id != 0;
+}
+
+long btf_raw_type_count(const struct btf_raw *r)
+{
+	uint32_t count;
+
+	return btf_raw_func_ids(r, NULL, 0, NULL, 0, NULL, &count) ? -1 : (long)count;
+}
+
+int btf_raw_func_id(const struct btf_raw *r, const struct btf_raw *base,
+		    uint32_t base_count, const char *func, uint32_t *id)
+{
+	uint32_t count;
+
+	if (btf_raw_func_ids(r, base, base_count, &func, 1, id, &count))
+		return -1;
+	return *id != 0;
 }

@@ -19,4 +19,20 @@ void btf_raw_free(struct btf_raw *r);
 int btf_raw_has_func(const struct btf_raw *r, const struct btf_raw *base,
 		     const char *func);
 
+/* The number of types in r (the void type 0 not counted), or -1. */
+long btf_raw_type_count(const struct btf_raw *r);
+/* As btf_raw_has_func(); on 1, *id is the FUNC's type id as the kernel
+ * numbers it -- a split BTF's ids continue after its base's base_count
+ * (btf_raw_type_count(base)) -- which is what a fentry/fexit program's
+ * attach_btf_id names. */
+int btf_raw_func_id(const struct btf_raw *r, const struct btf_raw *base,
+		    uint32_t base_count, const char *func, uint32_t *id);
+
+/* All of funcs in one walk: ids[i] the first FUNC named funcs[i], 0 for
+ * none (ids as btf_raw_func_id() numbers them); *count the types of r.
+ * 0, or -1 not understood. */
+int btf_raw_func_ids(const struct btf_raw *r, const struct btf_raw *base,
+		     uint32_t base_count, const char *const *funcs, size_t n,
+		     uint32_t *ids, uint32_t *count);
+
 #endif /* MDEVVER_BTF_SCAN_H */

@@ -101,6 +101,67 @@ bool kf_module_btf_has_func(const char *module, const char *func)
 	return btf_file_has_func(path, true, func);
 }
 
+#define FUNC_IDS_MAX 32
+
+int kf_btf_func_ids(const char *const *funcs, size_t n, struct kf_btf_loc *loc)
+{
+	const struct btf_raw *base = vmlinux_raw();
+	const char *rest[FUNC_IDS_MAX];
+	__u32 ids[FUNC_IDS_MAX], count;
+	size_t idx[FUNC_IDS_MAX], m = 0;
+	struct dirent *de;
+	int ret = 0;
+	DIR *dir;
+
+	if (!base || n > FUNC_IDS_MAX ||
+	    btf_raw_func_ids(base, NULL, 0, funcs, n, ids, &count))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		loc[i].module[0] = '\0';
+		loc[i].id = ids[i];
+		if (!ids[i]) {
+			idx[m] = i;
+			rest[m++] = funcs[i];
+		}
+	}
+	/* the rest in the modules' files, each walked once for all of them
+	 * (their ids continue after vmlinux's count types) */
+	dir = m ? opendir("/sys/kernel/btf") : NULL;
+	while (dir && m && (de = readdir(dir))) {
+		struct btf_raw mod;
+		char path[512];
+		__u32 mcount;
+		size_t keep = 0;
+
+		/* module names are shorter (MODULE_NAME_LEN) */
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux") ||
+		    strlen(de->d_name) >= sizeof(loc[0].module))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
+		if (btf_raw_read(path, &mod))
+			continue;
+		if (btf_raw_func_ids(&mod, base, count, rest, m, ids, &mcount))
+			ret = -1;
+		btf_raw_free(&mod);
+		if (ret)
+			break;
+		for (size_t j = 0; j < m; j++) {
+			if (ids[j]) {
+				loc[idx[j]].id = ids[j];
+				memcpy(loc[idx[j]].module, de->d_name,
+				       strlen(de->d_name) + 1);
+			} else {
+				idx[keep] = idx[j];
+				rest[keep++] = rest[j];
+			}
+		}
+		m = keep;
+	}
+	if (dir)
+		closedir(dir);
+	return ret;
+}
+
 void kf_btf_cache_drop(void)
 {
 	btf_raw_free(&raw_vmlinux);

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <linux/types.h>
+
 #define VMLINUX_BTF_PATH "/sys/kernel/btf/vmlinux"
 
 bool kf_has_vmlinux_btf(void);
@@ -28,6 +30,19 @@ unsigned long long kf_kallsyms_module_data(const char *mod, const char *sym);
  * Parsed BTF is cached until kf_btf_cache_drop(). */
 bool kf_module_btf_has_func(const char *module, const char *func);
 void kf_btf_cache_drop(void);
+/*
+ * Where each of funcs (at most 32) is a BTF FUNC, for fentry/fexit
+ * attaches: loc[i].id its type id as the kernel numbers it (0: nowhere),
+ * loc[i].module "" for vmlinux or the module's name.  vmlinux's BTF is
+ * walked once for all names, each module's once for those not found yet.
+ * 0, or -1: BTF the raw walk does not understand (ask libbpf).  Uses the
+ * same cached vmlinux BTF as the questions above.
+ */
+struct kf_btf_loc {
+	char module[64];
+	__u32 id;
+};
+int kf_btf_func_ids(const char *const *funcs, size_t n, struct kf_btf_loc *loc);
 /* Does tracepoint category/name exist in tracefs (either mount point)?
  * Returns 1 yes, 0 no, -1 tracefs not mounted (unknown). */
 int kf_tracepoint_exists(const char *category, const char *name);
