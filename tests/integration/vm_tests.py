@@ -539,8 +539,9 @@ def maps_in_code(prog_id):
 
 def test_trimmed_maps_unused():
     """A plain tracer makes the maps its configuration never touches with
-    one entry (no policy: the policy's maps; task storage: the inflight and
-    runs hashes; no lifecycle: its maps), and the verified code of the
+    one entry (no policy: the policy's maps, except in syscall mode; task
+    storage: the inflight and runs hashes; no lifecycle: its maps), and the
+    verified code of the
     programs it loaded refers to none of them; its checks are still
     recorded, in every mode."""
     me = os.getpid()
@@ -559,7 +560,11 @@ def test_trimmed_maps_unused():
         finally:
             recs = t.stop()
         expect(progs, f"{mode}: the tracer holds its programs")
-        expect(POLICY_MAPS <= small, f"{mode}: the policy's maps have one entry: {sorted(small)}")
+        if mode != "syscall":
+            # syscall mode's exits carry the matcher (bpf/mdevver_trace.bpf.c):
+            # its maps keep their size there
+            expect(POLICY_MAPS <= small,
+                   f"{mode}: the policy's maps have one entry: {sorted(small)}")
         expect_eq(sorted(used & small), [], f"{mode}: no loaded program refers to a trimmed map")
         expect_eq((ret, err), (len(SELF), 0), f"{mode}: the check was compatible")
         expect_eq([(c["outcome"], byte_string(c["bytes"])) for c in calls_of(recs)

@@ -367,7 +367,9 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	{
 		/* maps no loaded program will touch: one entry each */
 		struct map_use use = {
-			.policy = cfg->instance_id != 0,
+			/* syscall mode's exits always carry the matcher
+			 * (bpf/mdevver_trace.bpf.c says why) */
+			.policy = cfg->instance_id != 0 || mode == MDEVVER_MODE_SYSCALL,
 			.task_slots = t->skel->rodata->use_task_slots,
 			.lifecycle = want_lifecycle,
 		};
