@@ -105,7 +105,9 @@ static int all_ids(const struct id_lib *sd, struct identity *id, char *why,
 	return 0;
 }
 
-int identity_host(struct identity *id, char *why, size_t why_sz)
+/* fn with libsystemd's table, opened for the call and closed after it */
+static int with_id_lib(int (*fn)(const struct id_lib *, struct identity *, char *, size_t),
+		       struct identity *id, char *why, size_t why_sz)
 {
 	struct id_lib sd;
 	void *h = id_lib_open(&sd, why, why_sz);
@@ -113,20 +115,17 @@ int identity_host(struct identity *id, char *why, size_t why_sz)
 
 	if (!h)
 		return -1;
-	err = host_id(&sd, id, why, why_sz);
+	err = fn(&sd, id, why, why_sz);
 	lazy_lib_close(h);
 	return err;
 }
 
+int identity_host(struct identity *id, char *why, size_t why_sz)
+{
+	return with_id_lib(host_id, id, why, why_sz);
+}
+
 int identity_get(struct identity *id, char *why, size_t why_sz)
 {
-	struct id_lib sd;
-	void *h = id_lib_open(&sd, why, why_sz);
-	int err;
-
-	if (!h)
-		return -1;
-	err = all_ids(&sd, id, why, why_sz);
-	lazy_lib_close(h);
-	return err;
+	return with_id_lib(all_ids, id, why, why_sz);
 }
