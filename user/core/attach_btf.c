@@ -205,10 +205,12 @@ static int attach_trace(const struct bpf_program *prog, long cookie,
 
 int attach_btf_register(void)
 {
-	LIBBPF_OPTS(libbpf_prog_handler_opts, opts,
+	/* spelled out, not LIBBPF_OPTS(): cppcheck reads no system headers */
+	struct libbpf_prog_handler_opts opts = {
+		.sz = sizeof(opts),
 		.prog_prepare_load_fn = prepare_load,
 		.prog_attach_fn = attach_trace,
-	);
+	};
 	int err;
 
 	if (registered)
