@@ -20,9 +20,10 @@
  * and kernels before 6.8 verify a global function in every program that
  * names it, reachable or not: in a plain tracer's three fentry programs
  * that was ~9,800 instructions each (6.1), a third of all it verified.  So
- * each such entry point exists twice (mdevver_trace.bpf.c), and user space
- * loads the one with the matcher only for enforce and its dry run
- * (attach.c spec_program()).
+ * each such entry point of the fentry and kprobe modes exists twice
+ * (mdevver_trace.bpf.c), and user space loads the one with the matcher
+ * only for enforce and its dry run (attach.c spec_program()); the syscall
+ * exits keep the matcher always (mdevver_trace.bpf.c says why).
  */
 #ifndef MDEVVER_CALLS_BPF_H
 #define MDEVVER_CALLS_BPF_H
