@@ -504,6 +504,64 @@ TRIMMABLE = {"rules", "rule_names", "rule_index", "nodes", "places", "decisions"
 POLICY_MAPS = {"rules", "rule_names", "rule_index", "nodes", "places", "decisions", "judges"}
 
 
+WRITER = """
+import os, sys, fcntl
+fd = os.open(sys.argv[1], os.O_WRONLY)
+fcntl.fcntl(0, fcntl.F_SETFL, os.O_NONBLOCK)
+data = sys.argv[2].encode()
+n = 0
+more = None
+while more != 0:
+    os.write(fd, data)
+    n += 1
+    if n == 1:
+        print("writing", flush=True)
+    if more is None:
+        try:
+            if os.read(0, 16):
+                more = 100
+        except BlockingIOError:
+            pass
+    else:
+        more -= 1
+print(n, flush=True)
+"""
+
+
+def test_start_under_writes():
+    """A tracer that starts while a process checks without pause loses no
+    check and finishes every call it saw enter: a function's exit program
+    is attached before its entry program (user/core/attach_early.c), so no
+    call is entered that no exit finishes (that would count as lost, an
+    exit unseen).  The writer does 100 more checks after the start line."""
+    w = subprocess.Popen([sys.executable, "-c", WRITER, VERSION, SELF.decode()],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    t = None
+    try:
+        expect_eq(w.stdout.readline(), b"writing\n", "the writer is checking")
+        t = Tracer("-p", str(w.pid))
+        w.stdin.write(b"x")
+        w.stdin.flush()
+        total = int(w.stdout.readline())
+        expect_eq(w.wait(timeout=120), 0, "the writer finished")
+    finally:
+        if w.poll() is None:
+            w.kill()
+            w.wait()
+        recs = t.stop() if t else []
+    calls = [c for c in calls_of(recs) if c["event"] == "check"]
+    lost = [r for r in t.lines if r["event"] == "lost"]
+    end = [r for r in t.lines if r["event"] == "end"][0]
+    expect_eq(lost, [], "no loss while the tracer started under the writes")
+    expect_eq((end["lost_checks"], end["total_untracked"]), (0, 0), "end record: nothing lost")
+    expect(100 <= len(calls) <= total,
+           f"the checks after the start are recorded: {len(calls)} of {total}")
+    expect_eq({(c["pid"], c["outcome"], byte_string(c["bytes"])) for c in calls},
+              {(w.pid, "compatible", SELF)}, "each recorded check is the writer's")
+    expect_eq([c for c in calls if not c["latency_ns"]], [],
+              "every recorded check had its entry seen (latency_ns > 0)")
+
+
 def bpf_ids_of(pid):
     """The ids of the BPF programs and maps process pid holds fds of."""
     progs, maps = set(), set()
@@ -528,6 +586,14 @@ def bpftool_show(kind, ident):
     return json.loads(r.stdout)
 
 
+def bpftool_maps(ids):
+    """bpftool's view of the maps with these ids, from one call (each
+    bpftool run costs seconds under emulation)."""
+    r = run(["bpftool", "-j", "map", "show"], timeout=120)
+    expect_eq(r.returncode, 0, f"bpftool map show: {r.stderr.strip()}")
+    return {m["id"]: m for m in json.loads(r.stdout) if m["id"] in ids}
+
+
 def maps_in_code(prog_id):
     """The ids of the maps program prog_id's verified code refers to: the
     kernel's map_ids also lists maps named only by code the verifier
@@ -549,7 +615,8 @@ def test_trimmed_maps_unused():
         t = Tracer("-m", mode, "-p", str(me))
         try:
             progs, maps = bpf_ids_of(t.proc.pid)
-            info = {m: bpftool_show("map", m) for m in maps}
+            info = bpftool_maps(maps)
+            expect_eq(sorted(info), sorted(maps), f"{mode}: bpftool shows the tracer's maps")
             small = {i["name"] for i in info.values()
                      if i["name"] in TRIMMABLE and i["max_entries"] == 1}
             used = set()
@@ -593,6 +660,7 @@ def main():
     run_test("vm_metrics_checks", test_metrics_checks)
     run_test("vm_journal", test_journal)
     run_test("vm_trimmed_maps_unused", test_trimmed_maps_unused)
+    run_test("vm_start_under_writes", test_start_under_writes)
     return finish()
 
 

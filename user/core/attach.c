@@ -18,6 +18,7 @@
 
 #include "attach.h"
 #include "attach_btf.h"
+#include "attach_early.h"
 #include "kernel_features.h"
 #include "map_sizes.h"
 #include "mdevver_trace.skel.h"
@@ -251,6 +252,19 @@ static int fill_attr_names(struct mdevver_trace_bpf *skel,
 	return 0;
 }
 
+/* attach_early's ready(): the names, before a program can run */
+struct names_ctx {
+	struct mdevver_trace_bpf *skel;
+	const struct tracer_config *cfg;
+};
+
+static int fill_attr_names_early(void *ctx)
+{
+	const struct names_ctx *n = ctx;
+
+	return fill_attr_names(n->skel, n->cfg);
+}
+
 /*
  * May this mode's programs keep a thread's call in task storage
  * (bpf/compat.bpf.h, "task storage")?  fentry/fexit programs may from
@@ -296,13 +310,40 @@ static struct bpf_program *spec_program(struct bpf_object *obj,
 	return bpf_object__find_program_by_name(obj, s->prog);
 }
 
+/* The programs of this attempt that attach_early may attach during the
+ * load: every autoloaded fentry/fexit program of the mode. */
+static void plan_early(struct attach_early *ae, struct bpf_object *obj,
+		       const struct tracer_config *cfg)
+{
+	struct bpf_program *prog;
+
+	for (size_t i = 0; i < prog_specs_count; i++) {
+		const struct prog_spec *s = &prog_specs[i];
+
+		prog = spec_program(obj, s, cfg);
+		if (s->mode == MDEVVER_MODE_FENTRY && prog && bpf_program__autoload(prog))
+			attach_early_add(ae, prog, s->kind, s->target);
+	}
+	for (size_t i = 0; i < lifecycle_specs_count; i++) {
+		const struct lifecycle_spec *l = &lifecycle_specs[i];
+
+		prog = bpf_object__find_program_by_name(obj, l->p.prog);
+		if (l->p.mode == MDEVVER_MODE_FENTRY && prog && bpf_program__autoload(prog))
+			attach_early_add(ae, prog, l->p.kind, l->p.target);
+	}
+}
+
 /* One rung: returns 0 with t->skel attached, or -errno with t clean. */
 static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		    int mode, bool with_optional, bool *used_vendor)
 {
 	bool want_vendor_get = false, want_vendor_check = false, want_lifecycle = false;
+	struct names_ctx names = { NULL, cfg };
+	struct attach_early early;
 	struct bpf_program *prog;
 	int err;
+
+	attach_early_init(&early, fill_attr_names_early, &names);
 
 	/* our own fentry/fexit target resolution (attach_btf.c); if it
 	 * cannot be registered, libbpf's stays in charge */
@@ -311,8 +352,10 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	if (!t->skel) {
 		err = -errno;
 		attempts_add(t, "%s: open: %s", mode_label(mode), strerror(-err));
+		attach_early_release(&early);
 		return err;
 	}
+	names.skel = t->skel;
 	err = configure(t->skel, cfg);
 	if (err) {
 		attempts_add(t, "%s: configure: %s", mode_label(mode), strerror(-err));
@@ -391,7 +434,13 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 			goto fail;
 		}
 	}
+	/* a plain tracer's fentry/fexit programs are attached while the
+	 * rest load (attach_early.c); an enforcer's wait for its policy */
+	if (mode == MDEVVER_MODE_FENTRY && !cfg->instance_id)
+		plan_early(&early, t->skel->obj, cfg);
+	attach_early_arm(&early);
 	err = mdevver_trace_bpf__load(t->skel);
+	attach_early_finish(&early);
 	attach_btf_drop();
 	if (err) {
 		attempts_add(t, "%s%s%s: load: %s", mode_label(mode),
@@ -399,7 +448,7 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 			     want_lifecycle ? "+lifecycle" : "", strerror(-err));
 		goto fail;
 	}
-	err = fill_attr_names(t->skel, cfg);
+	err = attach_early_was_ready(&early) ? 0 : fill_attr_names(t->skel, cfg);
 	if (err) {
 		attempts_add(t, "%s: attribute names: %s", mode_label(mode), strerror(-err));
 		goto fail;
@@ -412,7 +461,9 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		if ((s->mode != mode && s->mode != 0) || !prog ||
 		    !bpf_program__autoload(prog))
 			continue;
-		link = bpf_program__attach(prog);
+		link = attach_early_take(&early, prog);
+		if (!link)
+			link = bpf_program__attach(prog);
 		if (!link) {
 			err = -errno;
 			if (s->vendor) {
@@ -445,7 +496,9 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 		prog = bpf_object__find_program_by_name(t->skel->obj, l->p.prog);
 		if (l->p.mode != mode || !prog || !bpf_program__autoload(prog))
 			continue;
-		link = bpf_program__attach(prog);
+		link = attach_early_take(&early, prog);
+		if (!link)
+			link = bpf_program__attach(prog);
 		if (!link) {
 			/* checks are still traced without it */
 			attempts_add(t, "%s: lifecycle %s %s: attach: %s", mode_label(mode),
@@ -469,8 +522,10 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	t->mode = mode;
 	t->vendor_get = want_vendor_get;
 	t->vendor_check = want_vendor_check;
+	attach_early_release(&early);
 	return 0;
 fail:
+	attach_early_release(&early);
 	release(t);
 	return err;
 }

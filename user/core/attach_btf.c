@@ -54,6 +54,10 @@ static size_t n_modules;
 
 static bool registered;
 
+/* attach_btf_on_load() */
+static void (*load_hook)(struct bpf_program *prog, void *ctx);
+static void *load_hook_ctx;
+
 /* Remember fd as module name's (or close it: table full). */
 static int module_keep(const char *name, int fd)
 {
@@ -175,6 +179,8 @@ static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opt
 	__u32 btf_id = 0;
 
 	(void)cookie;
+	if (load_hook)
+		load_hook(prog, load_hook_ctx);
 	if (!func || !*func)
 		return -EINVAL;
 	for (size_t i = 0; i < n_targets; i++) {
@@ -270,4 +276,12 @@ void attach_btf_drop(void)
 		close(modules[i].fd);
 	n_modules = 0;
 	n_targets = 0;
+	load_hook = NULL;
+	load_hook_ctx = NULL;
+}
+
+void attach_btf_on_load(void (*fn)(struct bpf_program *prog, void *ctx), void *ctx)
+{
+	load_hook = fn;
+	load_hook_ctx = ctx;
 }
