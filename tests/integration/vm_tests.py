@@ -528,18 +528,19 @@ print(n, flush=True)
 """
 
 
-def test_start_under_writes():
+def test_start_under_writes(mode):
     """A tracer that starts while a process checks without pause loses no
-    check and finishes every call it saw enter: a function's exit program
-    is attached before its entry program (user/core/attach_early.c), so no
-    call is entered that no exit finishes (that would count as lost, an
-    exit unseen).  The writer does 100 more checks after the start line."""
+    check and finishes every call it saw enter: each function's exit
+    program is attached before its entry program (user/core/attach.c,
+    attach_early.c), so no call is entered that no exit finishes (it would
+    count as lost: an exit unseen).  The writer does 100 more checks after
+    the start line."""
     w = subprocess.Popen([sys.executable, "-c", WRITER, VERSION, SELF.decode()],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     t = None
     try:
         expect_eq(w.stdout.readline(), b"writing\n", "the writer is checking")
-        t = Tracer("-p", str(w.pid))
+        t = Tracer("-m", mode, "-p", str(w.pid))
         w.stdin.write(b"x")
         w.stdin.flush()
         total = int(w.stdout.readline())
@@ -552,15 +553,15 @@ def test_start_under_writes():
     calls = [c for c in calls_of(recs) if c["event"] == "check"]
     lost = [r for r in t.lines if r["event"] == "lost"]
     end = [r for r in t.lines if r["event"] == "end"][0]
-    expect_eq(lost, [], "no loss while the tracer started under the writes")
-    expect_eq((end["lost_checks"], end["total_untracked"]), (0, 0), "end record: nothing lost")
+    expect_eq(lost, [], f"{mode}: no loss while the tracer started under the writes")
+    expect_eq((end["lost_checks"], end["total_untracked"]), (0, 0),
+              f"{mode}: end record: nothing lost")
     expect(100 <= len(calls) <= total,
-           f"the checks after the start are recorded: {len(calls)} of {total}")
+           f"{mode}: the checks after the start are recorded: {len(calls)} of {total}")
     expect_eq({(c["pid"], c["outcome"], byte_string(c["bytes"])) for c in calls},
-              {(w.pid, "compatible", SELF)}, "each recorded check is the writer's")
+              {(w.pid, "compatible", SELF)}, f"{mode}: each recorded check is the writer's")
     expect_eq([c for c in calls if not c["latency_ns"]], [],
-              "every recorded check had its entry seen (latency_ns > 0)")
-
+              f"{mode}: every recorded check had its entry seen (latency_ns > 0)")
 
 def bpf_ids_of(pid):
     """The ids of the BPF programs and maps process pid holds fds of."""
@@ -660,7 +661,8 @@ def main():
     run_test("vm_metrics_checks", test_metrics_checks)
     run_test("vm_journal", test_journal)
     run_test("vm_trimmed_maps_unused", test_trimmed_maps_unused)
-    run_test("vm_start_under_writes", test_start_under_writes)
+    for mode in MODES:
+        run_test(f"vm_start_under_writes_{mode}", test_start_under_writes, mode)
     return finish()
 
 
