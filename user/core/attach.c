@@ -317,6 +317,28 @@ static struct bpf_program *spec_program(struct bpf_object *obj,
 	return bpf_object__find_program_by_name(obj, s->prog);
 }
 
+/* Where every fentry/fexit target is, from one walk of the BTF: the
+ * presence checks below and attach_btf_resolve() then ask no more. */
+static void prefetch_targets(void)
+{
+	const char *funcs[ATTACH_MAX_LINKS];
+	size_t n = 0;
+
+	for (size_t i = 0; i < prog_specs_count + lifecycle_specs_count; i++) {
+		const struct prog_spec *s = i < prog_specs_count ? &prog_specs[i]
+				: &lifecycle_specs[i - prog_specs_count].p;
+		bool seen = false;
+
+		if (s->mode != MDEVVER_MODE_FENTRY)
+			continue;
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = !strcmp(funcs[j], s->target);
+		if (!seen && n < ATTACH_MAX_LINKS)
+			funcs[n++] = s->target;
+	}
+	kf_btf_prefetch(funcs, n);
+}
+
 /* The programs of this attempt that attach_early may attach during the
  * load: every autoloaded fentry/fexit program of the mode. */
 static void plan_early(struct attach_early *ae, struct bpf_object *obj,
@@ -378,6 +400,8 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 				t->skel->rodata->use_task_slots);
 	bpf_object__for_each_program(prog, t->skel->obj)
 		bpf_program__set_autoload(prog, false);
+	if (mode == MDEVVER_MODE_FENTRY)
+		prefetch_targets();
 	for (size_t i = 0; i < prog_specs_count; i++) {
 		const struct prog_spec *s = &prog_specs[i];
 

@@ -40,9 +40,19 @@ static struct btf *cache_vmlinux;	/* fallback only */
 #define FUNC_MEMO_MAX 32
 static struct {
 	char func[128];
-	char module[256];	/* "" when not found */
+	char module[256];	/* "" when not found, else "vmlinux" or a module */
+	__u32 id;		/* with have_id: the FUNC's type id */
+	bool have_id;		/* from kf_btf_prefetch() */
 } func_memo[FUNC_MEMO_MAX];
 static unsigned int func_memo_n;
+
+static int memo_find(const char *func)
+{
+	for (unsigned int i = 0; i < func_memo_n; i++)
+		if (!strcmp(func_memo[i].func, func))
+			return (int)i;
+	return -1;
+}
 
 static const struct btf_raw *vmlinux_raw(void)
 {
@@ -93,8 +103,12 @@ static bool btf_file_has_func(const char *path, bool split, const char *func)
 
 bool kf_module_btf_has_func(const char *module, const char *func)
 {
+	int m = memo_find(func);
 	char path[128];
 
+	/* a FUNC name is in one place: where the prefetch found it */
+	if (m >= 0 && func_memo[m].have_id)
+		return !strcmp(func_memo[m].module, module);
 	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
 	if (access(path, R_OK))
 		return false;
@@ -103,7 +117,7 @@ bool kf_module_btf_has_func(const char *module, const char *func)
 
 #define FUNC_IDS_MAX 32
 
-int kf_btf_func_ids(const char *const *funcs, size_t n, struct kf_btf_loc *loc)
+static int func_ids_walk(const char *const *funcs, size_t n, struct kf_btf_loc *loc)
 {
 	const struct btf_raw *base = vmlinux_raw();
 	const char *rest[FUNC_IDS_MAX];
@@ -160,6 +174,47 @@ int kf_btf_func_ids(const char *const *funcs, size_t n, struct kf_btf_loc *loc)
 	if (dir)
 		closedir(dir);
 	return ret;
+}
+
+int kf_btf_func_ids(const char *const *funcs, size_t n, struct kf_btf_loc *loc)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int m = memo_find(funcs[i]);
+
+		if (m < 0 || !func_memo[m].have_id)
+			break;
+		loc[i].id = func_memo[m].id;
+		if (!strcmp(func_memo[m].module, "vmlinux"))
+			loc[i].module[0] = '\0';
+		else
+			snprintf(loc[i].module, sizeof(loc[i].module), "%.63s", func_memo[m].module);
+	}
+	return i == n ? 0 : func_ids_walk(funcs, n, loc);
+}
+
+void kf_btf_prefetch(const char *const *funcs, size_t n)
+{
+	struct kf_btf_loc loc[FUNC_IDS_MAX];
+
+	if (n > FUNC_IDS_MAX || access(VMLINUX_BTF_PATH, R_OK) ||
+	    func_ids_walk(funcs, n, loc))
+		return;		/* asked one by one, as without it */
+	for (size_t i = 0; i < n && func_memo_n < FUNC_MEMO_MAX; i++) {
+		if (memo_find(funcs[i]) >= 0 || strlen(funcs[i]) >= sizeof(func_memo[0].func))
+			continue;
+		snprintf(func_memo[func_memo_n].func, sizeof(func_memo[0].func), "%s", funcs[i]);
+		if (!loc[i].id)
+			func_memo[func_memo_n].module[0] = '\0';
+		else if (!loc[i].module[0])
+			strcpy(func_memo[func_memo_n].module, "vmlinux");
+		else
+			memcpy(func_memo[func_memo_n].module, loc[i].module, sizeof(loc[i].module));
+		func_memo[func_memo_n].id = loc[i].id;
+		func_memo[func_memo_n].have_id = true;
+		func_memo_n++;
+	}
 }
 
 void kf_btf_cache_drop(void)

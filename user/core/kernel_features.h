@@ -43,6 +43,11 @@ struct kf_btf_loc {
 	__u32 id;
 };
 int kf_btf_func_ids(const char *const *funcs, size_t n, struct kf_btf_loc *loc);
+/* Every question above about funcs (at most 32) answered ahead by one
+ * kf_btf_func_ids() walk and remembered, ids included, until
+ * kf_btf_cache_drop(): the attach ladder's presence checks and its attach
+ * targets then cost one walk instead of one per name. */
+void kf_btf_prefetch(const char *const *funcs, size_t n);
 /* Does tracepoint category/name exist in tracefs (either mount point)?
  * Returns 1 yes, 0 no, -1 tracefs not mounted (unknown). */
 int kf_tracepoint_exists(const char *category, const char *name);
