@@ -26,3 +26,6 @@ UNIT_LDLIBS_report_filter := -ljson-c
 UNIT_LDLIBS_btf_scan := -lbpf
 # the ring consumer: ring_reader_open asks the kernel for the map's size
 UNIT_LDLIBS_ring_reader := -lbpf
+# the small CO-RE target: built from the raw walk, read back with libbpf
+UNIT_DEPS_core_btf := btf_scan kernel_features
+UNIT_LDLIBS_core_btf := -lbpf

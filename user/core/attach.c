@@ -19,6 +19,7 @@
 #include "attach.h"
 #include "attach_btf.h"
 #include "attach_early.h"
+#include "core_btf.h"
 #include "kernel_features.h"
 #include "map_sizes.h"
 #include "mdevver_trace.skel.h"
@@ -369,19 +370,28 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	bool want_vendor_get = false, want_vendor_check = false, want_lifecycle = false;
 	struct names_ctx names = { NULL, cfg };
 	struct attach_early early;
+	struct core_btf target;
 	struct bpf_program *prog;
 	int err;
 
 	attach_early_init(&early, fill_attr_names_early, &names);
+	/* CO-RE against a small target BTF (core_btf.c), where it can be */
+	core_btf_open(&target);
+	/* spelled out, not LIBBPF_OPTS(): cppcheck reads no system headers */
+	struct bpf_object_open_opts open_opts = {
+		.sz = sizeof(open_opts),
+		.btf_custom_path = target.fd >= 0 ? target.path : NULL,
+	};
 
 	/* our own fentry/fexit target resolution (attach_btf.c); if it
 	 * cannot be registered, libbpf's stays in charge */
 	attach_btf_register();
-	t->skel = mdevver_trace_bpf__open();
+	t->skel = mdevver_trace_bpf__open_opts(&open_opts);
 	if (!t->skel) {
 		err = -errno;
 		attempts_add(t, "%s: open: %s", mode_label(mode), strerror(-err));
 		attach_early_release(&early);
+		core_btf_close(&target);
 		return err;
 	}
 	names.skel = t->skel;
@@ -450,6 +460,12 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 
 		map_sizes_trim(t->skel, &use);
 	}
+	/* the CO-RE target, from the same vmlinux BTF, before it is dropped */
+	err = core_btf_fill(&target, bpf_object__btf(t->skel->obj));
+	if (err) {
+		attempts_add(t, "%s: CO-RE target BTF: %s", mode_label(mode), strerror(-err));
+		goto fail;
+	}
 	/* where the fentry/fexit programs attach, from the BTF just read
 	 * for the checks above (no libbpf scans, no module BTF parsing) */
 	attach_btf_resolve(t->skel->obj);
@@ -473,6 +489,7 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	err = mdevver_trace_bpf__load(t->skel);
 	attach_early_finish(&early);
 	attach_btf_drop();
+	core_btf_close(&target);
 	if (err) {
 		attempts_add(t, "%s%s%s: load: %s", mode_label(mode),
 			     want_vendor_get || want_vendor_check ? "+vendor" : "",
@@ -557,6 +574,7 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	return 0;
 fail:
 	attach_early_release(&early);
+	core_btf_close(&target);
 	release(t);
 	return err;
 }

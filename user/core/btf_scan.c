@@ -230,3 +230,60 @@ int btf_raw_func_id(const struct btf_raw *r, const struct btf_raw *base,
 		return -1;
 	return *id != 0;
 }
+
+int btf_raw_index(const struct btf_raw *r, uint32_t **offs, uint32_t *count)
+{
+	const struct btf_header *h = header_of(r);
+	uint32_t off = 0, k = 0, cap = 1024, *o;
+
+	*offs = NULL;
+	*count = 0;
+	if (!h)
+		return -1;
+	o = malloc(cap * sizeof(*o));
+	while (o && off < h->type_len) {
+		const struct btf_type *t;
+		long extra;
+
+		if (h->type_len - off < sizeof(*t))
+			break;
+		t = (const void *)(r->data + h->hdr_len + h->type_off + off);
+		extra = extra_size(t);
+		if (extra < 0)
+			break;
+		if (k == cap) {
+			uint32_t *no = realloc(o, 2 * cap * sizeof(*o));
+
+			if (!no)
+				break;
+			o = no;
+			cap *= 2;
+		}
+		o[k++] = h->hdr_len + h->type_off + off;
+		off += sizeof(*t) + (uint32_t)extra;
+	}
+	if (!o || off != h->type_len) {
+		free(o);
+		return -1;
+	}
+	*offs = o;
+	*count = k;
+	return 0;
+}
+
+const char *btf_raw_str(const struct btf_raw *r, uint32_t off)
+{
+	const struct btf_header *h = header_of(r);
+
+	if (!h || off >= h->str_len)
+		return NULL;
+	/* the section ends in a NUL (btf_raw_read keeps what the kernel wrote) */
+	if (r->data[h->hdr_len + h->str_off + h->str_len - 1] != '\0')
+		return NULL;
+	return r->data + h->hdr_len + h->str_off + off;
+}
+
+long btf_raw_extra_size(const void *type)
+{
+	return extra_size(type);
+}

@@ -35,4 +35,13 @@ int btf_raw_func_ids(const struct btf_raw *r, const struct btf_raw *base,
 		     uint32_t base_count, const char *const *funcs, size_t n,
 		     uint32_t *ids, uint32_t *count);
 
+/* Random access to r's types (core_btf.c): offs[i] is where type id i + 1
+ * starts in r->data (malloc'ed, *count entries).  0, or -1 not understood. */
+int btf_raw_index(const struct btf_raw *r, uint32_t **offs, uint32_t *count);
+/* The string at offset off of r's string section, or NULL. */
+const char *btf_raw_str(const struct btf_raw *r, uint32_t off);
+/* Bytes after struct btf_type for the record at type, or -1 (kind not
+ * known). */
+long btf_raw_extra_size(const void *type);
+
 #endif /* MDEVVER_BTF_SCAN_H */

@@ -61,6 +61,11 @@ static const struct btf_raw *vmlinux_raw(void)
 	return raw_vmlinux.data ? &raw_vmlinux : NULL;
 }
 
+const struct btf_raw *kf_vmlinux_btf_raw(void)
+{
+	return vmlinux_raw();
+}
+
 /* libbpf's answer, for BTF the walk gave up on */
 static bool parsed_has_func(const char *path, bool split, const char *func)
 {

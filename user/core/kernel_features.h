@@ -30,6 +30,10 @@ unsigned long long kf_kallsyms_module_data(const char *mod, const char *sym);
  * Parsed BTF is cached until kf_btf_cache_drop(). */
 bool kf_module_btf_has_func(const char *module, const char *func);
 void kf_btf_cache_drop(void);
+/* vmlinux's raw BTF as the questions above read it (cached until
+ * kf_btf_cache_drop()), or NULL. */
+struct btf_raw;
+const struct btf_raw *kf_vmlinux_btf_raw(void);
 /*
  * Where each of funcs (at most 32) is a BTF FUNC, for fentry/fexit
  * attaches: loc[i].id its type id as the kernel numbers it (0: nowhere),
