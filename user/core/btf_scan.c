@@ -241,7 +241,9 @@ int btf_raw_index(const struct btf_raw *r, uint32_t **offs, uint32_t *count)
 	if (!h)
 		return -1;
 	o = malloc(cap * sizeof(*o));
-	while (o && off < h->type_len) {
+	if (!o)
+		return -1;
+	while (off < h->type_len) {
 		const struct btf_type *t;
 		long extra;
 
@@ -262,7 +264,7 @@ int btf_raw_index(const struct btf_raw *r, uint32_t **offs, uint32_t *count)
 		o[k++] = h->hdr_len + h->type_off + off;
 		off += sizeof(*t) + (uint32_t)extra;
 	}
-	if (!o || off != h->type_len) {
+	if (off != h->type_len) {
 		free(o);
 		return -1;
 	}
