@@ -568,6 +568,7 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 			t->lifecycle_vfio = true;
 	}
 	t->mode = mode;
+	t->core_btf_types = target.types;
 	t->vendor_get = want_vendor_get;
 	t->vendor_check = want_vendor_check;
 	attach_early_release(&early);

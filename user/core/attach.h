@@ -78,6 +78,9 @@ struct tracer {
 	struct bpf_link *links[ATTACH_MAX_LINKS];
 	const char *link_progs[ATTACH_MAX_LINKS];	/* program of links[i] */
 	size_t n_links;
+	/* CO-RE relocated against core_btf.c's small target of this many
+	 * types; 0: against vmlinux's whole BTF (libbpf's own choice) */
+	unsigned int core_btf_types;
 	/* "fentry: load: Operation not permitted; kprobe: ..." */
 	char attempts[ATTEMPTS_MAX];
 };

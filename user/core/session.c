@@ -846,6 +846,13 @@ static void print_start_line(struct session *s)
 	       "; see 'mdevver-trace probes' for why not fentry" : "");
 	if (opt->verbose && s->t.attempts[0])
 		p_info("fallbacks: %s", s->t.attempts);
+	if (opt->verbose) {
+		if (s->t.core_btf_types)
+			p_info("CO-RE target: %u types of vmlinux's BTF (core_btf.c)",
+			       s->t.core_btf_types);
+		else
+			p_info("CO-RE target: vmlinux's BTF, modules' where needed");
+	}
 }
 
 int cmd_trace(const struct trace_options *opt)
