@@ -187,8 +187,8 @@ for suite in $suites; do
 		vm_jobs+=("vm-$first-kernel-log-selftest|tests/vm/kernel-log-selftest.sh $first")
 		# enforcement where BPF LSM is built in but not enabled (lsm=
 		# without bpf): the refusal and the dry run, on the first line;
-		# the same boot has no mtty, so no vfio or mdev: the tracer's
-		# small CO-RE target is tested there (tests/vm/guest-no-vfio.sh)
+		# the same boot has no mtty, so no vfio or mdev: the tracer is
+		# tested there without them too (tests/vm/guest-no-vfio.sh)
 		vm_jobs+=("vm-$first-without-bpf-lsm|tests/vm/run.sh --suite $first --timeout 900 --lsm lockdown,capability,landlock --out build/vm/$first-nolsm -- tests/vm/guest-no-vfio.sh")
 		if [ "$lanes" -le 1 ]; then
 			for job in "${vm_jobs[@]}"; do

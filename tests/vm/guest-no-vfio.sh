@@ -3,10 +3,10 @@
 # The first line booted without mtty and without BPF LSM (tests/run_all.sh):
 # - enforcement where BPF LSM is built in but not enabled: the refusal and
 #   the dry run (enforce_tests.py --no-lsm);
-# - the tracer with no vfio or mdev module loaded, the only place where
-#   libbpf relocates against the small CO-RE target (user/core/core_btf.c;
-#   every other VM run loads mtty, hence vfio and mdev): the events of each
-#   mode, a start under writes and the target itself.
+# - the tracer with no vfio or mdev module loaded (every other VM run
+#   loads mtty, hence both): the small CO-RE target of vmlinux's types
+#   alone (user/core/core_btf.c), the events of each mode, a start under
+#   writes, and no lifecycle programs.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 rc=0

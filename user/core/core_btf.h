@@ -22,9 +22,8 @@ struct core_btf {
 	uint32_t types;		/* types written (0: vmlinux's whole) */
 };
 
-/* 0 with cb usable, or -1 (cb->fd -1: let libbpf use vmlinux's BTF):
- * no vmlinux BTF readable, or a loaded vfio/mdev module whose types a
- * relocation may need (libbpf searches no module when given a target). */
+/* 0 with cb usable, or -1 (cb->fd -1: let libbpf use vmlinux's BTF): no
+ * vmlinux BTF readable, or no memfd. */
 int core_btf_open(struct core_btf *cb);
 /* Write the target for the object whose BTF is local: the small one, or
  * vmlinux's whole when it cannot be made.  0, or -errno (nothing usable:
@@ -33,9 +32,11 @@ int core_btf_fill(struct core_btf *cb, const struct btf *local);
 void core_btf_close(struct core_btf *cb);
 
 /* The small BTF itself (unit-tested): the types of vmlinux (raw) named
- * like one of names[] (flavours cut), and what they embed.  Returns a
+ * like one of names[] (flavours cut) -- or, for a name vmlinux lacks, of
+ * the n_modules modules' split BTF -- and what they embed.  Returns a
  * malloc'ed raw BTF of *size bytes and its type count in *types, or NULL. */
-void *core_btf_build(const struct btf_raw *vmlinux, const char *const *names,
-		     size_t n_names, size_t *size, uint32_t *types);
+void *core_btf_build(const struct btf_raw *vmlinux, const struct btf_raw *const *modules,
+		     size_t n_modules, const char *const *names, size_t n_names,
+		     size_t *size, uint32_t *types);
 
 #endif /* MDEVVER_CORE_BTF_H */

@@ -122,6 +122,54 @@ bool kf_module_btf_has_func(const char *module, const char *func)
 
 #define FUNC_IDS_MAX 32
 
+/*
+ * The modules' raw BTF files, each read once until kf_btf_cache_drop():
+ * the attach targets' walk reads them, and core_btf.c reads them again for
+ * the module types of its CO-RE target.
+ */
+#define MODULE_CACHE_MAX 64
+static struct {
+	char name[64];
+	struct btf_raw raw;
+} module_cache[MODULE_CACHE_MAX];
+static size_t n_module_cache;
+
+static const struct btf_raw *module_raw(const char *name)
+{
+	char path[512];
+
+	for (size_t i = 0; i < n_module_cache; i++)
+		if (!strcmp(module_cache[i].name, name))
+			return &module_cache[i].raw;
+	if (n_module_cache == MODULE_CACHE_MAX || strlen(name) >= sizeof(module_cache[0].name))
+		return NULL;
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", name);
+	if (btf_raw_read(path, &module_cache[n_module_cache].raw))
+		return NULL;
+	memcpy(module_cache[n_module_cache].name, name, strlen(name) + 1);
+	return &module_cache[n_module_cache++].raw;
+}
+
+size_t kf_module_btf_raws(const struct btf_raw **raws, size_t max)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *dir = opendir("/sys/kernel/btf");
+
+	while (dir && n < max && (de = readdir(dir))) {
+		const struct btf_raw *r;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
+			continue;
+		r = module_raw(de->d_name);
+		if (r)
+			raws[n++] = r;
+	}
+	if (dir)
+		closedir(dir);
+	return n;
+}
+
 static int func_ids_walk(const char *const *funcs, size_t n, struct kf_btf_loc *loc)
 {
 	const struct btf_raw *base = vmlinux_raw();
@@ -147,8 +195,7 @@ static int func_ids_walk(const char *const *funcs, size_t n, struct kf_btf_loc *
 	 * (their ids continue after vmlinux's count types) */
 	dir = m ? opendir("/sys/kernel/btf") : NULL;
 	while (dir && m && (de = readdir(dir))) {
-		struct btf_raw mod;
-		char path[512];
+		const struct btf_raw *mod;
 		__u32 mcount;
 		size_t keep = 0;
 
@@ -156,12 +203,11 @@ static int func_ids_walk(const char *const *funcs, size_t n, struct kf_btf_loc *
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux") ||
 		    strlen(de->d_name) >= sizeof(loc[0].module))
 			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
-		if (btf_raw_read(path, &mod))
+		mod = module_raw(de->d_name);
+		if (!mod)
 			continue;
-		if (btf_raw_func_ids(&mod, base, count, rest, m, ids, &mcount))
+		if (btf_raw_func_ids(mod, base, count, rest, m, ids, &mcount))
 			ret = -1;
-		btf_raw_free(&mod);
 		if (ret)
 			break;
 		for (size_t j = 0; j < m; j++) {
@@ -224,6 +270,9 @@ void kf_btf_prefetch(const char *const *funcs, size_t n)
 
 void kf_btf_cache_drop(void)
 {
+	for (size_t i = 0; i < n_module_cache; i++)
+		btf_raw_free(&module_cache[i].raw);
+	n_module_cache = 0;
 	btf_raw_free(&raw_vmlinux);
 	btf__free(cache_vmlinux);
 	cache_vmlinux = NULL;

@@ -34,6 +34,9 @@ void kf_btf_cache_drop(void);
  * kf_btf_cache_drop()), or NULL. */
 struct btf_raw;
 const struct btf_raw *kf_vmlinux_btf_raw(void);
+/* Every loaded module's raw BTF (split on vmlinux's), up to max, each
+ * read once and cached like vmlinux's: how many were put in raws. */
+size_t kf_module_btf_raws(const struct btf_raw **raws, size_t max);
 /*
  * Where each of funcs (at most 32) is a BTF FUNC, for fentry/fexit
  * attaches: loc[i].id its type id as the kernel numbers it (0: nowhere),

@@ -848,10 +848,10 @@ static void print_start_line(struct session *s)
 		p_info("fallbacks: %s", s->t.attempts);
 	if (opt->verbose) {
 		if (s->t.core_btf_types)
-			p_info("CO-RE target: %u types of vmlinux's BTF (core_btf.c)",
+			p_info("CO-RE target: %u types of the kernel's BTF (core_btf.c)",
 			       s->t.core_btf_types);
 		else
-			p_info("CO-RE target: vmlinux's BTF, modules' where needed");
+			p_info("CO-RE target: the kernel's whole BTF (libbpf's search)");
 	}
 }
 
