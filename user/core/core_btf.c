@@ -47,6 +47,7 @@
 #include "btf_scan.h"
 #include "core_btf.h"
 #include "kernel_features.h"
+#include "strbuf.h"
 
 #define NAMES_MAX 512
 #define NAME_BUCKETS 1024	/* power of two, > 2 * NAMES_MAX */
@@ -133,35 +134,15 @@ static size_t set_unfound(const struct name_set *set)
 	return n;
 }
 
-/* a growing byte buffer */
-struct out {
-	char *buf;
-	size_t len, cap;
-	bool failed;
-};
-
-static void *out_reserve(struct out *o, size_t n)
+/* n more bytes at the end of b (strbuf.h; its oom is sticky), or NULL */
+static void *sb_grow(struct strbuf *b, size_t n)
 {
 	void *p;
 
-	if (o->failed)
+	if (!sb_reserve(b, n))
 		return NULL;
-	if (o->len + n > o->cap) {
-		size_t cap = o->cap ? o->cap : 64 * 1024;
-		char *nb;
-
-		while (cap < o->len + n)
-			cap *= 2;
-		nb = realloc(o->buf, cap);
-		if (!nb) {
-			o->failed = true;
-			return NULL;
-		}
-		o->buf = nb;
-		o->cap = cap;
-	}
-	p = o->buf + o->len;
-	o->len += n;
+	p = b->p + b->len;
+	b->len += n;
 	return p;
 }
 
@@ -245,7 +226,7 @@ struct build {
 	uint32_t vcount, vstr_len, slots, next;
 	uint32_t *map;			/* slot -> new id (0: not kept) */
 	uint32_t *order;		/* new id -> slot */
-	struct out types, strs;
+	struct strbuf types, strs;
 };
 
 /* the slot of id as a type of source s refers to it */
@@ -291,11 +272,11 @@ static uint32_t str_copy(struct build *b, size_t s, uint32_t off)
 		return 0;
 	str = str_of(b, s, off);
 	if (!str) {
-		b->strs.failed = true;
+		b->strs.oom = true;
 		return 0;
 	}
 	len = strlen(str) + 1;
-	p = out_reserve(&b->strs, len);
+	p = sb_grow(&b->strs, len);
 	if (!p)
 		return 0;
 	memcpy(p, str, len);
@@ -326,7 +307,7 @@ static void emit(struct build *b, size_t s, const struct btf_type *t)
 	uint32_t vlen = BTF_INFO_VLEN(t->info);
 	struct btf_type *n;
 
-	n = out_reserve(&b->types, sizeof(*t) + (size_t)extra);
+	n = sb_grow(&b->types, sizeof(*t) + (size_t)extra);
 	if (!n)
 		return;
 	memcpy(n, t, sizeof(*t) + (size_t)extra);
@@ -409,8 +390,8 @@ static void build_free(struct build *b)
 		free(b->src[i].offs);
 	free(b->map);
 	free(b->order);
-	free(b->types.buf);
-	free(b->strs.buf);
+	free(b->types.p);
+	free(b->strs.p);
 	free(b);
 }
 
@@ -495,19 +476,19 @@ void *core_btf_build(const struct btf_raw *v, const struct btf_raw *const *modul
 		}
 	}
 	/* header, records, strings (offset 0: the empty name) */
-	if (!out_reserve(&b->types, sizeof(*h)) || !out_reserve(&b->strs, 1))
+	if (!sb_grow(&b->types, sizeof(*h)))
 		goto out;
-	b->strs.buf[0] = '\0';
+	sb_putc(&b->strs, '\0');
 	for (uint32_t q = 1; q <= b->next; q++) {
 		size_t s = 0;
 		const struct btf_type *t = type_of(b, b->order[q], &s);
 
 		emit(b, s, t);
 	}
-	if (b->types.failed || b->strs.failed || !out_reserve(&b->types, b->strs.len))
+	sb_put(&b->types, b->strs.p, b->strs.len);
+	if (b->types.oom || b->strs.oom)
 		goto out;
-	memcpy(b->types.buf + b->types.len - b->strs.len, b->strs.buf, b->strs.len);
-	h = (void *)b->types.buf;
+	h = (void *)b->types.p;
 	memset(h, 0, sizeof(*h));
 	h->magic = BTF_MAGIC;
 	h->version = BTF_VERSION;
@@ -518,8 +499,8 @@ void *core_btf_build(const struct btf_raw *v, const struct btf_raw *const *modul
 	h->str_len = (uint32_t)b->strs.len;
 	*size = b->types.len;
 	*types_out = b->next;
-	result = b->types.buf;
-	b->types.buf = NULL;
+	result = b->types.p;
+	b->types.p = NULL;
 out:
 	free(set);
 	if (b)
