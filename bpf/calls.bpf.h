@@ -87,7 +87,9 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	apply_verdict(e, &v);
 	e->node_id = s->node_id;
 	fill_path(e, kn);
-	if (s->vectored) {
+	/* only syscall mode sees a writev: mode is a constant of each entry
+	 * point, so the iovec gather is not even verified in the others */
+	if (mode == MDEVVER_MODE_SYSCALL && s->vectored) {
 		fill_data_iov(e, src, s->count, &total);
 		e->count = total;
 	} else {
@@ -104,35 +106,36 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
  * ---------------------------------------------------------------------- */
 
 /*
- * The scope of a store with task slots: the thread's slot remembers the
- * scope of the node of its last store (what scope_cache said), so a thread
- * that checks the same attribute again looks up neither the cache nor its
- * slot twice.  *tsp: the slot when the thread has one.
+ * The scope of a store: the thread's slot remembers
+ * the scope of the node of its last store (what scope_cache said), so a
+ * thread that checks the same attribute again looks up neither the cache
+ * nor a name.
  */
 static __always_inline __u32 store_scope_slot(struct kernfs_open_file *of,
-					      __u64 kn_id, struct task_slot **tsp)
+					      __u64 kn_id, __u32 *tidp)
 {
-	struct task_slot *ts;
-	__u32 scope, *hit;
+	struct thread_slot *ts;
+	__u32 *hit, tid;
 
 	if (known_unwatched(kn_id))
 		return 0;
-	ts = task_slot(false);
-	*tsp = ts;
-	if (ts && ts->scope_valid && ts->scope_node == kn_id)
-		return ts->scope;
+	/* after the unwatched test: an unrelated write pays no helper call */
+	tid = current_tid();
+	*tidp = tid;
+	ts = own_slot(tid, false);
+	if (ts) {
+		__u64 node = ts->scope_node, check = ts->scope_check;
+		__u32 scope = ts->scope;
+
+		if (node == kn_id && check == (node ^ scope ^ SCOPE_SALT))
+			return scope;
+	}
 	hit = bpf_map_lookup_elem(&scope_cache, &kn_id);
 	if (!hit)
 		/* a global function takes a scalar, not fentry's BTF
 		 * pointer: of->kn read again (a miss only) */
 		return watched_scope((__u64)BPF_CORE_READ(of, kn), kn_id);
-	scope = *hit;
-	if (ts) {
-		ts->scope_node = kn_id;
-		ts->scope = scope;
-		ts->scope_valid = 1;
-	}
-	return scope;
+	return *hit;
 }
 
 /* kn, kn_id: of->kn and its id, read by the entry point (fentry reads
@@ -141,26 +144,25 @@ static __always_inline void store_begin(struct kernfs_open_file *of,
 					struct kernfs_node *kn, __u64 kn_id,
 					const char *buf, __u64 count, bool policy)
 {
-	struct task_slot *ts = NULL;
-	__u32 scope;
+	struct thread_slot *ts;
+	__u32 scope, tid = 0;
 
 	/* every sysfs write on the host: the scope first (an array lookup
 	 * says "not watched"), asked once for tracing and re-check */
-	if (use_task_slots)
-		scope = store_scope_slot(of, kn_id, &ts);
-	else
-		scope = store_scope(of, kn_id);
+	scope = store_scope_slot(of, kn_id, &tid);
 	if (!scope)
 		return;
 	if (task_wanted()) {
-		if (!use_task_slots)
-			begin_call(MDEVVER_OP_CHECK, scope, of, kn, kn_id, buf,
-				   count, 0, 0);
-		else if (ts || (ts = task_slot(true)))
+		if ((ts = slot_claim(tid))) {
 			slot_begin(ts, MDEVVER_OP_CHECK, scope, of, kn, kn_id,
 				   buf, count, 0, 0);
-		else
+			/* the slot is ours now: remember the node's scope */
+			ts->scope_node = kn_id;
+			ts->scope = scope;
+			ts->scope_check = kn_id ^ scope ^ SCOPE_SALT;
+		} else {
 			count_class((__s64 *)untracked, MDEVVER_OP_CHECK, 1);
+		}
 	}
 	if (policy)
 		store_recheck(of, kn_id, scope, buf, count);

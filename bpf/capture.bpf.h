@@ -5,8 +5,9 @@
  * kernfs node, and turning an in-flight call into a ring-buffer event.
  *
  * Lifecycle of one traced call (any mode):
- *   entry:  task_wanted() && attr_scope(kn)  ->  begin_call()  (inflight[tid])
- *   vendor: note_vendor_*()  adds the driver's own view to inflight[tid]
+ *   entry:  task_wanted() && attr_scope(kn)  ->  begin_call()  (the
+ *           thread's slot in the thread table, maps.bpf.h thread_slots)
+ *   vendor: note_vendor_*()  adds the driver's own view to the slot's call
  *   exit:   deliver_call() (calls.bpf.h): one more repeat of the thread's run, or
  *           reserve_event() + fill_*()  ->  ring_submit()  (delivery.bpf.h)
  * One event per call: the vendor functions run *inside* the sysfs store, so
@@ -182,20 +183,6 @@ static __always_inline __u32 attr_scope(struct kernfs_node *kn)
 	return attr_scope_id(kn, BPF_CORE_READ(kn, id));
 }
 
-/* A sysfs store's scope from its node id alone when the cache knows it
- * (the common case, no helper call); of->kn is read only on a miss. */
-static __always_inline __u32 store_scope(struct kernfs_open_file *of, __u64 kn_id)
-{
-	__u32 *hit;
-
-	if (known_unwatched(kn_id))
-		return 0;
-	hit = bpf_map_lookup_elem(&scope_cache, &kn_id);
-	if (hit)
-		return *hit;
-	return watched_scope((__u64)BPF_CORE_READ(of, kn), kn_id);
-}
-
 /* v[class of op] += n (atomically; counters by class). */
 static __always_inline void count_class(__s64 *v, __u8 op, __s64 n)
 {
@@ -205,31 +192,97 @@ static __always_inline void count_class(__s64 *v, __u8 op, __s64 n)
 		__sync_fetch_and_add(&v[MDEVVER_CLASS_READ], n);
 }
 
-/*
- * The thread's task slot (use_task_slots only: compat.bpf.h), made at its
- * first traced call when create.  NULL: none yet, no memory, or the
- * kernel's task-storage recursion guard was held on this CPU (6.1 returns
- * NULL then); a caller that was to begin a call counts it (untracked).
- */
-static __always_inline struct task_slot *task_slot(bool create)
+/* ---- the thread table (maps.bpf.h thread_slots) ------------------------ */
+
+static __always_inline struct thread_slot *thread_slot_at(__u32 i)
 {
-	return bpf_task_storage_get(&task_slots, bpf_get_current_task_btf(), 0,
-				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	__u32 idx = i & (MDEVVER_THREAD_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&thread_slots, &idx);
 }
 
-/* The thread's call begins in its task slot. */
-static __always_inline void slot_begin(struct task_slot *ts, __u8 op, __u32 scope,
+static __always_inline __u32 current_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+/* The slot the thread owns in its window (busy: only with a call in
+ * flight), or NULL. */
+static __always_inline struct thread_slot *own_slot(__u32 tid, bool busy)
+{
+	for (int i = 0; i < MDEVVER_THREAD_PROBES; i++) {
+		struct thread_slot *ts = thread_slot_at(tid + i);
+		__u64 w;
+
+		if (!ts)
+			return NULL;
+		w = *(volatile __u64 *)&ts->claim;
+		if ((__u32)(w >> 32) == tid && (!busy || (w & SLOT_BUSY)))
+			return ts;
+	}
+	return NULL;
+}
+
+/* A new owner's slot: nothing of the last owner's runs or scope holds. */
+static __always_inline void slot_reset(struct thread_slot *ts)
+{
+	ts->scope_check = 0;
+	ts->runs.c[0].gen = 0;
+	ts->runs.c[0].next_gen = 0;
+	ts->runs.c[1].gen = 0;
+	ts->runs.c[1].next_gen = 0;
+}
+
+/*
+ * Take a slot for a call of thread tid: its own (a busy one is a call
+ * whose exit program never ran: not delivered, counted in its class), else
+ * the first in its window that is not busy.  NULL: every slot of the
+ * window busy, or lost to another thread's claim at the same moment (the
+ * caller counts the call untracked).
+ */
+static __always_inline struct thread_slot *slot_claim(__u32 tid)
+{
+	struct thread_slot *spare = NULL;
+	__u64 spare_w = 0;
+
+	for (int i = 0; i < MDEVVER_THREAD_PROBES; i++) {
+		struct thread_slot *ts = thread_slot_at(tid + i);
+		__u64 w;
+
+		if (!ts)
+			return NULL;
+		w = *(volatile __u64 *)&ts->claim;
+		if ((__u32)(w >> 32) == tid) {
+			if (w & SLOT_BUSY) {
+				count_class((__s64 *)exit_unseen, ts->call.op, 1);
+				count_class(open_calls, ts->call.op, -1);
+				return ts;
+			}
+			if (__sync_val_compare_and_swap(&ts->claim, w, w | SLOT_BUSY) == w)
+				return ts;
+			continue;	/* taken from under us */
+		}
+		if (!spare && !(w & SLOT_BUSY)) {
+			spare = ts;
+			spare_w = w;
+		}
+	}
+	if (!spare)
+		return NULL;
+	if (__sync_val_compare_and_swap(&spare->claim, spare_w,
+					((__u64)tid << 32) | SLOT_BUSY) != spare_w)
+		return NULL;
+	slot_reset(spare);
+	return spare;
+}
+
+/* The thread's call begins in its (claimed, busy) slot. */
+static __always_inline void slot_begin(struct thread_slot *ts, __u8 op, __u32 scope,
 				       const void *target,
 				       struct kernfs_node *node, __u64 node_id,
 				       const void *buf, __u64 count,
 				       __u64 start_pos, __u8 vectored)
 {
-	if (ts->busy) {
-		/* this thread's previous call never reached its exit
-		 * program: not delivered, say so in its class */
-		count_class((__s64 *)exit_unseen, ts->call.op, 1);
-		count_class(open_calls, ts->call.op, -1);
-	}
 	__builtin_memset(&ts->call, 0, sizeof(ts->call));
 	ts->call.start_ns = bpf_ktime_get_ns();
 	ts->call.target = target;
@@ -241,103 +294,48 @@ static __always_inline void slot_begin(struct task_slot *ts, __u8 op, __u32 scop
 	ts->call.flags = scope;
 	ts->call.op = op;
 	ts->call.vectored = vectored;
-	ts->busy = 1;
 	count_class(open_calls, op, 1);
 }
 
-/*
- * The call's state is built on the stack, not in a per-CPU scratch buffer:
- * a tracing program can be preempted (migrate_disable only, e.g. on 7.2),
- * and another task's program on the same CPU would overwrite the scratch
- * between filling it and copying it into the map -- seen as a writer's
- * check reported with a reader's state.  (A task slot is the thread's
- * own: written in place.)
- */
+/* The call begins in a slot its thread claims; a call that finds none is
+ * counted untracked. */
 static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 				       struct kernfs_node *node, __u64 node_id,
 				       const void *buf, __u64 count,
 				       __u64 start_pos, __u8 vectored)
 {
-	struct inflight *stale;
+	struct thread_slot *ts = slot_claim(current_tid());
 
-	if (use_task_slots) {
-		struct task_slot *ts = task_slot(true);
-
-		if (!ts) {
-			count_class((__s64 *)untracked, op, 1);
-			return;
-		}
-		slot_begin(ts, op, scope, target, node, node_id, buf, count,
-			   start_pos, vectored);
+	if (!ts) {
+		count_class((__s64 *)untracked, op, 1);
 		return;
 	}
-
-	__u64 id = bpf_get_current_pid_tgid();
-	struct inflight s = {
-		.start_ns = bpf_ktime_get_ns(),
-		.target = target,
-		.node = node,
-		.node_id = node_id,
-		.buf = buf,
-		.count = count,
-		.start_pos = start_pos,
-		.flags = scope,
-		.op = op,
-		.vectored = vectored,
-	};
-
-	if (!bpf_map_update_elem(&inflight, &id, &s, BPF_NOEXIST)) {
-		count_class(open_calls, op, 1);
-		return;
-	}
-	stale = bpf_map_lookup_elem(&inflight, &id);
-	if (stale) {
-		/* this thread's previous call never reached its exit
-		 * program: it is not delivered, say so in its class */
-		count_class((__s64 *)exit_unseen, stale->op, 1);
-		count_class(open_calls, stale->op, -1);
-		count_class(open_calls, op, 1);
-		__builtin_memcpy(stale, &s, sizeof(s));
-		return;
-	}
-	count_class((__s64 *)untracked, op, 1);
+	slot_begin(ts, op, scope, target, node, node_id, buf, count, start_pos,
+		   vectored);
 }
 
 /* The thread's call in flight (NULL: none). */
 static __always_inline struct inflight *current_call(void)
 {
-	if (use_task_slots) {
-		struct task_slot *ts = task_slot(false);
+	struct thread_slot *ts = own_slot(current_tid(), true);
 
-		return ts && ts->busy ? &ts->call : NULL;
-	}
-
-	__u64 id = bpf_get_current_pid_tgid();
-
-	return bpf_map_lookup_elem(&inflight, &id);
+	return ts ? &ts->call : NULL;
 }
 
 /*
  * The call's exit is done.  s: what current_call() or call_at_exit()
- * returned (a rebuilt call was never counted in open_calls).
+ * returned, the slot's own call (struct thread_slot starts with it).
  */
 static __always_inline void end_call(__u8 op, struct inflight *s)
 {
-	if (use_task_slots) {
-		/* s is the slot's own call (task_slot starts with it) */
-		struct task_slot *ts = (struct task_slot *)s;
+	struct thread_slot *ts = (struct thread_slot *)s;
+	__u64 w = *(volatile __u64 *)&ts->claim;
 
-		if (ts->busy) {
-			ts->busy = 0;
-			count_class(open_calls, op, -1);
-		}
-		return;
-	}
-
-	__u64 id = bpf_get_current_pid_tgid();
-
-	if (!bpf_map_delete_elem(&inflight, &id))
+	/* only the owner clears BUSY; nobody claims a busy slot */
+	if (w & SLOT_BUSY) {
+		*(volatile __u64 *)&ts->claim = w & ~SLOT_BUSY;
 		count_class(open_calls, op, -1);
+	}
 }
 
 /* -x: keep only checks the driver refused and reads that failed. */

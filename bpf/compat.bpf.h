@@ -16,19 +16,14 @@
  *   kernel constants        magic numbers, MAY_*, PF_*, errno values: ABI,
  *                           unchanged across the kernels supported
  *
- *   task storage            a thread's call in flight and its runs
- *                           (maps.bpf.h task_slots) where the loaded
- *                           programs may call bpf_task_storage_get:
- *                           fentry/fexit from 5.12, kprobe and tracepoint
- *                           programs only from 6.2 (6.1 refuses the
- *                           helper there).  user/core/attach.c asks the
- *                           kernel and sets use_task_slots; elsewhere the
- *                           hash maps inflight and runs (an entry made
- *                           and deleted per call: ~2,000 ns more per
- *                           check on 6.1).  Task storage may return NULL
- *                           (no memory; on 6.1 also when its per-CPU
- *                           recursion guard is held): a call that finds
- *                           no slot at its entry is counted untracked.
+ *   the current task        fentry/fexit programs read its fields as
+ *                           plain loads (bpf_get_current_task_btf, 5.11:
+ *                           task_btf, set by user/core/attach.c), the
+ *                           others through helpers.
+ *
+ * A thread's call in flight and its runs are kept the same way everywhere:
+ * in the thread table (maps.bpf.h thread_slots), an array, which every
+ * program type may use on every kernel the tool runs on.
  *
  * A skipped entry program (kernels where tracing programs can be
  * preempted, seen on 7.x: recursion protection keeps the next call on that

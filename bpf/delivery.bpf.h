@@ -211,33 +211,11 @@ static __always_inline __u32 new_run_gen(void)
 	return gen;
 }
 
-/* The thread's run state in the runs hash (made when missing). */
-static __always_inline struct run_state *runs_by_id(__u64 id)
+/* The run state of the thread whose call s is: in s's own slot (no lookup
+ * at all). */
+static __always_inline struct run_state *thread_runs(struct inflight *s)
 {
-	struct run_state *rs = bpf_map_lookup_elem(&runs, &id);
-
-	if (rs)
-		return rs;
-	bpf_map_update_elem(&runs, &id, &run_state_zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&runs, &id);
-}
-
-/*
- * The run state of the thread whose call s is: with task slots the one
- * in s's own slot (no lookup at all), else the runs hash's entry (made
- * when create).
- */
-static __always_inline struct run_state *thread_runs(struct inflight *s,
-						     bool create)
-{
-	if (use_task_slots)
-		return &((struct task_slot *)s)->runs;
-	if (create)
-		return runs_by_id(bpf_get_current_pid_tgid());
-
-	__u64 id = bpf_get_current_pid_tgid();
-
-	return bpf_map_lookup_elem(&runs, &id);
+	return &((struct thread_slot *)s)->runs;
 }
 
 /*
@@ -399,9 +377,7 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 	*repeat = false;
 	if (len > MDEVVER_REPEAT_DATA_MAX || (len && !src))
 		return NULL;
-	rs = thread_runs(s, true);
-	if (!rs)
-		return NULL;
+	rs = thread_runs(s);
 	barrier_var(n);
 	if (n > MDEVVER_REPEAT_DATA_MAX)
 		n = MDEVVER_REPEAT_DATA_MAX;
@@ -444,7 +420,8 @@ static __always_inline bool run_begin(struct inflight *s, struct kernfs_node *kn
 	bool repeat;
 
 	/* a dry run judges with the event's bytes: every call is sent */
-	if (enforce_mode() == MDEVVER_ENFORCE_DRY_RUN || s->vectored)
+	if (enforce_mode() == MDEVVER_ENFORCE_DRY_RUN ||
+	    (mode == MDEVVER_MODE_SYSCALL && s->vectored))
 		return false;
 	rs = run_compare(s, kn, mode, ret, count, src, user, v, &repeat);
 	if (!rs)
@@ -464,10 +441,7 @@ static __always_inline bool run_begin(struct inflight *s, struct kernfs_node *kn
 /* The call's event could not be reserved: the run it began never starts. */
 static __always_inline void run_abort(struct inflight *s)
 {
-	struct run_state *rs = thread_runs(s, false);
-
-	if (rs)
-		rs->c[class_of(s->op) & 1].next_gen = 0;
+	thread_runs(s)->c[class_of(s->op) & 1].next_gen = 0;
 }
 
 /*
@@ -483,9 +457,7 @@ static __always_inline void run_end(struct mdevver_event *e, struct inflight *s)
 
 	e->run_slot = 0;
 	e->run_gen = 0;
-	rs = thread_runs(s, false);
-	if (!rs)
-		return;
+	rs = thread_runs(s);
 	rc = &rs->c[class_of(e->op) & 1];
 	gen = rc->next_gen;
 	if (!gen)
@@ -520,18 +492,17 @@ static __always_inline bool none_in_flight(int cls)
  * on a CPU keeps the next call on that CPU out of it), the state is rebuilt
  * from the exit's own arguments, if it has them (fexit does, kretprobe
  * not): same filters, no latency, no vendor view.  The rebuilt state lives
- * in the thread's own run state (with task slots: the slot's call, left
- * not busy, so end_call() does not count it): a map value, so nothing
- * large goes on the stack (6.1 counts the judge's frames in the same 512
- * bytes).
+ * in a slot the thread claims, like an entry's call: a map value, so
+ * nothing large goes on the stack (6.1 counts the judge's frames in the
+ * same 512 bytes).
  */
 static __always_inline struct inflight *call_at_exit(__u8 op,
 						     const void *target,
 						     const void *buf, __u64 count,
 						     struct kernfs_node *kn)
 {
+	struct thread_slot *ts;
 	struct inflight *s;
-	struct run_state *rs;
 	__u64 kn_id;
 	__u32 scope;
 
@@ -541,26 +512,15 @@ static __always_inline struct inflight *call_at_exit(__u8 op,
 	scope = attr_scope_id(kn, kn_id);
 	if (!scope)
 		return NULL;
-	if (use_task_slots) {
-		struct task_slot *ts = task_slot(true);
-
-		if (!ts) {
-			count_class((__s64 *)untracked, op, 1);
-			return NULL;
-		}
-		/* current_call() found nothing while the call was there
-		 * (the recursion guard): it is the thread's own call */
-		if (ts->busy)
-			return &ts->call;
-		s = &ts->call;
-	} else {
-		rs = runs_by_id(bpf_get_current_pid_tgid());
-		if (!rs) {
-			count_class((__s64 *)untracked, op, 1);
-			return NULL;
-		}
-		s = &rs->rebuilt;
+	/* current_call() found no busy slot of this thread: a fresh claim,
+	 * counted open like an entry's (end_call() closes it) */
+	ts = slot_claim(current_tid());
+	if (!ts) {
+		count_class((__s64 *)untracked, op, 1);
+		return NULL;
 	}
+	s = &ts->call;
+	count_class(open_calls, op, 1);
 	__builtin_memset(s, 0, sizeof(*s));
 	s->start_ns = bpf_ktime_get_ns();
 	s->target = target;

@@ -38,12 +38,6 @@ const volatile __u64 vfio_device_fops_addr = 0;
 /* --any-sysfs (rodata): watched names outside an mdev layout too */
 const volatile bool any_sysfs = false;
 
-/* The thread's calls and runs live in task storage (task_slots below)
- * rather than in the hash maps inflight/runs: set by user/core/attach.c
- * where the loaded programs may call bpf_task_storage_get
- * (compat.bpf.h says where that is). */
-const volatile bool use_task_slots = false;
-
 /* The programs are fentry/fexit and bpf_get_current_task_btf() exists:
  * the current task's fields are plain loads, not probe-read helper calls
  * (set by user/core/attach.c). */
@@ -51,11 +45,13 @@ const volatile bool task_btf = false;
 
 /* ---- in-flight calls and what is watched (capture.bpf.h, scope.bpf.h) --- */
 
+/* enforcement decisions in flight (LRU: decisions) */
 #define MDEVVER_INFLIGHT_MAX	8192
 
-/* Calls not traced because the inflight map was full, per class (enum
- * mdevver_class); read by user space through the mmapped .bss.  Ring-full
- * losses are counted in delivery.bpf.h. */
+/* Calls not traced because every slot of the thread's window in the thread
+ * table was busy (thread_slots below), per class (enum mdevver_class);
+ * read by user space through the mmapped .bss.  Ring-full losses are
+ * counted in delivery.bpf.h. */
 __u64 untracked[MDEVVER_CLASSES] = {};
 /*
  * Calls whose exit program never ran (the kernel skipped it: recursion
@@ -67,7 +63,7 @@ __u64 untracked[MDEVVER_CLASSES] = {};
 __u64 exit_unseen[MDEVVER_CLASSES] = {};
 __s64 open_calls[MDEVVER_CLASSES] = {};
 
-/* State of one call between entry and exit, keyed by pid_tgid. */
+/* State of one call between entry and exit (its thread's slot). */
 struct inflight {
 	__u64 start_ns;
 	union {			/* what the call works on, by mode */
@@ -120,20 +116,6 @@ struct {
 	__type(key, struct mdevver_attr_name);
 	__type(value, __u8);
 } attr_names SEC(".maps");
-
-/*
- * A plain hash, not an LRU: an LRU map inserts a fresh node on every update
- * and, when its per-CPU free lists run dry under churn, evicts entries that
- * are still live -- the call's exit then finds nothing and the call would
- * vanish uncounted (seen on 7.2: a third of a flood's checks).  Every entry
- * is deleted at the call's exit; a full table is counted (untracked[]).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MDEVVER_INFLIGHT_MAX);
-	__type(key, __u64);
-	__type(value, struct inflight);
-} inflight SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -424,48 +406,57 @@ struct run_class {
  * room for the call being compared (no per-CPU scratch, which another
  * task could overwrite when this one is preempted). */
 struct run_state {
-	struct inflight rebuilt;	/* a call rebuilt at its exit (below) */
 	struct run_key cand_key;
 	char cand[MDEVVER_REPEAT_DATA_MAX];
 	struct run_class c[MDEVVER_CLASSES];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, struct run_state);
-} runs SEC(".maps");
-
-static const struct run_state run_state_zero;
-
 /*
- * Where task storage works (use_task_slots): a thread's call and its runs
- * in one value attached to the task.  The lookup is a pointer walk through
- * the task's own storage (cached per map), not a hash of the thread id;
- * nothing is created or deleted per call: the value is made at the
- * thread's first traced call, "busy" marks a call between entry and exit,
- * and the kernel frees the value with the task.
+ * A thread's call and its runs: one slot of the thread table, an array
+ * indexed by the thread id, in every attach mode.  Looking a slot up is a
+ * bounds check and an add that the verifier inlines.  Task storage, which
+ * held them before, cost a helper call of its own (~206 ns on 6.1 under
+ * the bench's clock, four per check: the entry, both vendor hooks and the
+ * exit), and 6.1's kprobe and tracepoint programs may not use it (they
+ * had hash entries made and deleted per call).
+ *
+ * claim: the thread id of the slot's owner (high 32 bits) and BUSY (a
+ * call begun, its exit not seen yet).  A thread looks for its slot at its
+ * id's index and the MDEVVER_THREAD_PROBES - 1 after it; a call's entry
+ * takes one by compare-and-swap (slot_claim(): the thread's own, else the
+ * first not busy, whose state is then reset), its exit clears BUSY.  An
+ * idle slot keeps its owner, so a thread finds its runs again, until a
+ * thread whose window it is in needs it.  Nothing is created or freed per
+ * call; a call that finds every slot of its window busy is counted
+ * untracked.
  */
-struct task_slot {
+#define MDEVVER_THREAD_SLOTS	1024
+#define MDEVVER_THREAD_PROBES	4
+#define SLOT_BUSY		1ull
+
+struct thread_slot {
 	struct inflight call;	/* valid while busy */
-	__u32 busy;		/* a call begun, its exit not seen yet */
-	/* the scope of the node of the thread's last store, taken from
+	__u64 claim;		/* owner's thread id << 32 | SLOT_BUSY */
+	/* the scope of the node of the owner's last store, taken from
 	 * scope_cache (a settled answer: node ids are never reused), so a
-	 * thread that checks the same attribute again skips that lookup */
-	__u32 scope_valid;
+	 * thread that checks the same attribute again skips that lookup.
+	 * Read before the slot is claimed: scope_check (node ^ scope ^
+	 * SCOPE_SALT) tells a torn pair from a whole one */
 	__u64 scope_node;
+	__u64 scope_check;
 	__u32 scope;
 	__u32 __pad;
-	struct run_state runs;	/* rebuilt: unused (call holds it) */
+	struct run_state runs;
 };
 
+#define SCOPE_SALT	0x6d64657673636f70ull
+
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct task_slot);
-} task_slots SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MDEVVER_THREAD_SLOTS);
+	__type(key, __u32);
+	__type(value, struct thread_slot);
+} thread_slots SEC(".maps");
 
 /* ---- the mdev/VFIO lifecycle (migration.bpf.h) -------------------------- */
 

@@ -497,10 +497,10 @@ def test_journal():
 
 
 # user/core/map_sizes.c: made with one entry where the configuration does
-# not use them (policy maps without a policy, the hash fallbacks where task
-# storage holds the threads' calls, the lifecycle's without mdev/VFIO)
+# not use them (policy maps without a policy, the lifecycle's without
+# mdev/VFIO)
 TRIMMABLE = {"rules", "rule_names", "rule_index", "nodes", "places", "decisions", "judges",
-             "inflight", "runs", "vfio_calls", "vfio_sessions", "mig_decisions"}
+             "vfio_calls", "vfio_sessions", "mig_decisions"}
 POLICY_MAPS = {"rules", "rule_names", "rule_index", "nodes", "places", "decisions", "judges"}
 
 
@@ -631,9 +631,8 @@ def maps_in_code(prog_id):
 
 def test_trimmed_maps_unused():
     """A plain tracer makes the maps its configuration never touches with
-    one entry (no policy: the policy's maps, except in syscall mode; task
-    storage: the inflight and runs hashes; no lifecycle: its maps), and the
-    verified code of the
+    one entry (no policy: the policy's maps, except in syscall mode; no
+    lifecycle: its maps), and the verified code of the
     programs it loaded refers to none of them; its checks are still
     recorded, in every mode."""
     me = os.getpid()

@@ -274,26 +274,14 @@ static int fill_attr_names_early(void *ctx)
 }
 
 /*
- * May this mode's programs keep a thread's call in task storage
- * (bpf/compat.bpf.h, "task storage")?  fentry/fexit programs may from
- * 5.12; libbpf cannot probe a helper for that program type, so the map
- * type stands for it (5.11 has the map but not yet the helper for
- * tracing programs: the fentry rung fails there and kprobe follows).
- * kprobe and tracepoint programs may from 6.2: asked of the kernel.
+ * bpf_get_current_task_btf() (5.11) for the fentry programs' plain loads of
+ * the current task: libbpf cannot probe a helper for tracing programs, so
+ * the task storage map type (5.11 too) stands for it.
  */
-static bool task_slots_usable(int mode)
+static bool task_btf_usable(int mode)
 {
-	switch (mode) {
-	case MDEVVER_MODE_FENTRY:
-		return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
-	case MDEVVER_MODE_KPROBE:
-		return libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
-					       BPF_FUNC_task_storage_get, NULL) == 1;
-	case MDEVVER_MODE_SYSCALL:
-		return libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
-					       BPF_FUNC_task_storage_get, NULL) == 1;
-	}
-	return false;
+	return mode == MDEVVER_MODE_FENTRY &&
+	       libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
 }
 
 /*
@@ -402,12 +390,7 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 	}
 	/* without them the map is not made (kernels before 5.11 have no
 	 * such map type; libbpf poisons the dead code that names it) */
-	t->skel->rodata->use_task_slots = task_slots_usable(mode);
-	/* bpf_get_current_task_btf: 5.11, which the map type stands for */
-	t->skel->rodata->task_btf = mode == MDEVVER_MODE_FENTRY &&
-				    t->skel->rodata->use_task_slots;
-	bpf_map__set_autocreate(t->skel->maps.task_slots,
-				t->skel->rodata->use_task_slots);
+	t->skel->rodata->task_btf = task_btf_usable(mode);
 	bpf_object__for_each_program(prog, t->skel->obj)
 		bpf_program__set_autoload(prog, false);
 	if (mode == MDEVVER_MODE_FENTRY)
@@ -454,7 +437,6 @@ static int try_mode(struct tracer *t, const struct tracer_config *cfg,
 			/* syscall mode's exits always carry the matcher
 			 * (bpf/mdevver_trace.bpf.c says why) */
 			.policy = cfg->instance_id != 0 || mode == MDEVVER_MODE_SYSCALL,
-			.task_slots = t->skel->rodata->use_task_slots,
 			.lifecycle = want_lifecycle,
 		};
 
@@ -643,7 +625,8 @@ int probe_one_program(const struct prog_spec *spec, char *why, size_t whysz)
 		goto cleanup;
 	}
 	bpf_program__set_autoload(prog, true);
-	bpf_map__set_autocreate(skel->maps.task_slots, false);
+	/* loaded, never run: the thread table need not be whole */
+	bpf_map__set_max_entries(skel->maps.thread_slots, 1);
 	/* probing needs no events: keep the ring buffer small */
 	bpf_map__set_max_entries(skel->maps.checks, 4096 * 4);
 	bpf_map__set_max_entries(skel->maps.reads, 4096 * 4);

@@ -5,16 +5,15 @@
  *
  * The kernel preallocates every element of a hash or LRU map and
  * allocates an array whole when the map is made.  One object serves every
- * mode, so a plain trace made the policy's maps, the hash fallbacks that
- * task storage replaces and the migration lifecycle's maps too: about
+ * mode, so a plain trace made the policy's maps and the migration
+ * lifecycle's maps too: about
  * 17 MB of kernel memory it never used, and their making was part of the
  * start (the bench guest: ~90 ms of MAP_CREATE for 29 maps).
  *
  * Which maps a configuration uses is decided by rodata, so the verifier
  * removes the other paths before the programs are loaded: a plain tracer's
- * enforce_mode() is OFF (instance_id 0, bpf/policy.bpf.h), use_task_slots
- * selects the task slot over the inflight/runs hashes (bpf/capture.bpf.h,
- * bpf/delivery.bpf.h), and the lifecycle's programs are not loaded
+ * enforce_mode() is OFF (instance_id 0, bpf/policy.bpf.h), and the
+ * lifecycle's programs are not loaded
  * without mdev/VFIO.  A map keeps one entry, not none: libbpf still makes
  * every map the object names.  The VM test vm_trimmed_maps_unused checks
  * that no loaded program refers to a trimmed map.
@@ -27,14 +26,13 @@
 /* the maps of one use, by name: their map in the skeleton */
 struct trim {
 	const char *name;
-	int which;	/* 0: policy, 1: hash fallback, 2: lifecycle */
+	int which;	/* 0: policy, 1: lifecycle */
 };
 
 static const struct trim trims[] = {
 	{ "rules", 0 }, { "rule_names", 0 }, { "rule_index", 0 }, { "nodes", 0 },
 	{ "places", 0 }, { "decisions", 0 }, { "judges", 0 },
-	{ "inflight", 1 }, { "runs", 1 },
-	{ "vfio_calls", 2 }, { "vfio_sessions", 2 }, { "mig_decisions", 2 },
+	{ "vfio_calls", 1 }, { "vfio_sessions", 1 }, { "mig_decisions", 1 },
 };
 
 static bool unused(const struct trim *t, const struct map_use *use)
@@ -42,8 +40,6 @@ static bool unused(const struct trim *t, const struct map_use *use)
 	switch (t->which) {
 	case 0:
 		return !use->policy;
-	case 1:
-		return use->task_slots;
 	default:
 		/* the ioctl permission hook judges migrations with them */
 		return !use->lifecycle && !use->policy;

@@ -12,12 +12,9 @@ struct mdevver_trace_bpf;
 
 /* What the loaded programs will use.  policy: an enforcer or its dry run,
  * or syscall mode, whose exits name the matcher in any case (the policy's
- * maps); task_slots: threads' calls and runs in task storage
- * (not the inflight and runs hashes); lifecycle: the mdev/VFIO lifecycle
- * programs are loaded. */
+ * maps); lifecycle: the mdev/VFIO lifecycle programs are loaded. */
 struct map_use {
 	bool policy;
-	bool task_slots;
 	bool lifecycle;
 };
 
