@@ -96,7 +96,7 @@ struct inflight {
 
 /*
  * The device's own string (up to a page) is kept out of struct inflight so
- * that every traced call does not copy 4 KiB into a hash map: only calls
+ * that the thread table does not hold 8 KiB per slot: only calls
  * that reach the vendor functions fill it, per CPU.  The vendor function
  * and the end of the store/show it runs in do not sleep in between, but a
  * preemption could still hand the CPU to another traced call: owner and

@@ -88,22 +88,32 @@ static bool parsed_has_func(const char *path, bool split, const char *func)
 	return found;
 }
 
-/* Is func a FUNC in the BTF at path (a module's when split)? */
-static bool btf_file_has_func(const char *path, bool split, const char *func)
+static const struct btf_raw *module_raw(const char *name);
+
+/*
+ * Is func a FUNC in vmlinux's BTF (module NULL) or in a module's?  Both
+ * files are read once and kept (vmlinux_raw, module_raw) for the prefetch,
+ * the attach targets and the CO-RE target; libbpf answers where the walk
+ * cannot.
+ */
+static bool btf_has_func(const char *module, const char *func)
 {
-	const struct btf_raw *base = NULL;
-	struct btf_raw mod = { 0 };
+	const struct btf_raw *base = vmlinux_raw(), *mod;
+	char path[512];
 	int r = -1;
 
-	if (!split) {
-		base = vmlinux_raw();
+	if (!module) {
 		if (base)
 			r = btf_raw_has_func(base, NULL, func);
-	} else if ((base = vmlinux_raw()) && !btf_raw_read(path, &mod)) {
-		r = btf_raw_has_func(&mod, base, func);
-		btf_raw_free(&mod);
+		return r >= 0 ? r == 1 : parsed_has_func(VMLINUX_BTF_PATH, false, func);
 	}
-	return r >= 0 ? r == 1 : parsed_has_func(path, split, func);
+	mod = module_raw(module);
+	if (base && mod)
+		r = btf_raw_has_func(mod, base, func);
+	if (r >= 0)
+		return r == 1;
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+	return parsed_has_func(path, true, func);
 }
 
 bool kf_module_btf_has_func(const char *module, const char *func)
@@ -117,7 +127,7 @@ bool kf_module_btf_has_func(const char *module, const char *func)
 	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
 	if (access(path, R_OK))
 		return false;
-	return btf_file_has_func(path, true, func);
+	return btf_has_func(module, func);
 }
 
 #define FUNC_IDS_MAX 32
@@ -285,18 +295,15 @@ static bool btf_search_func(const char *func, char *found_in, size_t sz)
 	bool found = false;
 	DIR *dir;
 
-	if (btf_file_has_func(VMLINUX_BTF_PATH, false, func)) {
+	if (btf_has_func(NULL, func)) {
 		snprintf(found_in, sz, "vmlinux");
 		return true;
 	}
 	dir = opendir("/sys/kernel/btf");
 	while (dir && !found && (de = readdir(dir))) {
-		char path[512];
-
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
 			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
-		if (btf_file_has_func(path, true, func)) {
+		if (btf_has_func(de->d_name, func)) {
 			found = true;
 			snprintf(found_in, sz, "%s", de->d_name);
 		}
