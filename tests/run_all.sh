@@ -169,18 +169,17 @@ for suite in $suites; do
 		# one core over the trixie line), so the VM runs go in
 		# MDEVVER_VM_LANES lanes side by side (default: 2 on a machine
 		# with 2+ cores, else 1): the first line, with the claims and
-		# privilege tests, in one lane, the other lines and the first
-		# line's extra boots in the next.  The test bed locks its cache,
+		# privilege tests, and its extra boots in one lane, the other
+		# lines in the next.  The test bed locks its cache,
 		# and every run has its own --out directory.  The timeout is a
 		# safety net for a hung guest, not a measure: the first line took
 		# 14 min alone and over 25 min on a machine loaded beside it.
 		set -- $kernels
 		first=$1
 		lanes=${MDEVVER_VM_LANES:-$([ "$(nproc)" -ge 2 ] && echo 2 || echo 1)}
-		vm_jobs=()
-		for k in $kernels; do
-			vm_jobs+=("vm-$k|tests/vm/run.sh --suite $k --timeout 2400 --mtty --env MDEVVER_FULL_LINE=$([ "$k" = "$first" ] && echo 1 || echo 0) --out build/vm/$k -- tests/vm/guest-suite.sh")
-		done
+		# vm_jobs: the first line's boots first (vm_first of them), then
+		# the other lines
+		vm_jobs=("vm-$first|tests/vm/run.sh --suite $first --timeout 2400 --mtty --env MDEVVER_FULL_LINE=1 --out build/vm/$first -- tests/vm/guest-suite.sh")
 		# the kernel log check itself, on the first line: a WARN injected in
 		# the simulated vGPU must fail the test that caused it and the run
 		# (one ~30 s boot; this PASSes only if the detector FAILs that run)
@@ -190,6 +189,11 @@ for suite in $suites; do
 		# the same boot has no mtty, so no vfio or mdev: the tracer is
 		# tested there without them too (tests/vm/guest-no-vfio.sh)
 		vm_jobs+=("vm-$first-without-bpf-lsm|tests/vm/run.sh --suite $first --timeout 900 --lsm lockdown,capability,landlock --out build/vm/$first-nolsm -- tests/vm/guest-no-vfio.sh")
+		vm_first=${#vm_jobs[@]}
+		for k in $kernels; do
+			[ "$k" = "$first" ] ||
+				vm_jobs+=("vm-$k|tests/vm/run.sh --suite $k --timeout 2400 --mtty --env MDEVVER_FULL_LINE=0 --out build/vm/$k -- tests/vm/guest-suite.sh")
+		done
 		if [ "$lanes" -le 1 ]; then
 			for job in "${vm_jobs[@]}"; do
 				# shellcheck disable=SC2086 # the command is word-split on purpose
@@ -203,10 +207,14 @@ for suite in $suites; do
 			done
 			for ((lane = 0; lane < lanes; lane++)); do
 				(
-					# lane 0: the first line alone; the others share the rest
+					# lane 0: the first line's boots (~17 min in
+					# ci15 on a 2-core machine); the others share the
+					# other lines (trixie ~13, sid ~11 min there): the
+					# selftest and no-LSM boots used to queue behind
+					# those and made that lane the longest
 					for ((i = 0; i < ${#vm_jobs[@]}; i++)); do
-						if { [ "$i" -eq 0 ] && [ "$lane" -eq 0 ]; } ||
-						   { [ "$i" -gt 0 ] && [ "$lane" -gt 0 ] && [ $(((i - 1) % (lanes - 1))) -eq $((lane - 1)) ]; }; then
+						if { [ "$i" -lt "$vm_first" ] && [ "$lane" -eq 0 ]; } ||
+						   { [ "$i" -ge "$vm_first" ] && [ "$lane" -gt 0 ] && [ $(((i - vm_first) % (lanes - 1))) -eq $((lane - 1)) ]; }; then
 							job=${vm_jobs[$i]}
 							# shellcheck disable=SC2086
 							run_quiet "${job%%|*}" ${job#*|}
