@@ -122,7 +122,7 @@ static __always_inline __u32 store_scope_slot(struct kernfs_open_file *of,
 	/* after the unwatched test: an unrelated write pays no helper call */
 	tid = current_tid();
 	*tidp = tid;
-	ts = own_slot(tid, false);
+	ts = own_slot(MDEVVER_CLASS_CHECK, tid, false);
 	if (ts) {
 		__u64 node = ts->scope_node, check = ts->scope_check;
 		__u32 scope = ts->scope;
@@ -153,7 +153,7 @@ static __always_inline void store_begin(struct kernfs_open_file *of,
 	if (!scope)
 		return;
 	if (task_wanted()) {
-		if ((ts = slot_claim(tid))) {
+		if ((ts = slot_claim(MDEVVER_CLASS_CHECK, tid))) {
 			slot_begin(ts, MDEVVER_OP_CHECK, scope, of, kn, kn_id,
 				   buf, count, 0, 0);
 			/* the slot is ours now: remember the node's scope */
@@ -178,7 +178,7 @@ static __always_inline void store_end(__u8 mode, __s64 ret, bool have_args,
 
 	if (none_in_flight(MDEVVER_CLASS_CHECK))
 		return;
-	s = current_call();
+	s = current_call(MDEVVER_OP_CHECK);
 	if (!s && have_args && recover_skipped)
 		s = call_at_exit(MDEVVER_OP_CHECK, of_arg, buf_arg, count_arg,
 				 BPF_CORE_READ(of_arg, kn));
@@ -223,7 +223,7 @@ static __always_inline void show_end(__u8 mode, int err, bool have_args,
 
 	if (none_in_flight(MDEVVER_CLASS_READ))
 		return;
-	s = current_call();
+	s = current_call(MDEVVER_OP_READ);
 	if (!s && have_args && recover_skipped) {
 		of = BPF_CORE_READ(sf_arg, private);
 		s = call_at_exit(MDEVVER_OP_READ, sf_arg, NULL, 0,
@@ -281,15 +281,16 @@ static __always_inline void sys_begin(__u8 op, long fd, const void *buf,
 		   vectored);
 }
 
-static __always_inline void sys_end(long ret, bool policy)
+/* sys_op: what the exit's syscall does (a write is a check, a read a read) */
+static __always_inline void sys_end(__u8 sys_op, long ret, bool policy)
 {
 	struct inflight *s;
 	__u64 count;
 	__u8 op;
 
-	if (none_in_flight(MDEVVER_CLASS_CHECK) && none_in_flight(MDEVVER_CLASS_READ))
+	if (none_in_flight(op_class(sys_op)))
 		return;
-	s = current_call();
+	s = current_call(sys_op);
 	if (!s)
 		return;
 	op = s->op;

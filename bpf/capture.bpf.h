@@ -194,9 +194,17 @@ static __always_inline void count_class(__s64 *v, __u8 op, __s64 n)
 
 /* ---- the thread table (maps.bpf.h thread_slots) ------------------------ */
 
-static __always_inline struct thread_slot *thread_slot_at(__u32 i)
+/* A class's table holds only calls of that class (maps.bpf.h thread_slots:
+ * a reader never takes a check's slot). */
+static __always_inline __u32 op_class(__u8 op)
 {
-	__u32 idx = i & (MDEVVER_THREAD_SLOTS - 1);
+	return op == MDEVVER_OP_CHECK ? MDEVVER_CLASS_CHECK : MDEVVER_CLASS_READ;
+}
+
+/* Slot i (modulo the table) of class cls's table. */
+static __always_inline struct thread_slot *thread_slot_at(__u32 cls, __u32 i)
+{
+	__u32 idx = (cls & 1) * MDEVVER_THREAD_SLOTS + (i & (MDEVVER_THREAD_SLOTS - 1));
 
 	return bpf_map_lookup_elem(&thread_slots, &idx);
 }
@@ -206,12 +214,12 @@ static __always_inline __u32 current_tid(void)
 	return (__u32)bpf_get_current_pid_tgid();
 }
 
-/* The slot the thread owns in its window (busy: only with a call in
- * flight), or NULL. */
-static __always_inline struct thread_slot *own_slot(__u32 tid, bool busy)
+/* The slot the thread owns in its window of class cls's table (busy: only
+ * with a call in flight), or NULL. */
+static __always_inline struct thread_slot *own_slot(__u32 cls, __u32 tid, bool busy)
 {
 	for (int i = 0; i < MDEVVER_THREAD_PROBES; i++) {
-		struct thread_slot *ts = thread_slot_at(tid + i);
+		struct thread_slot *ts = thread_slot_at(cls, tid + i);
 		__u64 w;
 
 		if (!ts)
@@ -234,19 +242,19 @@ static __always_inline void slot_reset(struct thread_slot *ts)
 }
 
 /*
- * Take a slot for a call of thread tid: its own (a busy one is a call
- * whose exit program never ran: not delivered, counted in its class), else
- * the first in its window that is not busy.  NULL: every slot of the
- * window busy, or lost to another thread's claim at the same moment (the
- * caller counts the call untracked).
+ * Take a slot of class cls's table for a call of thread tid: its own (a
+ * busy one is a call whose exit program never ran: not delivered, counted
+ * in its class), else the first in its window that is not busy.  NULL:
+ * every slot of the window busy, or lost to another thread's claim at the
+ * same moment (the caller counts the call untracked).
  */
-static __always_inline struct thread_slot *slot_claim(__u32 tid)
+static __always_inline struct thread_slot *slot_claim(__u32 cls, __u32 tid)
 {
 	struct thread_slot *spare = NULL;
 	__u64 spare_w = 0;
 
 	for (int i = 0; i < MDEVVER_THREAD_PROBES; i++) {
-		struct thread_slot *ts = thread_slot_at(tid + i);
+		struct thread_slot *ts = thread_slot_at(cls, tid + i);
 		__u64 w;
 
 		if (!ts)
@@ -304,7 +312,7 @@ static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 				       const void *buf, __u64 count,
 				       __u64 start_pos, __u8 vectored)
 {
-	struct thread_slot *ts = slot_claim(current_tid());
+	struct thread_slot *ts = slot_claim(op_class(op), current_tid());
 
 	if (!ts) {
 		count_class((__s64 *)untracked, op, 1);
@@ -314,11 +322,27 @@ static __always_inline void begin_call(__u8 op, __u32 scope, const void *target,
 		   vectored);
 }
 
-/* The thread's call in flight (NULL: none). */
-static __always_inline struct inflight *current_call(void)
+/* The thread's call of op's class in flight (NULL: none). */
+static __always_inline struct inflight *current_call(__u8 op)
 {
-	struct thread_slot *ts = own_slot(current_tid(), true);
+	struct thread_slot *ts = own_slot(op_class(op), current_tid(), true);
 
+	return ts ? &ts->call : NULL;
+}
+
+/*
+ * The call a vendor function runs in: get_version() runs in a show and in
+ * a store, check_version() in a store.  A thread is in one sysfs call at a
+ * time, so at most one of its two slots is busy; the store's table is
+ * asked first (a check passes both vendor hooks, a read one).
+ */
+static __always_inline struct inflight *vendor_call(void)
+{
+	__u32 tid = current_tid();
+	struct thread_slot *ts = own_slot(MDEVVER_CLASS_CHECK, tid, true);
+
+	if (!ts)
+		ts = own_slot(MDEVVER_CLASS_READ, tid, true);
 	return ts ? &ts->call : NULL;
 }
 

@@ -514,7 +514,7 @@ static __always_inline struct inflight *call_at_exit(__u8 op,
 		return NULL;
 	/* current_call() found no busy slot of this thread: a fresh claim,
 	 * counted open like an entry's (end_call() closes it) */
-	ts = slot_claim(current_tid());
+	ts = slot_claim(op_class(op), current_tid());
 	if (!ts) {
 		count_class((__s64 *)untracked, op, 1);
 		return NULL;

@@ -429,8 +429,14 @@ struct run_state {
  * thread whose window it is in needs it.  Nothing is created or freed per
  * call; a call that finds every slot of its window busy is counted
  * untracked.
+ *
+ * One table per class (checks, reads), as there are two rings: any local
+ * user may read a version attribute, and threads that read in a loop, with
+ * ids chosen to cover a checking thread's window, must not leave its check
+ * without a slot.  A check's slot is taken only by checks (writers of the
+ * attribute: root).
  */
-#define MDEVVER_THREAD_SLOTS	1024
+#define MDEVVER_THREAD_SLOTS	1024	/* per class */
 #define MDEVVER_THREAD_PROBES	4
 #define SLOT_BUSY		1ull
 
@@ -453,7 +459,7 @@ struct thread_slot {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MDEVVER_THREAD_SLOTS);
+	__uint(max_entries, MDEVVER_CLASSES * MDEVVER_THREAD_SLOTS);
 	__type(key, __u32);
 	__type(value, struct thread_slot);
 } thread_slots SEC(".maps");

@@ -133,7 +133,7 @@ SEC("fexit/intel_gvt_get_vfio_device_version")
 int BPF_PROG(fexit_gvt_get_version, void *dev_priv, char *buf,
 	     const char *mdev_type, ssize_t ret)
 {
-	struct inflight *s = current_call();
+	struct inflight *s = vendor_call();
 
 	if (s)
 		note_vendor_local(s, buf, ret);
@@ -144,7 +144,7 @@ SEC("fexit/intel_gvt_check_vfio_device_version")
 int BPF_PROG(fexit_gvt_check_version, void *dev_priv, const char *self,
 	     const char *remote, ssize_t ret)
 {
-	struct inflight *s = current_call();
+	struct inflight *s = vendor_call();
 
 	if (!s)
 		return 0;
@@ -156,7 +156,7 @@ int BPF_PROG(fexit_gvt_check_version, void *dev_priv, const char *self,
 SEC("kprobe/intel_gvt_get_vfio_device_version")
 int BPF_KPROBE(kprobe_gvt_get_version, void *dev_priv, char *buf)
 {
-	struct inflight *s = current_call();
+	struct inflight *s = vendor_call();
 
 	if (s)
 		s->vendor_buf = buf;
@@ -166,7 +166,7 @@ int BPF_KPROBE(kprobe_gvt_get_version, void *dev_priv, char *buf)
 SEC("kretprobe/intel_gvt_get_vfio_device_version")
 int BPF_KRETPROBE(kretprobe_gvt_get_version, ssize_t ret)
 {
-	struct inflight *s = current_call();
+	struct inflight *s = vendor_call();
 
 	if (s && s->vendor_buf)
 		note_vendor_local(s, s->vendor_buf, ret);
@@ -177,7 +177,7 @@ SEC("kprobe/intel_gvt_check_vfio_device_version")
 int BPF_KPROBE(kprobe_gvt_check_version, void *dev_priv, const char *self,
 	       const char *remote)
 {
-	struct inflight *s = current_call();
+	struct inflight *s = vendor_call();
 
 	if (s)
 		note_vendor_strings(s, self, remote);
@@ -187,7 +187,7 @@ int BPF_KPROBE(kprobe_gvt_check_version, void *dev_priv, const char *self,
 SEC("kretprobe/intel_gvt_check_vfio_device_version")
 int BPF_KRETPROBE(kretprobe_gvt_check_version, ssize_t ret)
 {
-	struct inflight *s = current_call();
+	struct inflight *s = vendor_call();
 
 	if (s)
 		note_vendor_result(s, ret);
@@ -241,18 +241,18 @@ int sys_enter_pread64(struct trace_event_raw_sys_enter *ctx)
  * matcher; a start of 5.2 s instead of 2.4 s in the bench guest), more
  * than verifying the dead matcher costs.  Its maps keep their size in
  * syscall mode (user/core/map_sizes.c). */
-#define SYS_EXIT(call)								\
+#define SYS_EXIT(call, op)							\
 SEC("tracepoint/syscalls/sys_exit_" #call)					\
 int sys_exit_##call(struct trace_event_raw_sys_exit *ctx)			\
 {										\
-	sys_end(ctx->ret, true);						\
+	sys_end(op, ctx->ret, true);						\
 	return 0;								\
 }
-SYS_EXIT(write)
-SYS_EXIT(pwrite64)
-SYS_EXIT(writev)
-SYS_EXIT(read)
-SYS_EXIT(pread64)
+SYS_EXIT(write, MDEVVER_OP_CHECK)
+SYS_EXIT(pwrite64, MDEVVER_OP_CHECK)
+SYS_EXIT(writev, MDEVVER_OP_CHECK)
+SYS_EXIT(read, MDEVVER_OP_READ)
+SYS_EXIT(pread64, MDEVVER_OP_READ)
 
 /* ------------------------------------------------------------------------
  * Enforcement: the BPF LSM hook every read and write of a file passes

@@ -335,7 +335,7 @@ static __always_inline void store_recheck(struct kernfs_open_file *of,
 	    v.action != MDEVVER_ACT_DENY)
 		return;
 	bpf_send_signal(9 /* SIGKILL */);
-	s = current_call();
+	s = current_call(MDEVVER_OP_CHECK);
 	if (s) {
 		s->verdict = MDEVVER_VERDICT_KILLED;
 		s->rule_id = v.rule_id;

@@ -10,15 +10,17 @@
 #include <linux/types.h>
 
 enum slots_op {
-	SLOTS_CLAIM,	/* slot_claim(tid) and slot_begin(): a call begins */
+	SLOTS_CLAIM,	/* slot_claim(cls, tid) and slot_begin(): a call begins */
 	SLOTS_END,	/* the thread's call in flight ends (end_call) */
-	SLOTS_OWN,	/* own_slot(tid, busy): is there one? */
+	SLOTS_OWN,	/* own_slot(cls, tid, busy): is there one? */
 	SLOTS_PEEK,	/* the slot at index: its claim word, run, scope */
 	SLOTS_SET_RUN,	/* the slot at index: a run in progress (gen) */
 };
 
+/* index: within the class's table; cls: enum mdevver_class */
 struct slots_case {
 	__u32 op;
+	__u32 cls;
 	__u32 tid;
 	__u32 busy;	/* SLOTS_OWN */
 	__u32 index;	/* SLOTS_PEEK, SLOTS_SET_RUN */

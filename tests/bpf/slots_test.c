@@ -2,10 +2,10 @@
 /*
  * slots_test.c - the thread table tested on its own (tests/bpf/
  * slots_test.bpf.c over bpf/capture.bpf.h), as the kernel selftests test
- * BPF programs: each operation is one BPF_PROG_TEST_RUN on a thread id the
- * test chooses, so windows collide, slots are taken over and exits go
- * missing on purpose -- what a host does rarely and a flood test cannot
- * arrange.  One line per test: "PASS name" or "FAIL name" with what
+ * BPF programs: each operation is one BPF_PROG_TEST_RUN on a class and
+ * thread id the test chooses, so windows collide, slots are taken over,
+ * exits go missing and readers crowd a checking thread's window on
+ * purpose -- what a host does rarely and a flood test cannot arrange.  One line per test: "PASS name" or "FAIL name" with what
  * differed.  Exit 0 when all pass, 1 when any failed, 2 when the test
  * could not run.
  *
@@ -34,13 +34,16 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
+/* The class the next operations work on (enum mdevver_class). */
+static __u32 cls = MDEVVER_CLASS_CHECK;
+
 /* One operation; the result in skel->bss->sresult.  -1: the run failed. */
 static int op(__u32 what, __u32 tid, __u32 busy_or_index, __u32 gen)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 
 	skel->bss->scase = (struct slots_case){
-		.op = what, .tid = tid, .busy = busy_or_index,
+		.op = what, .cls = cls, .tid = tid, .busy = busy_or_index,
 		.index = busy_or_index, .gen = gen,
 	};
 	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.slots_run), &opts))
@@ -164,6 +167,30 @@ static void test_exit_unseen(void)
 	ASSERT_EQ(open0, open_checks(), "none open");
 }
 
+/* Threads that read, their ids chosen to cover a checking thread's window,
+ * hold every slot of that window in the reads' table: the check still
+ * gets its slot (the checks' table is its own), and its exit finds it. */
+static void test_reads_never_take_check_slots(void)
+{
+	__u32 victim = 900, r[4];
+
+	cls = MDEVVER_CLASS_READ;
+	for (int i = 0; i < 4; i++) {
+		r[i] = victim + (__u32)i + 5 * THREAD_SLOTS;
+		ASSERT_EQ((int)(victim + (__u32)i), claim(r[i]), "a reader holds a slot of the window");
+	}
+	ASSERT_EQ(-1, claim(victim), "a read of the victim: no slot left");
+	cls = MDEVVER_CLASS_CHECK;
+	ASSERT_EQ((int)victim, claim(victim), "the victim's check: its own slot");
+	ASSERT_EQ((int)victim, own(victim, 1), "found in the checks' table");
+	cls = MDEVVER_CLASS_READ;
+	ASSERT_EQ(-1, own(victim, 1), "not in the reads' table");
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(1, end(r[i]), "each reader's exit");
+	cls = MDEVVER_CLASS_CHECK;
+	ASSERT_EQ(1, end(victim), "the check's exit");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -182,6 +209,7 @@ int main(void)
 	RUN_TEST(test_run_kept);
 	RUN_TEST(test_collisions);
 	RUN_TEST(test_exit_unseen);
+	RUN_TEST(test_reads_never_take_check_slots);
 	slots_test_bpf__destroy(skel);
 	return unit_exit();
 }
