@@ -235,10 +235,8 @@ static __always_inline struct thread_slot *own_slot(__u32 cls, __u32 tid, bool b
 static __always_inline void slot_reset(struct thread_slot *ts)
 {
 	ts->scope_check = 0;
-	ts->runs.c[0].gen = 0;
-	ts->runs.c[0].next_gen = 0;
-	ts->runs.c[1].gen = 0;
-	ts->runs.c[1].next_gen = 0;
+	ts->runs.run.gen = 0;
+	ts->runs.run.next_gen = 0;
 }
 
 /*

@@ -368,7 +368,6 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 						     const struct verdict_facts *v,
 						     bool *repeat)
 {
-	__u32 cls = class_of(s->op);
 	struct run_state *rs;
 	struct run_class *rc;
 	__u64 n = len;
@@ -394,7 +393,7 @@ static __always_inline struct run_state *run_compare(struct inflight *s,
 	if (err)
 		return NULL;
 	run_key_fill(&rs->cand_key, s, mode, ret, n, v);
-	rc = &rs->c[cls & 1];
+	rc = &rs->run;
 	*repeat = rc->gen && ((int)same_key(&rc->key, &rs->cand_key) &
 			      (int)same_bytes(rc->data, rs->cand, n));
 	return rs;
@@ -426,7 +425,7 @@ static __always_inline bool run_begin(struct inflight *s, struct kernfs_node *kn
 	rs = run_compare(s, kn, mode, ret, count, src, user, v, &repeat);
 	if (!rs)
 		return false;
-	rc = &rs->c[cls & 1];
+	rc = &rs->run;
 	if (repeat && run_add(cls, rc))
 		return true;
 	rc->gen = 0;
@@ -441,7 +440,7 @@ static __always_inline bool run_begin(struct inflight *s, struct kernfs_node *kn
 /* The call's event could not be reserved: the run it began never starts. */
 static __always_inline void run_abort(struct inflight *s)
 {
-	thread_runs(s)->c[class_of(s->op) & 1].next_gen = 0;
+	thread_runs(s)->run.next_gen = 0;
 }
 
 /*
@@ -458,7 +457,7 @@ static __always_inline void run_end(struct mdevver_event *e, struct inflight *s)
 	e->run_slot = 0;
 	e->run_gen = 0;
 	rs = thread_runs(s);
-	rc = &rs->c[class_of(e->op) & 1];
+	rc = &rs->run;
 	gen = rc->next_gen;
 	if (!gen)
 		return;

@@ -402,13 +402,14 @@ struct run_class {
 	char data[MDEVVER_REPEAT_DATA_MAX];
 };
 
-/* Per thread, touched only by that thread: its current run per class and
- * room for the call being compared (no per-CPU scratch, which another
- * task could overwrite when this one is preempted). */
+/* Per thread and class (a slot of its class's thread table), touched only
+ * by that thread: its current run and room for the call being compared
+ * (no per-CPU scratch, which another task could overwrite when this one
+ * is preempted). */
 struct run_state {
 	struct run_key cand_key;
 	char cand[MDEVVER_REPEAT_DATA_MAX];
-	struct run_class c[MDEVVER_CLASSES];
+	struct run_class run;
 };
 
 /*

@@ -31,7 +31,7 @@ struct slots_result {
 	__s32 found;	/* CLAIM, END, OWN: a slot was had (1) or not (0) */
 	__s32 index;	/* CLAIM, OWN: its index, else -1 */
 	__u64 claim;	/* PEEK */
-	__u32 run_gen;	/* PEEK: runs.c[CHECK].gen */
+	__u32 run_gen;	/* PEEK: the slot's run (runs.run.gen) */
 	__u32 __pad;
 };
 

@@ -63,12 +63,12 @@ int slots_run(void *ctx)
 		if (!ts)
 			return 0;
 		sresult.claim = ts->claim;
-		sresult.run_gen = ts->runs.c[MDEVVER_CLASS_CHECK].gen;
+		sresult.run_gen = ts->runs.run.gen;
 		return 0;
 	case SLOTS_SET_RUN:
 		ts = thread_slot_at(cls, scase.index);
 		if (ts)
-			ts->runs.c[MDEVVER_CLASS_CHECK].gen = scase.gen;
+			ts->runs.run.gen = scase.gen;
 		return 0;
 	}
 	return 0;
