@@ -89,6 +89,10 @@ static void test_errors(void)
 		     "p.policy:1:11: comm longer than 15 bytes can never match");
 	EXPECT_ERROR("deny op=check name=a\ndeny op=read name=a\n",
 		     "p.policy:2:1: rule name 'a' already used on line 1");
+	/* the fuzzer's find: an empty name made a rule no event could name */
+	EXPECT_ERROR("deny op=check name=\"\"\n", "p.policy:1:20: rule name: 1 to 63 bytes, no NUL");
+	/* a name that looks like the default one is still a name */
+	EXPECT_ERROR("deny op=check name=\"line 1\" name=b\n", "p.policy:1:29: the rule has two names");
 	EXPECT_ERROR("deny op\n", "p.policy:1:8: expected '=' or '!=' after op");
 	EXPECT_ERROR("deny op=read remote=x\n",
 		     "p.policy:1:1: remote is what a check writes: a rule with op=read and remote never matches");

@@ -58,6 +58,9 @@ struct parser {
 	 * the duplicate check is O(1) per rule, not a scan of all before it */
 	size_t *names;
 	size_t names_cap;
+	/* the current rule was given name= (its default "line N" is no sign:
+	 * a user's name may start with "line " too) */
+	bool named;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -238,10 +241,11 @@ static int parse_match(struct parser *p, struct policy_rule *r,
 		vcol = p->pos;
 		if (parse_value(p, buf, &len, &quoted))
 			return -1;
-		if (len >= POLICY_NAME_MAX || memchr(buf, '\0', len))
+		if (!len || len >= POLICY_NAME_MAX || memchr(buf, '\0', len))
 			return fail(p, vcol, "rule name: 1 to %d bytes, no NUL", POLICY_NAME_MAX - 1);
-		if (strncmp(r->name, "line ", 5))
+		if (p->named)
 			return fail(p, col, "the rule has two names");
+		p->named = true;
 		memcpy(r->name, buf, len);
 		r->name[len] = '\0';
 		return 0;
@@ -418,6 +422,7 @@ static int parse_line(struct parser *p, struct policy *pol, unsigned char *buf)
 	p->pos += wlen;
 	r.line = p->lineno;
 	snprintf(r.name, sizeof(r.name), "line %u", p->lineno);
+	p->named = false;
 	for (;;) {
 		size_t before = p->pos;
 
