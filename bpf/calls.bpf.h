@@ -208,7 +208,6 @@ static __always_inline void show_begin(struct seq_file *sf)
 		   BPF_CORE_READ(sf, count), 0);
 }
 
-/* sysfs_kf_seq_show returns 0 or -errno; the text is what it added to sf. */
 /* sysfs_kf_seq_show returns 0 or -errno; the text is what it added to sf.
  * A call rebuilt at its exit (entry skipped) takes the buffer from its
  * start: a sysfs show fills a fresh seq_file buffer. */
@@ -238,8 +237,12 @@ static __always_inline void show_end(__u8 mode, int err, bool have_args,
 		len = now > start ? now - start : 0;
 	}
 	text = BPF_CORE_READ(sf, buf) + start;
-	if (!err)
+	if (!err) {
 		learn_local(s->node, text, len);
+		/* the vendor's get_version() wrote this text: its string */
+		if (s->vendor_buf && s->vendor_buf == text)
+			note_vendor_local(s, text, len);
+	}
 	if (outcome_wanted(MDEVVER_OP_READ, err, len))
 		deliver_call(s, mode, err ? err : (__s64)len, len,
 			     s->node, text, false, policy);

@@ -329,22 +329,6 @@ static __always_inline struct inflight *current_call(__u8 op)
 }
 
 /*
- * The call a vendor function runs in: get_version() runs in a show and in
- * a store, check_version() in a store.  A thread is in one sysfs call at a
- * time, so at most one of its two slots is busy; the store's table is
- * asked first (a check passes both vendor hooks, a read one).
- */
-static __always_inline struct inflight *vendor_call(void)
-{
-	__u32 tid = current_tid();
-	struct thread_slot *ts = own_slot(MDEVVER_CLASS_CHECK, tid, true);
-
-	if (!ts)
-		ts = own_slot(MDEVVER_CLASS_READ, tid, true);
-	return ts ? &ts->call : NULL;
-}
-
-/*
  * The call's exit is done.  s: what current_call() or call_at_exit()
  * returned, the slot's own call (struct thread_slot starts with it).
  */
@@ -380,7 +364,7 @@ static __always_inline void note_vendor_local(struct inflight *s,
 					      const char *buf, __s64 len)
 {
 	struct vendor_text *vt;
-	__u64 n, m;
+	__u64 n;
 
 	if (len <= 0)
 		return;
@@ -394,21 +378,22 @@ static __always_inline void note_vendor_local(struct inflight *s,
 	barrier_var(n);
 	if (n > MDEVVER_LOCAL_MAX)
 		n = MDEVVER_LOCAL_MAX;
-	/* the byte after the string too (its NUL, from the driver's
-	 * snprintf), for note_vendor_strings(); a short string only */
-	m = n < VENDOR_SCAN_MAX ? n + 1 : n;
-	barrier_var(m);
-	if (m > MDEVVER_LOCAL_MAX)
-		m = MDEVVER_LOCAL_MAX;
-	if (bpf_probe_read_kernel(vt->local, m, buf)) {
-		if (m == n || bpf_probe_read_kernel(vt->local, n, buf))
-			return;
-		m = n;
-	}
+	if (bpf_probe_read_kernel(vt->local, n, buf))
+		return;
 	s->local_len = n;
-	s->local_end = m > n;
-	s->vendor_buf = buf;
 	s->flags |= MDEVVER_F_LOCAL;
+}
+
+/* get_version()'s entry: where the driver writes the device's string.
+ * Only a read uses it (show_end: the read's text is that string when the
+ * driver wrote into the read's buffer); a check takes its self from
+ * check_version(). */
+static __always_inline void note_vendor_buf(const char *buf)
+{
+	struct inflight *s = current_call(MDEVVER_OP_READ);
+
+	if (s)
+		s->vendor_buf = buf;
 }
 
 /*
@@ -462,41 +447,29 @@ static __always_inline long measured_copy(char *dst, const char *src, __u64 hint
 }
 
 /*
- * self and remote are NUL-terminated copies made by the driver: self the
- * buffer get_version() filled (local_len bytes before this), remote
- * kstrndup() of the store's count bytes.  self normally costs no copy
- * (below), remote one copy with the store's count as the hint; the
- * recorded facts are what the kernel's string copy would give (local_len
- * and remote_len: strlen, at most MDEVVER_LOCAL_MAX - 1).
+ * self and remote are NUL-terminated strings of the driver: self the
+ * buffer get_version() filled, remote kstrndup() of the store's count
+ * bytes.  Each costs one copy, with the store's count as the hint: a
+ * remote has at most count bytes, and a self that a check can find
+ * compatible has its length (the string a read of the attribute gives,
+ * then its newline).  A longer self costs a second copy, a string longer
+ * than VENDOR_SCAN_MAX the kernel's byte-by-byte copy.  The recorded facts
+ * are what the kernel's string copy would give (local_len and remote_len:
+ * strlen, at most MDEVVER_LOCAL_MAX - 1).
  */
 static __always_inline void note_vendor_strings(struct inflight *s,
 						const char *self,
 						const char *remote)
 {
-	__u32 zero = 0;
-	struct vendor_text *vt = bpf_map_lookup_elem(&vendor_texts, &zero);
-	__u64 id = bpf_get_current_pid_tgid();
-	bool have_self;
-	long n = -1;
+	struct vendor_text *vt = vendor_text_claim(s);
+	__u64 hint = s->op == MDEVVER_OP_CHECK ? s->count + 1 : 0;
+	long n;
 
 	if (!vt)
 		return;
-	/* self is normally the buffer get_version() filled, copied with
-	 * the byte after it into local[] by this call and not rewritten in
-	 * between (the patch's version_store: only kstrndup(remote) runs
-	 * in between): then its length is there without a copy */
-	have_self = vt->owner == id && vt->start_ns == s->start_ns &&
-		    s->local_end && self == s->vendor_buf &&
-		    (s->flags & MDEVVER_F_LOCAL);
-	/* claimed for this call (vendor_text_claim, without a second
-	 * lookup of the same per-CPU value) */
-	vt->owner = id;
-	vt->start_ns = s->start_ns;
-	if (have_self)
-		n = first_nul(vt->local, (__u64)s->local_len + 1);
+	n = measured_copy(vt->local, self, hint);
 	if (n < 0)
-		n = measured_copy(vt->local, self, (s->flags & MDEVVER_F_LOCAL) ?
-					(__u64)s->local_len + 1 : VENDOR_SCAN_MAX);
+		n = measured_copy(vt->local, self, VENDOR_SCAN_MAX);
 	if (n >= 0) {
 		s->local_len = n;
 		s->flags |= MDEVVER_F_LOCAL;
@@ -509,8 +482,7 @@ static __always_inline void note_vendor_strings(struct inflight *s,
 				s->flags |= MDEVVER_F_LOCAL_TRUNCATED;
 		}
 	}
-	n = measured_copy(vt->remote, remote,
-			  s->op == MDEVVER_OP_CHECK ? s->count + 1 : 0);
+	n = measured_copy(vt->remote, remote, hint);
 	if (n < 0) {
 		n = bpf_probe_read_kernel_str(vt->remote, MDEVVER_LOCAL_MAX, remote);
 		n = n > 0 ? n - 1 : 0;

@@ -90,8 +90,6 @@ struct inflight {
 	__u8 policy_gen;
 	__u32 rule_id;
 	__u16 fail_closed;
-	__u8 local_end;		/* vendor_texts' local[local_len] holds the
-				 * byte after get_version()'s string too */
 };
 
 /*

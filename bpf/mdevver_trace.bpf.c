@@ -126,17 +126,20 @@ POLICY_VARIANTS(KRETPROBE_SHOW)
 
 /* ------------------------------------------------------------------------
  * Vendor layer: i915 gvt (the seed patch).  These run inside a traced
- * store/show of the same thread, so they only annotate its inflight state.
+ * store/show of the same thread, so they only annotate its call.
+ *
+ * get_version() is watched at its entry only: all a call needs from it is
+ * where it writes.  A read's text is that buffer (the show hands the seq
+ * buffer to the driver), taken at the show's exit (show_end); a check's
+ * self is check_version()'s argument.  An exit program here cost a check
+ * a second trampoline return and a copy of a string the check's exit
+ * reads again (docs/delivery.md, "What a hook and a helper cost").
  * ---------------------------------------------------------------------- */
 
-SEC("fexit/intel_gvt_get_vfio_device_version")
-int BPF_PROG(fexit_gvt_get_version, void *dev_priv, char *buf,
-	     const char *mdev_type, ssize_t ret)
+SEC("fentry/intel_gvt_get_vfio_device_version")
+int BPF_PROG(fentry_gvt_get_version, void *dev_priv, char *buf)
 {
-	struct inflight *s = vendor_call();
-
-	if (s)
-		note_vendor_local(s, buf, ret);
+	note_vendor_buf(buf);
 	return 0;
 }
 
@@ -144,7 +147,7 @@ SEC("fexit/intel_gvt_check_vfio_device_version")
 int BPF_PROG(fexit_gvt_check_version, void *dev_priv, const char *self,
 	     const char *remote, ssize_t ret)
 {
-	struct inflight *s = vendor_call();
+	struct inflight *s = current_call(MDEVVER_OP_CHECK);
 
 	if (!s)
 		return 0;
@@ -156,20 +159,7 @@ int BPF_PROG(fexit_gvt_check_version, void *dev_priv, const char *self,
 SEC("kprobe/intel_gvt_get_vfio_device_version")
 int BPF_KPROBE(kprobe_gvt_get_version, void *dev_priv, char *buf)
 {
-	struct inflight *s = vendor_call();
-
-	if (s)
-		s->vendor_buf = buf;
-	return 0;
-}
-
-SEC("kretprobe/intel_gvt_get_vfio_device_version")
-int BPF_KRETPROBE(kretprobe_gvt_get_version, ssize_t ret)
-{
-	struct inflight *s = vendor_call();
-
-	if (s && s->vendor_buf)
-		note_vendor_local(s, s->vendor_buf, ret);
+	note_vendor_buf(buf);
 	return 0;
 }
 
@@ -177,7 +167,7 @@ SEC("kprobe/intel_gvt_check_vfio_device_version")
 int BPF_KPROBE(kprobe_gvt_check_version, void *dev_priv, const char *self,
 	       const char *remote)
 {
-	struct inflight *s = vendor_call();
+	struct inflight *s = current_call(MDEVVER_OP_CHECK);
 
 	if (s)
 		note_vendor_strings(s, self, remote);
@@ -187,7 +177,7 @@ int BPF_KPROBE(kprobe_gvt_check_version, void *dev_priv, const char *self,
 SEC("kretprobe/intel_gvt_check_vfio_device_version")
 int BPF_KRETPROBE(kretprobe_gvt_check_version, ssize_t ret)
 {
-	struct inflight *s = vendor_call();
+	struct inflight *s = current_call(MDEVVER_OP_CHECK);
 
 	if (s)
 		note_vendor_result(s, ret);

@@ -5,9 +5,11 @@
  * sysfs_kf_seq_show).  What any tracer of these functions pays before it
  * does anything: the trampoline, the program calls, nothing else.  No
  * struct is read, so no CO-RE relocation and no kernel types are needed.
- * With --vendor (floor.c) also empty fexit programs on the two i915 gvt
- * functions a compatibility check runs through: the floor of every hook
- * mdevver-trace's default mode has on a check (four programs).
+ * With --vendor (floor.c) also empty programs on the two i915 gvt
+ * functions a compatibility check runs through, of the kinds the default
+ * mode has there (fentry on get_version, fexit on check_version): the
+ * floor of every hook mdevver-trace's default mode has on a check (four
+ * programs).
  * Loaded by floor.c (tests/bench/guest.sh, make bench).
  */
 #include <linux/bpf.h>
@@ -39,7 +41,7 @@ int floor_show_exit(void *ctx)
 	return 0;
 }
 
-SEC("fexit/intel_gvt_get_vfio_device_version")
+SEC("fentry/intel_gvt_get_vfio_device_version")
 int floor_vendor_get(void *ctx)
 {
 	return 0;

@@ -18,8 +18,9 @@
 # page-table walk of smaps_rollup when that is larger -- see hwm_kb), for
 #   untraced; the floor (build/bench/floor: empty fentry+fexit programs on
 #   sysfs_kf_write and sysfs_kf_seq_show); the vendor floor (the same and
-#   empty fexit programs on the two gvt functions: every hook the default
-#   mode has on a check, empty); bpftrace's counting one-liner;
+#   empty programs on the two gvt functions, fentry on get_version and
+#   fexit on check_version: every hook the default mode has on a check,
+#   empty); bpftrace's counting one-liner;
 #   build/mdevver-trace (whatever is built now) in each attach mode, the
 #   fentry dry run and enforce with 1 and 10,000 rules: first with its
 #   reader running on the one vCPU (what a host pays), then with the reader
@@ -185,7 +186,7 @@ mkpolicy /run/bench/p10k 10000
 "$loop" --read "$mtu" 1000 > /dev/null
 measure "untraced" "" ""
 tool "floor: empty fentry+fexit" attached 0 "$floor"
-tool "vendor floor: the floor and empty fexit on both gvt functions" attached 0 "$floor" --vendor
+tool "vendor floor: the floor and empty gvt get (fentry) and check (fexit)" attached 0 "$floor" --vendor
 tool "bpftrace kretfunc counting one-liner" attached 0 "$bpftrace" \
 	-e 'BEGIN { printf("attached\n"); } kretfunc:sysfs_kf_write { @c = count(); }'
 for mode in fentry kprobe syscall; do
