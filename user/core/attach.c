@@ -8,10 +8,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -561,6 +563,30 @@ fail:
 	return err;
 }
 
+/*
+ * After a load: give back what only loading needed, before the rings are
+ * mapped on top (peak RSS).  The object's ELF image, embedded in the
+ * binary (~0.8 MB, all of it read while libbpf opened it), is referenced
+ * no more once loaded (libbpf copied the programs and BTF it keeps); its
+ * pages are the binary's, so dropping them costs nothing and a later read
+ * (another rung of the ladder) faults them in again.  The heap libbpf
+ * freed goes back too.
+ */
+static void release_load_memory(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t sz = 0;
+	uintptr_t lo = (uintptr_t)mdevver_trace_bpf__elf_bytes(&sz), hi;
+
+	if (page > 0 && sz) {
+		hi = (lo + sz) & ~(uintptr_t)(page - 1);
+		lo = (lo + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
+		if (hi > lo)
+			(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	(void)malloc_trim(0);
+}
+
 int tracer_start(struct tracer *t, const struct tracer_config *cfg)
 {
 	int err = -ENOENT;
@@ -576,13 +602,16 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg)
 		err = try_mode(t, cfg, mode, true, &used_vendor);
 		if (!err) {
 			kf_btf_cache_drop();
+			release_load_memory();
 			return 0;
 		}
 		/* a vendor program may be what failed: retry without them */
 		if (used_vendor) {
 			err = try_mode(t, cfg, mode, false, &used_vendor);
-			if (!err)
+			if (!err) {
+				release_load_memory();
 				break;
+			}
 		}
 	}
 	kf_btf_cache_drop();
