@@ -203,10 +203,10 @@ static int parse_number(struct parser *p, size_t col, const unsigned char *v,
 static int parse_cgroup(struct parser *p, size_t col, const unsigned char *v,
 			size_t len, uint64_t *out)
 {
-	char sh[SHOWN_MAX];
-	struct stat st;
-
 	if (len && v[0] == '/') {
+		char sh[SHOWN_MAX];
+		struct stat st;
+
 		if (stat((const char *)v, &st))
 			return fail(p, col, "cgroup '%s': %s", shown(sh, sizeof(sh), v, len),
 				    strerror(errno));
