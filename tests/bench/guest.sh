@@ -20,7 +20,11 @@
 #   sysfs_kf_write and sysfs_kf_seq_show); the vendor floor (the same and
 #   empty programs on the two gvt functions, fentry on get_version and
 #   fexit on check_version: every hook the default mode has on a check,
-#   empty); bpftrace's counting one-liner;
+#   empty); the recording floor (build/bench/record_floor: the least a
+#   recorder of a check does on those four hooks -- the strings, the
+#   bytes, the times, the compare with the last call -- and with --task
+#   the writer's facts too: what recording costs before any design);
+#   bpftrace's counting one-liner;
 #   build/mdevver-trace (whatever is built now) in each attach mode, the
 #   fentry dry run and enforce with 1 and 10,000 rules: first with its
 #   reader running on the one vCPU (what a host pays), then with the reader
@@ -35,6 +39,7 @@ cd "$(dirname "$0")/../.."
 bin=${BENCH_BIN:-build/mdevver-trace}	# BENCH_BIN: another build to measure
 loop=build/bench/write_loop
 floor=build/bench/floor
+record_floor=build/bench/record_floor
 ver=/sys/devices/mdevsim/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/version
 mtu=/sys/class/net/lo/mtu
 self=$(cat "$ver")$'\n'
@@ -167,6 +172,9 @@ delivery() {
 		echo "$1: ${calls:-?} checks in $recs records, ${lost:-?} lost (counted)" >> "$notes"
 	elif c=$(sed -n 's/^@c: \([0-9]*\)$/\1/p' /tmp/bench.out) && [[ -n $c ]]; then
 		echo "$1: counted $c sysfs writes" >> "$notes"
+	elif c=$(sed -n 's/^sent \([0-9]*\) repeats \([0-9]*\)$/\1 records, \2 repeats/p' /tmp/bench.out) &&
+		[[ -n $c ]]; then
+		echo "$1: $c" >> "$notes"
 	fi
 }
 
@@ -187,6 +195,8 @@ mkpolicy /run/bench/p10k 10000
 measure "untraced" "" ""
 tool "floor: empty fentry+fexit" attached 0 "$floor"
 tool "vendor floor: the floor and empty gvt get (fentry) and check (fexit)" attached 0 "$floor" --vendor
+tool "recording floor: the least recorder on the vendor floor's hooks" attached 0 "$record_floor" "$ver"
+tool "recording floor with the writer's facts" attached 0 "$record_floor" --task "$ver"
 tool "bpftrace kretfunc counting one-liner" attached 0 "$bpftrace" \
 	-e 'BEGIN { printf("attached\n"); } kretfunc:sysfs_kf_write { @c = count(); }'
 for mode in fentry kprobe syscall; do
