@@ -59,10 +59,11 @@ void setup_libbpf_logging(int verbosity)
 int require_bpf_environment(void)
 {
 	capset_t missing = privileges_missing(false);
-	char names[128];
 
 	/* by capability, not by uid: root with a reduced set is told too */
 	if (missing) {
+		char names[128];
+
 		p_err("insufficient privileges: missing %s (loading BPF programs needs "
 		      "CAP_BPF and CAP_PERFMON, or root); run it with sudo",
 		      privileges_names_and(missing, names, sizeof(names)));

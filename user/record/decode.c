@@ -202,8 +202,6 @@ void version_print_json(FILE *out, const struct version_info *v)
  * formatter's hot path: no stdio). */
 void version_json_buf(struct strbuf *b, const struct version_info *v)
 {
-	char api[16];
-
 	sb_puts(b, "{\"format\":\"");
 	sb_puts(b, version_format_name(v->format));
 	sb_putc(b, '"');
@@ -211,6 +209,8 @@ void version_json_buf(struct strbuf *b, const struct version_info *v)
 		sb_puts(b, ",\"vendor\":");
 		sb_u64(b, v->vendor);
 		if (v->format == VERSION_GVT_SEED) {
+			char api[16];
+
 			sb_puts(b, ",\"device_api\":\"");
 			sb_puts(b, device_api(v->device_api_flags, api, sizeof(api)));
 			sb_putc(b, '"');

@@ -150,7 +150,6 @@ static int64_t parse_time(const char *s)
 	struct tm tm;
 	const char *rest;
 	int64_t ns = 0, secs;
-	int digits = 0;
 
 	if (!s)
 		return 0;
@@ -159,6 +158,8 @@ static int64_t parse_time(const char *s)
 	if (!rest)
 		return 0;
 	if (*rest == '.') {
+		int digits = 0;
+
 		for (rest++; *rest >= '0' && *rest <= '9'; rest++) {
 			if (digits++ < 9)
 				ns = ns * 10 + (*rest - '0');

@@ -795,8 +795,11 @@ static int mig_groups_html(FILE *out, const struct report_migs *s,
 static int mig_latest_html(FILE *out, const struct report_migs *s,
 			   const struct report_mig_view *v)
 {
-	size_t shown = v->n < HTML_MIG_MAX ? v->n : HTML_MIG_MAX;
+	size_t shown = v->n;
 	int ret = 0;
+
+	if (shown > HTML_MIG_MAX)
+		shown = HTML_MIG_MAX;
 
 	fputs("<h2>Migrations, latest first</h2>\n<table class=\"mig-list\">\n<thead><tr>"
 	      "<th>time</th><th>mdev type</th><th>source</th><th>target</th><th>outcome</th>"
@@ -839,8 +842,11 @@ static int mig_latest_html(FILE *out, const struct report_migs *s,
 static int mig_failed_html(FILE *out, const struct report_migs *s,
 			   const struct report_mig_view *v)
 {
-	size_t shown = v->n_failed < HTML_MIG_MAX ? v->n_failed : HTML_MIG_MAX;
+	size_t shown = v->n_failed;
 	int ret = 0;
+
+	if (shown > HTML_MIG_MAX)
+		shown = HTML_MIG_MAX;
 
 	fputs("<h2>Failed migration sessions</h2>\n", out);
 	if (!v->n_failed) {

@@ -29,7 +29,8 @@ static int copy(struct bstr *to, struct bstr from)
 	if (from.len)
 		memcpy(p, from.p, from.len);
 	p[from.len] = '\0';
-	*to = (struct bstr){ p, from.len };
+	to->p = p;
+	to->len = from.len;
 	return 0;
 }
 

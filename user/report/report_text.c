@@ -913,8 +913,11 @@ static int mig_latest(FILE *out, const struct report_migs *s, const struct repor
 {
 	static const unsigned char right[] = { 0, 0, 0, 0, 1, 1, 0 };
 	struct ttable t = { .ncols = 7, .right = right };
-	size_t shown = v->n < MIG_TEXT_MAX ? v->n : MIG_TEXT_MAX;
+	size_t shown = v->n;
 	int ret;
+
+	if (shown > MIG_TEXT_MAX)
+		shown = MIG_TEXT_MAX;
 
 	fprintf(out, "\n  latest first%s:\n", shown < v->n ?
 		" (at most " STR(MIG_TEXT_MAX) "; all: report --html FILE)" : "");
@@ -949,9 +952,12 @@ static int mig_latest(FILE *out, const struct report_migs *s, const struct repor
 /* Failed sessions: when, role, errno, host/device, then the path taken. */
 static int mig_failed(FILE *out, const struct report_migs *s, const struct report_mig_view *v)
 {
-	size_t shown = v->n_failed < MIG_TEXT_MAX ? v->n_failed : MIG_TEXT_MAX;
+	size_t shown = v->n_failed;
 	size_t w_role = 4, w_err = 5;
 	int ret = 0;
+
+	if (shown > MIG_TEXT_MAX)
+		shown = MIG_TEXT_MAX;
 
 	fprintf(out, "\n  failed sessions, latest first, with the path of states taken%s:\n",
 		v->n_failed ? "" : ": none");

@@ -148,7 +148,8 @@ static bool is_audit_log(int fd, off_t size)
 		return false;
 	while (i < (size_t)n && buf[i] >= '0' && buf[i] <= '9')
 		i++;
-	return (size_t)n - i >= 10 && !memcmp(buf + i, ",\"event\":\"", 10);
+	/* the digits may run to the end of what was read: i <= n */
+	return i + 10 <= (size_t)n && !memcmp(buf + i, ",\"event\":\"", 10);
 }
 
 
