@@ -83,7 +83,7 @@ static __always_inline struct mdevver_event *reserve_event(__u32 cls)
  * ring is a quarter full: latency stays bounded by the poll interval and a
  * burst still gets drained before it overflows.
  */
-static __always_inline void ring_submit(__u32 cls, void *rec)
+static __always_inline __u64 ring_wakeup(__u32 cls)
 {
 	__u64 avail, size;
 
@@ -94,8 +94,62 @@ static __always_inline void ring_submit(__u32 cls, void *rec)
 		avail = bpf_ringbuf_query(&reads, BPF_RB_AVAIL_DATA);
 		size = bpf_ringbuf_query(&reads, BPF_RB_RING_SIZE);
 	}
-	bpf_ringbuf_submit(rec, avail >= size / 4 ? BPF_RB_FORCE_WAKEUP
-						  : BPF_RB_NO_WAKEUP);
+	return avail >= size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void ring_submit(__u32 cls, void *rec)
+{
+	bpf_ringbuf_submit(rec, ring_wakeup(cls));
+}
+
+/* A free event scratch of this CPU (maps.bpf.h event_scratch), taken;
+ * NULL when both are (the caller counts the call lost). */
+static __always_inline struct event_scratch *event_claim(void)
+{
+	for (__u32 i = 0; i < MDEVVER_EVENT_SCRATCH; i++) {
+		__u32 key = i;
+		struct event_scratch *sc = bpf_map_lookup_elem(&event_scratch, &key);
+
+		if (sc && __sync_val_compare_and_swap(&sc->busy, 0, 1) == 0)
+			return sc;
+	}
+	return NULL;
+}
+
+/*
+ * A built event to the ring of its class, as long as what it holds: the
+ * header, the path, data_len bytes, and the device's string moved to just
+ * after them (MDEVVER_F_LOCAL_PACKED) when both fit in data[]; else the
+ * whole struct.  A check's record is ~1.2 KiB, not 9 KiB: eight times as
+ * many fit in a ring before a burst of distinct strings is lost.  false:
+ * the ring is full (the caller counts it lost).
+ */
+static __always_inline bool send_event(__u32 cls, struct mdevver_event *e)
+{
+	__u64 dl = e->data_len, ll = e->local_len, size;
+
+	barrier_var(dl);
+	if (dl > MDEVVER_DATA_MAX)
+		dl = MDEVVER_DATA_MAX;
+	barrier_var(ll);
+	if (ll > MDEVVER_LOCAL_MAX)
+		ll = MDEVVER_LOCAL_MAX;
+	size = MDEVVER_EVENT_MIN_LEN + dl;
+	if (e->flags & MDEVVER_F_LOCAL) {
+		if (dl + ll <= MDEVVER_DATA_MAX) {
+			/* no overlap: the string ends before local[] */
+			if (bpf_probe_read_kernel(e->data + dl, ll, e->local))
+				e->flags &= ~MDEVVER_F_LOCAL;
+			else
+				size += ll;
+			e->flags |= MDEVVER_F_LOCAL_PACKED;
+		} else {
+			size = sizeof(*e);
+		}
+	}
+	if (cls == MDEVVER_CLASS_CHECK)
+		return !bpf_ringbuf_output(&checks, e, size, ring_wakeup(cls));
+	return !bpf_ringbuf_output(&reads, e, size, ring_wakeup(cls));
 }
 
 /* ---- strict admission (enforce --strict) ------------------------------- */
@@ -441,6 +495,14 @@ static __always_inline bool run_begin(struct inflight *s, struct kernfs_node *kn
 static __always_inline void run_abort(struct inflight *s)
 {
 	thread_runs(s)->run.next_gen = 0;
+}
+
+/* The event that started the thread's run (run_end) could not be sent:
+ * no repeat may count towards it (the next identical call starts anew;
+ * its slot holds no pending repeats of it). */
+static __always_inline void run_unsent(struct inflight *s)
+{
+	thread_runs(s)->run.gen = 0;
 }
 
 /*
