@@ -102,18 +102,31 @@ static __always_inline void ring_submit(__u32 cls, void *rec)
 	bpf_ringbuf_submit(rec, ring_wakeup(cls));
 }
 
-/* A free event scratch of this CPU (maps.bpf.h event_scratch), taken;
- * NULL when both are (the caller counts the call lost). */
+/*
+ * A free event scratch of this CPU (maps.bpf.h event_scratch), taken;
+ * NULL when both are (the caller counts the call lost).  The one taken is
+ * looked up again by its index, so that everything after this has one
+ * pointer to verify: returned from two lookups, the event's whole fill
+ * was verified twice in some exits (fexit show: 9,247 -> 37,182
+ * instructions).
+ */
 static __always_inline struct event_scratch *event_claim(void)
 {
-	for (__u32 i = 0; i < MDEVVER_EVENT_SCRATCH; i++) {
-		__u32 key = i;
-		struct event_scratch *sc = bpf_map_lookup_elem(&event_scratch, &key);
+	__u32 first = 0, second = 1, key;
+	struct event_scratch *sc = bpf_map_lookup_elem(&event_scratch, &first);
 
-		if (sc && __sync_val_compare_and_swap(&sc->busy, 0, 1) == 0)
-			return sc;
+	if (!sc)
+		return NULL;
+	if (__sync_val_compare_and_swap(&sc->busy, 0, 1) == 0) {
+		key = first;
+	} else {
+		sc = bpf_map_lookup_elem(&event_scratch, &second);
+		if (!sc || __sync_val_compare_and_swap(&sc->busy, 0, 1) != 0)
+			return NULL;
+		key = second;
 	}
-	return NULL;
+	barrier_var(key);
+	return bpf_map_lookup_elem(&event_scratch, &key);
 }
 
 /*
