@@ -79,7 +79,10 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	take_verdict(s, kn, &v);
 	if (run_begin(s, kn, mode, ret, count, src, user, &v))
 		return;		/* one more repeat of the thread's run */
-	sc = event_claim();
+	/* a vectored call's count is its iovec count: data_len is capped */
+	sc = ring_room(class_of(s->op),
+		       event_bound(s, s->vectored ? MDEVVER_DATA_MAX : count))
+		? event_claim() : NULL;
 	if (!sc) {
 		run_abort(s);	/* it starts no run */
 		count_lost(class_of(s->op), 1);

@@ -103,6 +103,41 @@ static __always_inline void ring_submit(__u32 cls, void *rec)
 }
 
 /*
+ * Is there room in the ring of cls for a record of up to bound bytes?
+ * Asked before an event is built: with a stalled reader every call would
+ * otherwise build its whole event and only then find the ring full (the
+ * dry run's checks, uncoalesced: +3,477 -> +13,023 ns each with the reader
+ * stopped).  Other CPUs may still fill the ring before the record is
+ * sent; then it is counted lost there.
+ */
+static __always_inline bool ring_room(__u32 cls, __u64 bound)
+{
+	__u64 avail, size;
+
+	if (cls == MDEVVER_CLASS_CHECK) {
+		avail = bpf_ringbuf_query(&checks, BPF_RB_AVAIL_DATA);
+		size = bpf_ringbuf_query(&checks, BPF_RB_RING_SIZE);
+	} else {
+		avail = bpf_ringbuf_query(&reads, BPF_RB_AVAIL_DATA);
+		size = bpf_ringbuf_query(&reads, BPF_RB_RING_SIZE);
+	}
+	/* and the ring's record header: 8 bytes */
+	return avail + bound + 8 <= size;
+}
+
+/* The most a call's event can take in its ring (send_event: the bytes and
+ * the string packed when they fit in data[], else the whole struct). */
+static __always_inline __u64 event_bound(const struct inflight *s, __u64 count)
+{
+	__u64 n = count < MDEVVER_DATA_MAX ? count : MDEVVER_DATA_MAX;
+
+	if (s->flags & MDEVVER_F_LOCAL)
+		n += s->local_len;
+	return n <= MDEVVER_DATA_MAX ? MDEVVER_EVENT_MIN_LEN + n
+				     : sizeof(struct mdevver_event);
+}
+
+/*
  * A free event scratch of this CPU (maps.bpf.h event_scratch), taken;
  * NULL when both are (the caller counts the call lost).  The one taken is
  * looked up again by its index, so that everything after this has one
