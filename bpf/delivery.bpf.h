@@ -83,17 +83,23 @@ static __always_inline struct mdevver_event *reserve_event(__u32 cls)
  * ring is a quarter full: latency stays bounded by the poll interval and a
  * burst still gets drained before it overflows.
  */
+/* What the ring of cls holds unread (reserved records too), and its size. */
+static __always_inline void ring_level(__u32 cls, __u64 *avail, __u64 *size)
+{
+	if (cls == MDEVVER_CLASS_CHECK) {
+		*avail = bpf_ringbuf_query(&checks, BPF_RB_AVAIL_DATA);
+		*size = bpf_ringbuf_query(&checks, BPF_RB_RING_SIZE);
+	} else {
+		*avail = bpf_ringbuf_query(&reads, BPF_RB_AVAIL_DATA);
+		*size = bpf_ringbuf_query(&reads, BPF_RB_RING_SIZE);
+	}
+}
+
 static __always_inline __u64 ring_wakeup(__u32 cls)
 {
 	__u64 avail, size;
 
-	if (cls == MDEVVER_CLASS_CHECK) {
-		avail = bpf_ringbuf_query(&checks, BPF_RB_AVAIL_DATA);
-		size = bpf_ringbuf_query(&checks, BPF_RB_RING_SIZE);
-	} else {
-		avail = bpf_ringbuf_query(&reads, BPF_RB_AVAIL_DATA);
-		size = bpf_ringbuf_query(&reads, BPF_RB_RING_SIZE);
-	}
+	ring_level(cls, &avail, &size);
 	return avail >= size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
@@ -114,13 +120,7 @@ static __always_inline bool ring_room(__u32 cls, __u64 bound)
 {
 	__u64 avail, size;
 
-	if (cls == MDEVVER_CLASS_CHECK) {
-		avail = bpf_ringbuf_query(&checks, BPF_RB_AVAIL_DATA);
-		size = bpf_ringbuf_query(&checks, BPF_RB_RING_SIZE);
-	} else {
-		avail = bpf_ringbuf_query(&reads, BPF_RB_AVAIL_DATA);
-		size = bpf_ringbuf_query(&reads, BPF_RB_RING_SIZE);
-	}
+	ring_level(cls, &avail, &size);
 	/* and the ring's record header: 8 bytes */
 	return avail + bound + 8 <= size;
 }
