@@ -32,7 +32,7 @@ $(BENCH_DIR)/floor.bpf.o: tests/bench/floor.bpf.c | $(BENCH_DIR)
 $(BENCH_DIR)/floor.skel.h: $(BENCH_DIR)/floor.bpf.o
 	$(BPFTOOL) gen skeleton $< name floor_bpf > $@.tmp && mv $@.tmp $@
 
-$(BENCH_DIR)/floor: tests/bench/floor.c $(BENCH_DIR)/floor.skel.h
+$(BENCH_DIR)/floor: tests/bench/floor.c tests/bench/bench_loader.h $(BENCH_DIR)/floor.skel.h
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -I$(BENCH_DIR) $< -lbpf -lelf -lz -o $@
 
 $(BENCH_DIR)/record_floor.bpf.o: tests/bench/record_floor.bpf.c bpf/kernel_types.h | $(BENCH_DIR)
@@ -41,5 +41,5 @@ $(BENCH_DIR)/record_floor.bpf.o: tests/bench/record_floor.bpf.c bpf/kernel_types
 $(BENCH_DIR)/record_floor.skel.h: $(BENCH_DIR)/record_floor.bpf.o
 	$(BPFTOOL) gen skeleton $< name record_floor_bpf > $@.tmp && mv $@.tmp $@
 
-$(BENCH_DIR)/record_floor: tests/bench/record_floor.c $(BENCH_DIR)/record_floor.skel.h
+$(BENCH_DIR)/record_floor: tests/bench/record_floor.c tests/bench/bench_loader.h $(BENCH_DIR)/record_floor.skel.h
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -I$(BENCH_DIR) $< -lbpf -lelf -lz -o $@

@@ -16,37 +16,17 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "floor.skel.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
-}
+#include "bench_loader.h"
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct bpf_program *prog;
 	struct bpf_link *links[8];
 	struct floor_bpf *skel;
-	sigset_t block, old;
+	sigset_t old;
 	int n = 0, vendor;
 
-	libbpf_set_print(quiet);
-	/* blocked until we wait for them: none is lost before sigsuspend */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	bench_loader_init(&old);
 
 	vendor = argc == 2 && !strcmp(argv[1], "--vendor");
 	if (argc > 2 || (argc == 2 && !vendor)) {
@@ -81,8 +61,7 @@ int main(int argc, char **argv)
 	}
 	printf("attached\n");
 	fflush(stdout);
-	while (!stop)
-		sigsuspend(&old);
+	bench_loader_wait(&old);
 	while (n--)
 		bpf_link__destroy(links[n]);
 	floor_bpf__destroy(skel);

@@ -19,26 +19,13 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "record_floor.skel.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
-}
+#include "bench_loader.h"
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct record_floor_bpf *skel;
 	const char *file = argv[argc - 1];
-	sigset_t block, old;
+	sigset_t old;
 	bool task = argc == 3 && !strcmp(argv[1], "--task");
 	struct stat st;
 	int err = 1;
@@ -51,13 +38,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "record_floor: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
-	libbpf_set_print(quiet);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	bench_loader_init(&old);
 
 	skel = record_floor_bpf__open();
 	if (!skel) {
@@ -76,8 +57,7 @@ int main(int argc, char **argv)
 	}
 	printf("attached\n");
 	fflush(stdout);
-	while (!stop)
-		sigsuspend(&old);
+	bench_loader_wait(&old);
 	printf("sent %llu repeats %llu\n", (unsigned long long)skel->bss->sent,
 	       (unsigned long long)skel->bss->repeats);
 	err = 0;
