@@ -68,6 +68,7 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 					 const void *src, bool user, bool policy)
 {
 	struct verdict_facts v = {};
+	struct event_scratch *sc;
 	struct mdevver_event *e;
 	__u64 total = 0;
 
@@ -78,11 +79,16 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	take_verdict(s, kn, &v);
 	if (run_begin(s, kn, mode, ret, count, src, user, &v))
 		return;		/* one more repeat of the thread's run */
-	e = reserve_event(class_of(s->op));
-	if (!e) {
-		run_abort(s);	/* counted lost: it starts no run */
+	/* a vectored call's count is its iovec count: data_len is capped */
+	sc = ring_room(class_of(s->op),
+		       event_bound(s, s->vectored ? MDEVVER_DATA_MAX : count))
+		? event_claim() : NULL;
+	if (!sc) {
+		run_abort(s);	/* it starts no run */
+		count_lost(class_of(s->op), 1);
 		return;
 	}
+	e = &sc->e;
 	fill_common(e, s, mode, ret, count);
 	apply_verdict(e, &v);
 	e->node_id = s->node_id;
@@ -98,7 +104,11 @@ static __always_inline void deliver_call(struct inflight *s, __u8 mode,
 	if (policy && enforce_mode() == MDEVVER_ENFORCE_DRY_RUN)
 		policy_for_event(e, kn, e->op);
 	run_end(e, s);
-	ring_submit(class_of(e->op), e);
+	if (!send_event(class_of(e->op), e)) {
+		run_unsent(s);
+		count_lost(class_of(e->op), 1);
+	}
+	sc->busy = 0;
 }
 
 /* ------------------------------------------------------------------------

@@ -9,7 +9,7 @@
  *           thread's slot in the thread table, maps.bpf.h thread_slots)
  *   vendor: note_vendor_*()  adds the driver's own view to the slot's call
  *   exit:   deliver_call() (calls.bpf.h): one more repeat of the thread's run, or
- *           reserve_event() + fill_*()  ->  ring_submit()  (delivery.bpf.h)
+ *           event_claim() + fill_*()  ->  send_event()  (delivery.bpf.h)
  * One event per call: the vendor functions run *inside* the sysfs store, so
  * their findings are folded into the store's event rather than sent apart.
  */

@@ -342,6 +342,28 @@ struct {
 	__uint(max_entries, 2 * 1024 * 1024);	/* user space sizes it */
 } reads SEC(".maps");
 
+/*
+ * Where an event is built before it goes to its ring sized to what it
+ * holds (delivery.bpf.h send_event): a ring reservation's size must be a
+ * constant, and a whole struct mdevver_event is 9 KiB whatever its bytes.
+ * Per CPU, two of them: a program runs on one CPU to its end (migration
+ * disabled), but a tracing program can be preempted by a task whose exit
+ * program delivers too; busy says which one is taken (compare-and-swap),
+ * and a third program on the same CPU at once finds none (counted lost).
+ */
+#define MDEVVER_EVENT_SCRATCH 2
+struct event_scratch {
+	__u64 busy;
+	struct mdevver_event e;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MDEVVER_EVENT_SCRATCH);
+	__type(key, __u32);
+	__type(value, struct event_scratch);
+} event_scratch SEC(".maps");
+
 /* Pending repeat counts, mmapped by user space (class-major). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -63,6 +63,10 @@ enum mdevver_event_flags {
 	MDEVVER_F_SCOPE_TYPE = 1u << 7,
 	MDEVVER_F_SCOPE_DEVICE = 1u << 8,
 	MDEVVER_F_SCOPE_OTHER = 1u << 9,
+	/* a packed record: the local_len bytes of the device's own string
+	 * follow data[]'s data_len bytes, not at local[] (the ring record is
+	 * MDEVVER_EVENT_MIN_LEN + data_len + local_len bytes long) */
+	MDEVVER_F_LOCAL_PACKED = 1u << 10,
 };
 /* what the policy judges: an mdev type's or an mdev device's attribute */
 #define MDEVVER_F_SCOPE_MDEV (MDEVVER_F_SCOPE_TYPE | MDEVVER_F_SCOPE_DEVICE)
@@ -93,7 +97,10 @@ enum mdevver_class {
  * explicit lengths; a record may be shorter than the struct: user space
  * accepts it when it holds the header, the path and data_len bytes of
  * data[], and reads local[] only when the record reaches past
- * local[local_len] (so the BPF side may reserve less than a full struct).
+ * local[local_len].  The BPF side sends a record sized to its contents:
+ * the header, the path, data_len bytes and, with MDEVVER_F_LOCAL_PACKED,
+ * the local_len bytes of the device's string right after them (where
+ * they would not fit before local[], the whole struct is sent).
  */
 struct mdevver_event {
 	__u32 kind;		/* MDEVVER_REC_EVENT */

@@ -68,6 +68,27 @@ static void test_local(void)
 	ASSERT_TRUE(!r.ev.has_local, "local only with F_LOCAL");
 }
 
+/* a packed record (BPF's send_event): the string right after the data */
+static void test_local_packed(void)
+{
+	struct record r;
+
+	ev_check(&e);	/* data_len 29 */
+	e.flags = MDEVVER_F_LOCAL | MDEVVER_F_LOCAL_PACKED;
+	memcpy(e.data + 29, "xyz", 3);
+	memcpy(e.local, "abc", 3);
+	e.local_len = 3;
+	ASSERT_EQ(0, record_from_event(&r, &e, DATA_OFF + 29 + 3, 1, &ctx), "packed record");
+	ASSERT_TRUE(r.ev.has_local, "packed local present");
+	ASSERT_MEMEQ("xyz", r.ev.local.p, 3, "local read after the data, not at local[]");
+	ASSERT_EQ(29, r.ev.data.len, "data unchanged");
+	ASSERT_EQ(0, record_from_event(&r, &e, DATA_OFF + 29 + 2, 1, &ctx), "record ends inside the string");
+	ASSERT_TRUE(!r.ev.has_local, "packed local not read past the record");
+	e.local_len = MDEVVER_LOCAL_MAX + 1;
+	ASSERT_EQ(0, record_from_event(&r, &e, sizeof(e), 1, &ctx), "bad local_len");
+	ASSERT_TRUE(!r.ev.has_local, "local_len past the array: no local");
+}
+
 /* the event's scope flag names where the attribute sits; no flag: unknown */
 static void test_scope(void)
 {
@@ -144,6 +165,7 @@ int main(void)
 	RUN_TEST(test_valid);
 	RUN_TEST(test_malformed);
 	RUN_TEST(test_local);
+	RUN_TEST(test_local_packed);
 	RUN_TEST(test_verdicts);
 	RUN_TEST(test_scope);
 	node_cache_free(ctx.nodes);

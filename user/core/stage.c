@@ -50,7 +50,8 @@ static size_t record_extent(const void *rec, size_t len, uint64_t *ts)
 			      (e->data_len < MDEVVER_DATA_MAX ? e->data_len : MDEVVER_DATA_MAX);
 
 		if (e->flags & MDEVVER_F_LOCAL)
-			need = __builtin_offsetof(struct mdevver_event, local) +
+			need = (e->flags & MDEVVER_F_LOCAL_PACKED ? need
+					: __builtin_offsetof(struct mdevver_event, local)) +
 			       (e->local_len < MDEVVER_LOCAL_MAX ? e->local_len
 								  : MDEVVER_LOCAL_MAX);
 		*ts = e->ts_ns;

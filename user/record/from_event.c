@@ -17,7 +17,8 @@
  * The ring hands over len bytes; BPF may reserve less than a whole struct
  * (include/mdevver_trace.h), so every variable part is checked against len
  * before it is read: the header and path always, data[] up to data_len,
- * local[] only when the record reaches past local[local_len].
+ * the device's string only when the record reaches past its end (at
+ * local[], or packed after the data).
  */
 static int valid(const struct mdevver_event *e, size_t len)
 {
@@ -29,10 +30,18 @@ static int valid(const struct mdevver_event *e, size_t len)
 	return 1;
 }
 
-static int local_present(const struct mdevver_event *e, size_t len)
+/* Where the device's own string is in this record (NULL: not in it):
+ * local[], or right after data_len bytes of data[] in a packed record. */
+static const char *local_of(const struct mdevver_event *e, size_t len)
 {
-	return (e->flags & MDEVVER_F_LOCAL) && e->local_len <= MDEVVER_LOCAL_MAX &&
-	       __builtin_offsetof(struct mdevver_event, local) + (size_t)e->local_len <= len;
+	size_t at;
+
+	if (!(e->flags & MDEVVER_F_LOCAL) || e->local_len > MDEVVER_LOCAL_MAX)
+		return NULL;
+	at = e->flags & MDEVVER_F_LOCAL_PACKED
+		     ? MDEVVER_EVENT_MIN_LEN + (size_t)e->data_len
+		     : __builtin_offsetof(struct mdevver_event, local);
+	return at + (size_t)e->local_len <= len ? (const char *)e + at : NULL;
 }
 
 int record_from_event(struct record *r, const struct mdevver_event *e,
@@ -40,7 +49,7 @@ int record_from_event(struct record *r, const struct mdevver_event *e,
 {
 	struct record_event *ev = &r->ev;
 	const struct record_node *node;
-	const char *verdict;
+	const char *verdict, *local;
 
 	if (!valid(e, len) || !ctx || !ctx->nodes)
 		return -1;
@@ -80,9 +89,10 @@ int record_from_event(struct record *r, const struct mdevver_event *e,
 		ev->fail_closed = e->fail_closed;
 	}
 	ev->latency_ns = e->latency_ns;
-	if (local_present(e, len)) {
+	local = local_of(e, len);
+	if (local) {
 		ev->has_local = true;
-		ev->local.p = e->local;
+		ev->local.p = local;
 		ev->local.len = e->local_len;
 	}
 	ev->local_truncated = !!(e->flags & MDEVVER_F_LOCAL_TRUNCATED);
