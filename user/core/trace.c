@@ -32,12 +32,23 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args)
 {
 	char line[1024];
+	va_list again;
+	int len;
 
 	if (level == LIBBPF_DEBUG && libbpf_verbosity < 2)
 		return 0;
 	if (libbpf_verbosity < 1)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, args);
+	va_copy(again, args);
+	len = vsnprintf(line, sizeof(line), fmt, args);
+	if (len >= (int)sizeof(line)) {
+		/* a verifier log comes as one message of up to megabytes: cut,
+		 * it loses the reason, which is at its end */
+		len = vfprintf(stderr, fmt, again);
+		va_end(again);
+		return len;
+	}
+	va_end(again);
 	if (memlock_irrelevant && strstr(line, "try raising 'ulimit -l'"))
 		return 0;
 	return fputs(line, stderr);
