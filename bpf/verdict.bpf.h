@@ -276,7 +276,13 @@ out:
 static __always_inline void policy_for_event(struct mdevver_event *e,
 					     struct kernfs_node *kn, __u8 op)
 {
-	struct policy_verdict v;	/* read only where policy_verdict() set it */
+	/* zeroed, though read only where policy_verdict() set it: clang
+	 * reloads the verdict's spilled fields ahead of its "judged" test, and
+	 * on the path that set nothing that stack slot can hold a spilled
+	 * pointer, a partial read of which the verifier refuses ("invalid size
+	 * of register fill": the syscall mode's exits, once the event was
+	 * built in per-CPU scratch) */
+	struct policy_verdict v = {};
 	__u8 from = REMOTE_FROM_KERNEL;
 	__u64 len = e->data_len;
 
