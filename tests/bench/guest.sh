@@ -202,6 +202,8 @@ tool "bpftrace kretfunc counting one-liner" attached 0 "$bpftrace" \
 for mode in fentry kprobe syscall; do
 	tool "mdevver-trace $mode" '"event":"start"' 1 "$bin" --json -m "$mode"
 done
+# the two generic hooks only (the floor's): what the vendor probes add
+tool "mdevver-trace fentry --no-vendor" '"event":"start"' 0 "$bin" --json -m fentry --no-vendor
 tool "mdevver-trace fentry dry run, 1 rule" '"event":"enforce"' 1 \
 	"$bin" enforce --dry-run --policy /run/bench/p1 --json -m fentry
 tool "mdevver-trace enforce, 1 rule" '"event":"enforce"' 1 \
